@@ -1,0 +1,31 @@
+# orderclaims — make install | demo | test
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+DEMO_DB := demo/orderclaims.db
+DEMO_ORDERS ?= 20000
+
+.PHONY: install demo test clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+demo: install
+	@mkdir -p demo && rm -f $(DEMO_DB)
+	@echo "== simulating $(DEMO_ORDERS) orders"
+	$(VENV)/bin/orderclaims simulate --orders $(DEMO_ORDERS) --seed 42 > demo/upstream.jsonl
+	@echo "== ingesting into $(DEMO_DB)"
+	ORDERCLAIMS_DATABASE_URL=sqlite:///$(DEMO_DB) $(VENV)/bin/orderclaims ingest demo/upstream.jsonl
+	@echo "== what seller S001 looks at"
+	ORDERCLAIMS_DATABASE_URL=sqlite:///$(DEMO_DB) $(VENV)/bin/orderclaims history 100001
+
+test: install
+	$(PY) -m pytest
+
+clean:
+	rm -rf demo $(VENV) .pytest_cache

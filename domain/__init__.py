@@ -1,0 +1,1 @@
+"""The marketplace's claim rules: the Order, Cart, Seller and Receipt aggregates and the Orders application."""

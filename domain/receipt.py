@@ -1,0 +1,43 @@
+"""The Receipt aggregate: the durable record that an upstream message was processed, and how.
+
+Its id is a uuid5 of the message_id, so a second receipt for the same message is refused by the
+store's version check, in the same transaction as the events the message caused.
+"""
+
+from datetime import datetime
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+RECEIPT_NAMESPACE = uuid5(NAMESPACE_URL, "orderclaims:message")
+
+
+def receipt_id(message_id: str) -> UUID:
+    return uuid5(RECEIPT_NAMESPACE, message_id)
+
+
+class Receipt(Aggregate):
+    """An upstream message seen once: accepted, or rejected with its code."""
+
+    @staticmethod
+    def create_id(message_id: str, **_: object) -> UUID:
+        return receipt_id(message_id)
+
+    @event("Processed")
+    def __init__(
+        self,
+        message_id: str,
+        message_type: str,
+        order_no: str,
+        at: datetime,
+        outcome: str,
+        code: str | None = None,
+        detail: str | None = None,
+    ):
+        self.message_id = message_id
+        self.message_type = message_type
+        self.order_no = order_no
+        self.at = at
+        self.outcome = outcome
+        self.code = code
+        self.detail = detail

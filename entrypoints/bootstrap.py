@@ -1,0 +1,48 @@
+"""The composition root: settings from the environment, and the application built from them."""
+
+import os
+from dataclasses import dataclass
+
+from sqlalchemy.engine import make_url
+
+from domain.application import Orders
+
+DEFAULT_DATABASE_URL = "sqlite:///orderclaims.db"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    aggregate_cache: int = 10_000
+
+    @classmethod
+    def from_env(cls) -> "Settings":
+        return cls(
+            database_url=os.environ.get("ORDERCLAIMS_DATABASE_URL", DEFAULT_DATABASE_URL),
+            aggregate_cache=int(os.environ.get("ORDERCLAIMS_AGGREGATE_CACHE", "10000")),
+        )
+
+
+def event_store_env(database_url: str) -> dict[str, str]:
+    """eventsourcing's settings for a SQLAlchemy-style database URL (SQLite or PostgreSQL)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": url.database or ":memory:"}
+    if url.get_backend_name() == "postgresql":
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": url.database or "postgres",
+            "POSTGRES_HOST": url.host or "127.0.0.1",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": url.username or "postgres",
+            "POSTGRES_PASSWORD": url.password or "",
+        }
+    raise ValueError(f"unsupported database URL {database_url!r}: use sqlite:/// or postgresql+psycopg://")
+
+
+def build_orders(settings: Settings | None = None) -> Orders:
+    settings = settings or Settings.from_env()
+    env = event_store_env(settings.database_url)
+    if settings.aggregate_cache:
+        env["AGGREGATE_CACHE_MAXSIZE"] = str(settings.aggregate_cache)
+    return Orders(env=env)

@@ -1,0 +1,104 @@
+"""The `orderclaims` command line: parse, call, render (SPEC §8)."""
+
+import json
+import sys
+from collections import Counter
+from datetime import datetime
+
+import click
+import orjson
+from tqdm import tqdm
+
+from consumers.ingest import ingest_lines
+from domain.audit import describe, history, state_as_of
+from domain.errors import Rejected
+from entrypoints.bootstrap import build_orders
+from producers.simulator import simulate
+
+
+def _print_json(document: dict) -> None:
+    click.echo(json.dumps(document, ensure_ascii=False, indent=None))
+
+
+def _moment(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 time") from None
+    if moment.tzinfo is None:
+        raise click.BadParameter(f"{value!r} needs an offset, e.g. +09:00")
+    return moment
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+
+
+@click.group()
+def main() -> None:
+    """orderclaims — event-sourced after-sales claims of a marketplace."""
+
+
+@main.command()
+@click.argument("source", type=click.File("rb"))
+@click.option("--batch-size", default=500, show_default=True, help="Messages per transaction.")
+@json_option
+def ingest(source, batch_size: int, as_json: bool) -> None:
+    """Process upstream messages from a JSONL FILE (or - for stdin), in order."""
+    app = build_orders()
+    with tqdm(unit=" msg", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
+        summary = ingest_lines(app, source, batch_size=batch_size, on_batch=bar.update)
+    if as_json:
+        _print_json(summary.as_json())
+        return
+    codes = Counter(r["code"] for r in summary.rejected)
+    click.echo(f"accepted    {summary.accepted:>9,}")
+    click.echo(f"duplicates  {summary.duplicates:>9,}")
+    click.echo(f"rejected    {len(summary.rejected):>9,}  " + ", ".join(f"{c} {n}" for c, n in codes.most_common()))
+    click.echo(f"invalid     {len(summary.invalid):>9,}")
+    for item in summary.invalid[:20]:
+        click.echo(f"  line {item['line']}: {item['reason']}")
+    if len(summary.invalid) > 20:
+        click.echo(f"  … {len(summary.invalid) - 20} more (use --json for all)")
+
+
+@main.command(name="history")
+@click.argument("order_no")
+@click.option("--as-of", help="Only events up to this ISO 8601 time.")
+@json_option
+def history_command(order_no: str, as_of: str | None, as_json: bool) -> None:
+    """Every event of an order, with time, actor and data (personal data masked)."""
+    app = build_orders()
+    moment = _moment(as_of)
+    try:
+        app.get_order(order_no)
+    except Rejected as error:
+        raise click.ClickException(error.detail) from None
+    events = app.order_events(order_no)
+    entries = history(events, as_of=moment)
+    state = state_as_of(events, as_of=moment)
+    document = {
+        "order_no": order_no,
+        "as_of": as_of,
+        "events": [e.as_json() for e in entries],
+        "state": describe(state) if state is not None else None,
+    }
+    if as_json:
+        _print_json(document)
+        return
+    for e in entries:
+        data = json.dumps(e.data, ensure_ascii=False)
+        click.echo(f"{e.version:>3}  {e.at.isoformat():25}  {e.actor:11}  {e.name:26}  {data}")
+    if state is not None:
+        click.echo(json.dumps(document["state"], ensure_ascii=False))
+
+
+@main.command(name="simulate")
+@click.option("--orders", default=1000, show_default=True, type=click.IntRange(min=1))
+@click.option("--seed", default=1, show_default=True, type=int)
+@click.option("--output", "-o", type=click.File("wb"), default="-", help="Where to write the JSONL stream.")
+def simulate_command(orders: int, seed: int, output) -> None:
+    """Write a realistic, deterministic upstream stream as JSONL."""
+    for message in simulate(orders=orders, seed=seed):
+        output.write(orjson.dumps(message) + b"\n")
