@@ -1,0 +1,22 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ORDERCLAIMS = Path(sys.executable).parent / "orderclaims"
+
+
+@pytest.fixture
+def cli(tmp_path):
+    """Run `orderclaims` as a user would, on a fresh SQLite file."""
+    env = {**os.environ, "ORDERCLAIMS_DATABASE_URL": f"sqlite:///{tmp_path / 'orderclaims.db'}"}
+
+    def run(*args: str, stdin: bytes | None = None, check: bool = True) -> subprocess.CompletedProcess:
+        done = subprocess.run([str(ORDERCLAIMS), *args], input=stdin, capture_output=True, env=env, cwd=tmp_path)
+        if check and done.returncode != 0:
+            raise AssertionError(f"orderclaims {' '.join(args)} exited {done.returncode}: {done.stderr.decode()}")
+        return done
+
+    return run

@@ -1,0 +1,40 @@
+"""Upstream messages as the contract gives them, for tests that go through parsing."""
+
+import itertools
+
+import orjson
+
+_ids = itertools.count(1)
+
+
+def message(type_: str, order_no: str = "100001", actor: str = "buyer", at: str = "2026-11-02T10:00:00+09:00", **data):
+    return {
+        "message_id": f"m-{next(_ids)}",
+        "type": type_,
+        "order_no": order_no,
+        "occurred_at": at,
+        "actor": actor,
+        "data": data,
+    }
+
+
+def placed(order_no: str = "100001", cart_no: str = "C1", seller_id: str = "S1", **overrides) -> dict:
+    data = dict(
+        cart_no=cart_no,
+        seller_id=seller_id,
+        buyer={"id": "B1", "name": "佐藤 陽菜", "phone": "090-1234-5678", "address": "東京都新宿区1-2-3"},
+        item={"item_no": "I1", "name": "マグ", "option": ""},
+        quantity=2,
+        unit_price=1000,
+        shipping_fee=500,
+        payment_method="card",
+        item_kind="general",
+        region="local",
+        promised_ship_date="2026-11-04",
+    )
+    data.update(overrides)
+    return message("order.placed", order_no, "buyer", "2026-11-02T10:00:00+09:00", **data)
+
+
+def lines(*messages: dict) -> list[bytes]:
+    return [orjson.dumps(m) for m in messages]
