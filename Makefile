@@ -21,8 +21,11 @@ demo: install
 	$(VENV)/bin/orderclaims simulate --orders $(DEMO_ORDERS) --seed 42 > demo/upstream.jsonl
 	@echo "== ingesting into $(DEMO_DB)"
 	ORDERCLAIMS_DATABASE_URL=sqlite:///$(DEMO_DB) $(VENV)/bin/orderclaims ingest demo/upstream.jsonl
-	@echo "== what seller S001 looks at"
-	ORDERCLAIMS_DATABASE_URL=sqlite:///$(DEMO_DB) $(VENV)/bin/orderclaims history 100001
+	@echo "== what seller S001 looks at: claims, settlement, last month's service points"
+	@export ORDERCLAIMS_DATABASE_URL=sqlite:///$(DEMO_DB) AS_OF=2026-11-21T09:00:00+09:00; \
+	  $(VENV)/bin/orderclaims dashboard --seller S001 --as-of $$AS_OF && echo && \
+	  $(VENV)/bin/orderclaims settlement --seller S001 --as-of $$AS_OF && echo && \
+	  $(VENV)/bin/orderclaims points --seller S001 --month 2026-10
 
 test: install
 	$(PY) -m pytest

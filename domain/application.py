@@ -20,7 +20,7 @@ from domain.claims import check_actor
 from domain.errors import OrderExists, Rejected, UnknownOrder
 from domain.order import Order, order_id
 from domain.receipt import Receipt, receipt_id
-from domain.seller import Seller, seller_id_to_uuid
+from domain.seller import DEFAULT_LEVEL, Seller, seller_id_to_uuid
 
 
 class DateAsISO(Transcoding):
@@ -183,6 +183,14 @@ class Orders(Application):
         processing.collect_events(*uow.aggregates)
         if processing.events or tracking is not None:
             self._notify(self._record(processing))
+
+    def exchange_points(self, *, seller_id: str, at: datetime, month: str, total: float, actor: str = "seller") -> int:
+        """Exchange a month's service points for Q-cash (the total comes from the points ledger)."""
+        uow = UnitOfWork(self)
+        seller = uow.seller(seller_id) or uow.register_seller(seller_id=seller_id, level=DEFAULT_LEVEL, at=at, actor="marketplace")
+        qcash = seller.exchange_points(actor=actor, at=at, month=month, total=total)
+        self.commit(uow)
+        return qcash
 
     def get_order(self, order_no: str, version: int | None = None) -> Order:
         try:

@@ -19,3 +19,8 @@ def tokyo_month(moment: datetime) -> str:
 def days_between(start: datetime, end: datetime) -> int:
     """Tokyo calendar days from one moment to another (same day = 0)."""
     return (tokyo_date(end) - tokyo_date(start)).days
+
+
+def tokyo_iso(moment: datetime | None) -> str | None:
+    """An aware moment shown in Tokyo time, ISO 8601."""
+    return moment.astimezone(TOKYO).isoformat() if moment is not None else None

@@ -412,10 +412,10 @@ class Order(Aggregate):
         check_actor(command, actor)
         if self.pending_charge is None:
             raise InvalidTransition(command.replace("_", " "), "no return charge requested")
-        self._return_charge_settled(at=at, actor=actor, status=status)
+        self._return_charge_settled(at=at, actor=actor, status=status, amount=self.pending_charge.amount)
 
     @event("ReturnChargeSettled")
-    def _return_charge_settled(self, at: datetime, actor: str, status: str) -> None:
+    def _return_charge_settled(self, at: datetime, actor: str, status: str, amount: int) -> None:
         charge = self.pending_charge
         charge.status = status
         charge.settled_at = at
@@ -588,16 +588,21 @@ class Order(Aggregate):
         owed = next((r for r in self.refunds if r.paid_at is None), None)
         if owed is None:
             raise InvalidTransition("refund paid", "no refund owed")
-        self._refund_paid(at=at, actor=actor, amount=owed.amount)
+        claim = self.open_claim if owed.kind != "partial" else None
+        if claim is not None:
+            next_status(claim.type, claim.status, "refund_paid")
+        self._refund_paid(
+            at=at, actor=actor, amount=owed.amount, kind=owed.kind, completes=claim.type if claim else None
+        )
 
     @event("RefundPaid")
-    def _refund_paid(self, at: datetime, actor: str, amount: int) -> None:
+    def _refund_paid(self, at: datetime, actor: str, amount: int, kind: str, completes: str | None) -> None:
+        """`completes` names the claim type this payment completes, if any."""
         owed = next(r for r in self.refunds if r.paid_at is None)
         owed.paid_at = at
-        if owed.kind != "partial" and self.open_claim is not None:
-            claim_type = self.claim.type
+        if completes is not None:
             self._move("completed", at)
-            self.outcome = "cancelled" if claim_type == "cancel" else "refunded"
+            self.outcome = "cancelled" if completes == "cancel" else "refunded"
 
     # ---- partial refund -----------------------------------------------------------------
 
@@ -641,10 +646,10 @@ class Order(Aggregate):
             raise InvalidTransition(command.replace("_", " "), "no partial refund pending")
         if status == "approved" and pending.amount > self.refundable:
             raise AmountInvalid(f"only {self.refundable} yen can still be refunded")
-        self._partial_refund_decided(at=at, actor=actor, status=status)
+        self._partial_refund_decided(at=at, actor=actor, status=status, amount=pending.amount)
 
     @event("PartialRefundDecided")
-    def _partial_refund_decided(self, at: datetime, actor: str, status: str) -> None:
+    def _partial_refund_decided(self, at: datetime, actor: str, status: str, amount: int) -> None:
         pending = self.pending_partial_refund
         pending.status = status
         pending.decided_at = at

@@ -5,7 +5,17 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.calendar import tokyo_date
 from domain.claims import check_actor
+from domain.errors import AlreadyExchanged, ExchangeWindowClosed, NothingToExchange
+from domain.points import exchangeable
+
+def previous_month(at: datetime) -> str:
+    """The Tokyo month before the one `at` falls in, as YYYY-MM."""
+    today = tokyo_date(at)
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{year:04d}-{month:02d}"
+
 
 SELLER_NAMESPACE = uuid5(NAMESPACE_URL, "orderclaims:seller")
 LEVELS = ("power", "excellent", "general")
@@ -38,3 +48,25 @@ class Seller(Aggregate):
     @event("LevelChanged")
     def _level_changed(self, at: datetime, actor: str, level: str) -> None:
         self.level = level
+
+    def exchange_points(self, *, actor: str, at: datetime, month: str, total: float) -> int:
+        """During month M, exchange all of M−1's points once, in 100-point units, for Q-cash."""
+        check_actor("exchange_points", actor)
+        if month != previous_month(at):
+            raise ExchangeWindowClosed(f"during {tokyo_date(at):%Y-%m} only {previous_month(at)} can be exchanged")
+        if month in self.exchanges:
+            raise AlreadyExchanged(f"{month} was exchanged already ({self.exchanges[month]} Q-cash)")
+        qcash = exchangeable(total)
+        if qcash <= 0:
+            raise NothingToExchange(f"{month} has {total} points: fewer than 100")
+        self._points_exchanged(at=at, actor=actor, month=month, points=total, qcash=qcash)
+        return qcash
+
+    @event("PointsExchanged")
+    def _points_exchanged(self, at: datetime, actor: str, month: str, points: float, qcash: int) -> None:
+        self.exchanges[month] = qcash
+
+    @property
+    def qcash_balance(self) -> int:
+        """Exchanged Q-cash never expires."""
+        return sum(self.exchanges.values())

@@ -14,13 +14,21 @@ DEFAULT_DATABASE_URL = "sqlite:///orderclaims.db"
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     aggregate_cache: int = 10_000
+    kafka_bootstrap: str = ""
 
     @classmethod
     def from_env(cls) -> "Settings":
         return cls(
             database_url=os.environ.get("ORDERCLAIMS_DATABASE_URL", DEFAULT_DATABASE_URL),
             aggregate_cache=int(os.environ.get("ORDERCLAIMS_AGGREGATE_CACHE", "10000")),
+            kafka_bootstrap=os.environ.get("ORDERCLAIMS_KAFKA_BOOTSTRAP", ""),
         )
+
+    @property
+    def embedded(self) -> bool:
+        """Embedded mode: queries bring the projections up to the store's head themselves.
+        Distributed mode (a Kafka broker is configured): the projector processes do it."""
+        return not self.kafka_bootstrap
 
 
 def event_store_env(database_url: str) -> dict[str, str]:
@@ -38,6 +46,12 @@ def event_store_env(database_url: str) -> dict[str, str]:
             "POSTGRES_PASSWORD": url.password or "",
         }
     raise ValueError(f"unsupported database URL {database_url!r}: use sqlite:/// or postgresql+psycopg://")
+
+
+def build_engine(settings: Settings | None = None):
+    from projections.runner import make_engine
+
+    return make_engine((settings or Settings.from_env()).database_url)
 
 
 def build_orders(settings: Settings | None = None) -> Orders:

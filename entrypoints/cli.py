@@ -13,6 +13,7 @@ from consumers.ingest import ingest_lines
 from domain.audit import describe, history, state_as_of
 from domain.errors import Rejected
 from entrypoints.bootstrap import build_orders
+from entrypoints.cli_read import COMMANDS
 from producers.simulator import simulate
 
 
@@ -102,3 +103,7 @@ def simulate_command(orders: int, seed: int, output) -> None:
     """Write a realistic, deterministic upstream stream as JSONL."""
     for message in simulate(orders=orders, seed=seed):
         output.write(orjson.dumps(message) + b"\n")
+
+
+for _command in COMMANDS:
+    main.add_command(_command)

@@ -180,8 +180,8 @@ class Simulator:
         if same_day:  # before the Tokyo day ends
             midnight = datetime.combine(t.at.astimezone(TOKYO).date() + timedelta(days=1), datetime.min.time(), TOKYO)
             hours = (0, min(2.0, (midnight - t.at).total_seconds() / 3600 - 0.02))
-        else:
-            hours = (2, 60)
+        else:  # most sellers ship within a day
+            hours = self.rng.choices(((1, 20), (20, 44), (44, 96)), (70, 20, 10))[0]
         t.add("order.shipped", "seller", t.after(self.rng, *hours), {
             "carrier": self.rng.choice(CARRIERS), "tracking_no": f"{self.rng.randrange(10**12):012d}", "trackable": True,
         })
@@ -193,8 +193,9 @@ class Simulator:
             t.add("order.delivered", "system", t.after(rng, 24 * 14, 24 * 20), {"by": "auto"})
         elif roll < 0.25:
             t.add("order.delivered", "buyer", t.after(rng, 18, 24 * 6), {"by": "buyer"})
-        else:
-            t.add("order.delivered", "carrier", t.after(rng, 14, 24 * 6), {"by": "tracking"})
+        else:  # most parcels arrive the next day or the one after
+            hours = rng.choices(((10, 30), (30, 56), (56, 150)), (65, 25, 10))[0]
+            t.add("order.delivered", "carrier", t.after(rng, *hours), {"by": "tracking"})
 
     def _shipped_and_delivered(self, t: Timeline) -> None:
         self._prepare(t)

@@ -1,0 +1,246 @@
+"""The query commands: dashboard, claims, settlement, points, exchange-points, rebuild (SPEC §8)."""
+
+import json
+import sys
+import time
+from datetime import date, datetime
+
+import click
+from tqdm import tqdm
+
+from domain.calendar import TOKYO, tokyo_date
+from domain.claims import STATUS_KEYS
+from domain.errors import Rejected
+from domain.seller import previous_month
+from entrypoints.bootstrap import Settings, build_engine, build_orders
+from entrypoints.render import dashboard_screen, table
+from projections import dashboard as dash
+from projections import points as pts
+from projections import settlement as settle
+from projections.export import write_xlsx
+from projections.runner import PROJECTIONS, LogFollower, rebuild, reading
+
+
+def _print_json(document: dict) -> None:
+    click.echo(json.dumps(document, ensure_ascii=False))
+
+
+def moment(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO 8601 time") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=TOKYO)  # a bare time is Tokyo time
+
+
+def day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+def month_arg(value: str | None) -> str | None:
+    if value is not None:
+        try:
+            datetime.strptime(value, "%Y-%m")
+        except ValueError:
+            raise click.BadParameter(f"{value!r} is not a month YYYY-MM") from None
+    return value
+
+
+def _now() -> datetime:
+    return datetime.now(TOKYO).replace(microsecond=0)
+
+
+class View:
+    """The application, the read-model engine and the settings one query needs."""
+
+    def __init__(self):
+        self.settings = Settings.from_env()
+        self.app = build_orders(self.settings)
+        self.engine = build_engine(self.settings)
+
+    def reading(self, projection, as_of: datetime | None):
+        return reading(self.app, self.engine, projection, as_of, follow=self.settings.embedded)
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+seller_option = click.option("--seller", required=True, help="The seller whose orders to show (only its own).")
+as_of_option = click.option("--as-of", "as_of", help="ISO 8601 time; events after it are ignored (default: now).")
+
+
+@click.command(name="dashboard")
+@seller_option
+@as_of_option
+@click.option("--from", "start", help="Orders placed on or after this Tokyo date.")
+@click.option("--to", "end", help="Orders placed on or before this Tokyo date.")
+@json_option
+def dashboard_command(seller: str, as_of: str | None, start: str | None, end: str | None, as_json: bool) -> None:
+    """The status counts of every claim type (SPEC §6.1)."""
+    view, asked = View(), moment(as_of)
+    at = asked or _now()
+    period = dash.Period(day(start), day(end))
+    with view.reading(dash.Dashboard(), asked) as conn:
+        counts = dash.counts(conn, seller, at, period)
+        awaiting = dash.awaiting_refund(conn, seller, period)
+        breaches = dash.refusal_breaches(conn, seller, at)
+    document = {"seller_id": seller, "as_of": at.isoformat(), "counts": counts,
+                "awaiting_refund": awaiting, "refusal_breaches": breaches}
+    if as_json:
+        _print_json(document)
+        return
+    window = f"  orders placed {start or '…'} – {end or '…'}" if start or end else ""
+    click.echo(f"seller {seller} — as of {at.isoformat()}{window}")
+    click.echo(dashboard_screen(counts))
+    click.echo(f"awaiting refund payment: exchange {awaiting['exchange']}, non-receipt {awaiting['non_receipt']}")
+    click.echo(f"refusal breaches (not shipped the day of a cancel refusal): {len(breaches)}"
+               + (" — " + ", ".join(b["order_no"] for b in breaches[:10]) if breaches else ""))
+
+
+@click.command(name="claims")
+@seller_option
+@click.option("--status", help="TYPE.STATUS, e.g. return.requested or exchange.delayed.")
+@click.option("--order", "order_no", help="Look up one order number.")
+@click.option("--cart", "cart_no", help="Look up every order of a cart.")
+@as_of_option
+@click.option("--from", "start")
+@click.option("--to", "end")
+@click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, writable=True), help="Also write the list to this .xlsx file.")
+@json_option
+def claims_command(seller, status, order_no, cart_no, as_of, start, end, xlsx, as_json) -> None:
+    """The orders behind one count, or a lookup by order or cart number."""
+    if bool(status) == bool(order_no or cart_no):
+        raise click.UsageError("give either --status TYPE.STATUS, or --order / --cart")
+    if status:
+        claim_type, _, key = status.partition(".")
+        if claim_type not in STATUS_KEYS or key not in (*STATUS_KEYS[claim_type], "delayed"):
+            choices = ", ".join(f"{t}.{k}" for t, keys in STATUS_KEYS.items() for k in (*keys, "delayed"))
+            raise click.BadParameter(f"{status!r} is not one of {choices}", param_hint="--status")
+    view, asked = View(), moment(as_of)
+    at = asked or _now()
+    with view.reading(dash.Dashboard(), asked) as conn:
+        if status:
+            rows = dash.claim_list(conn, seller, claim_type, key, at, dash.Period(day(start), day(end)))
+        else:
+            rows = dash.lookup(conn, seller, order_no=order_no, cart_no=cart_no)
+    if xlsx:
+        write_xlsx(xlsx, rows, dash.LIST_COLUMNS, title=status or order_no or cart_no)
+    if as_json:
+        _print_json({"seller_id": seller, "status": status, "as_of": at.isoformat(), "orders": rows})
+        return
+    click.echo(table([[r[c] for c in dash.LIST_COLUMNS] for r in rows], header=dash.LIST_COLUMNS))
+    click.echo(f"{len(rows)} orders" + (f" — written to {xlsx}" if xlsx else ""))
+
+
+@click.command(name="settlement")
+@seller_option
+@as_of_option
+@json_option
+def settlement_command(seller: str, as_of: str | None, as_json: bool) -> None:
+    """Settlement eligibility of every order of the seller (SPEC §6.2)."""
+    view, asked = View(), moment(as_of)
+    with view.reading(settle.Settlement(), asked) as conn:
+        document = settle.settlement(conn, seller, asked or _now())
+    if as_json:
+        _print_json(document)
+        return
+    click.echo(f"seller {seller} ({document['level']}) — settlement as of {document['as_of']}")
+    click.echo(table([[s, v["orders"], v["amount"]] for s, v in document["summary"].items()], header=["state", "orders", "yen"]))
+    blocked = [o for o in document["orders"] if o["state"] == "blocked"]
+    if blocked:
+        click.echo("blocked by:")
+        click.echo(table([[o["order_no"], o["amount"], ", ".join(o["blocked_by"])] for o in blocked[:20]],
+                         header=["order", "yen", "what blocks it"]))
+    upcoming = sorted({o["due_date"] for o in document["orders"] if o["state"] == "eligible"})
+    if upcoming:
+        click.echo("next payout dates: " + ", ".join(upcoming[:4]))
+
+
+@click.command(name="points")
+@seller_option
+@click.option("--month", required=True, callback=lambda _c, _p, v: month_arg(v), help="YYYY-MM (Tokyo).")
+@click.option("--items", is_flag=True, help="With the per-item breakdown.")
+@json_option
+def points_command(seller: str, month: str, items: bool, as_json: bool) -> None:
+    """The month's service points (SPEC §6.3)."""
+    view = View()
+    with view.reading(pts.Points(), None) as conn:
+        document = pts.ledger(conn, seller, month, items=items)
+    if as_json:
+        _print_json(document)
+        return
+    d = document["delivery"]
+    click.echo(f"seller {seller} — service points {month}")
+    click.echo(table([
+        ["delivery (local)", d["local"]["orders"], d["local"]["points"]],
+        ["delivery (overseas)", d["overseas"]["orders"], d["overseas"]["points"]],
+        *[[f"claims: {k}", "", v] for k, v in document["claims"].items()],
+        *[[f"feedback: {k}", "", v] for k, v in document["feedback"].items()],
+        ["total", "", document["total"]],
+    ], header=["", "orders", "points"]))
+    exchanged = document["exchanged"]
+    click.echo(f"exchangeable for Q-cash: {document['exchangeable']}"
+               + (f" — exchanged: {exchanged}" if exchanged is not None else "")
+               + f"   Q-cash balance: {document['qcash_balance']}")
+    if items:
+        click.echo(table([
+            [i["item_no"], i["name"], i["orders"], i["amount"], i["delivery_points"],
+             sum(i["claim_points"].values()), sum(i["feedback_points"].values()), i["total"]]
+            for i in document["items"]
+        ], header=["item", "name", "orders", "yen", "delivery", "claims", "feedback", "total"]))
+
+
+@click.command(name="exchange-points")
+@seller_option
+@click.option("--at", "at", help="When the seller asks (default: now); last month's points are exchanged.")
+@click.option("--month", callback=lambda _c, _p, v: month_arg(v), help="The month to exchange (default: the one before --at).")
+@json_option
+def exchange_points_command(seller: str, at: str | None, month: str | None, as_json: bool) -> None:
+    """Exchange last month's service points for Q-cash, once, in 100-point units."""
+    view = View()
+    when = moment(at) or _now()
+    month = month or previous_month(when)
+    with view.reading(pts.Points(), None) as conn:
+        total = pts.month_total(conn, seller, month)
+    try:
+        qcash = view.app.exchange_points(seller_id=seller, at=when, month=month, total=total)
+    except Rejected as refused:
+        document = {"seller_id": seller, "month": month, "points": total, "exchanged": None,
+                    "code": refused.code, "detail": refused.detail}
+        _print_json(document) if as_json else click.echo(f"refused ({refused.code}): {refused.detail}", err=True)
+        sys.exit(1)
+    with view.reading(pts.Points(), None) as conn:
+        balance = pts.qcash_balance(conn, seller)
+    document = {"seller_id": seller, "month": month, "points": total, "exchanged": qcash, "qcash_balance": balance}
+    _print_json(document) if as_json else click.echo(
+        f"{seller}: {total} points of {month} → {qcash} Q-cash (balance {balance})")
+
+
+@click.command(name="rebuild")
+@click.argument("name", required=False, type=click.Choice(sorted(PROJECTIONS)))
+@json_option
+def rebuild_command(name: str | None, as_json: bool) -> None:
+    """Rebuild projections from the first event, with a progress bar."""
+    view = View()
+    head = view.app.recorder.max_notification_id() or 0
+    results = {}
+    for projection_name in [name] if name else list(PROJECTIONS):
+        started = time.perf_counter()
+        with tqdm(total=head, desc=projection_name, unit=" ev", file=sys.stderr, disable=as_json) as bar:
+            read = rebuild(view.app, view.engine, PROJECTIONS[projection_name](), on_progress=bar.update)
+        seconds = time.perf_counter() - started
+        results[projection_name] = {"events": read, "seconds": round(seconds, 2),
+                                    "events_per_s": round(read / seconds) if seconds else None}
+    if as_json:
+        _print_json(results)
+    else:
+        for projection_name, r in results.items():
+            click.echo(f"{projection_name}: {r['events']:,} events in {r['seconds']} s ({r['events_per_s']:,}/s)")
+
+
+COMMANDS = (dashboard_command, claims_command, settlement_command, points_command, exchange_points_command, rebuild_command)

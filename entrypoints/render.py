@@ -1,0 +1,49 @@
+"""Readable tables for the terminal (Japanese labels are double width)."""
+
+import unicodedata
+from collections.abc import Sequence
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: object, size: int, right: bool = False) -> str:
+    text = str(text)
+    fill = " " * max(0, size - width(text))
+    return fill + text if right else text + fill
+
+
+def table(rows: Sequence[Sequence[object]], header: Sequence[str] | None = None) -> str:
+    lines = [list(header)] if header else []
+    lines += [[("" if v is None else v) for v in row] for row in rows]
+    if not lines:
+        return ""
+    sizes = [max(width(str(line[i])) for line in lines) for i in range(len(lines[0]))]
+    out = []
+    for n, line in enumerate(lines):
+        out.append("  ".join(pad(v, sizes[i], right=isinstance(v, (int, float))) for i, v in enumerate(line)).rstrip())
+        if header and n == 0:
+            out.append("  ".join("-" * s for s in sizes))
+    return "\n".join(out)
+
+
+# The seeds' status-count screen (キャンセル/返品/未受取), row by row: (type, [(label, key), ...]).
+DASHBOARD_LAYOUT = (
+    ("cancel", "キャンセル", [("キャンセル要請", "requested"), ("キャンセル中", "in_progress"), ("キャンセル完了", "completed"), ("遅延", "delayed")]),
+    ("return", "返品", [("返品要請", "requested"), ("返品中", "returning"), ("返品完了", "completed"), ("遅延", "delayed")]),
+    ("return", "", [("", None), ("- 返品保留", "on_hold"), ("", None), ("", None)]),
+    ("return", "", [("", None), ("- 回収完了/返金要請", "collected"), ("", None), ("", None)]),
+    ("exchange", "交換", [("交換申請/確認", "requested"), ("再配送中", "reshipping"), ("", None), ("交換遅延", "delayed")]),
+    ("non_receipt", "未受取通知", [("通知受付", "reported"), ("出品者確認", "seller_confirmed"), ("", None), ("確認遅延", "delayed")]),
+)
+
+
+def dashboard_screen(counts: dict) -> str:
+    rows = []
+    for claim_type, label, cells in DASHBOARD_LAYOUT:
+        row: list[object] = [label]
+        for cell_label, key in cells:
+            row += [cell_label, counts[claim_type][key] if key else ""]
+        rows.append(row)
+    return table(rows)

@@ -1,0 +1,1 @@
+"""Read models: the status-count dashboard, settlement eligibility, the service-point ledger."""

@@ -1,0 +1,120 @@
+"""Feeding projections from the store's log in-process (embedded mode), rebuilding them, and
+rebuilding them "as of" a past moment into a scratch database."""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+from eventsourcing.utils import get_topic
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import StaticPool
+
+from domain.application import Orders
+from projections.base import Projection
+from projections.dashboard import Dashboard
+from projections.points import Points
+from projections.settlement import Settlement
+
+PROJECTIONS: dict[str, type[Projection]] = {"dashboard": Dashboard, "settlement": Settlement, "points": Points}
+CHUNK = 2000
+
+
+def make_engine(database_url: str) -> Engine:
+    """A SQLAlchemy engine for the read models (psycopg 3 for PostgreSQL URLs)."""
+    url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection, _record):  # shared with the event store's connection
+            dbapi_connection.execute("PRAGMA busy_timeout = 30000")
+    return engine
+
+
+def all_projections() -> list[Projection]:
+    return [cls() for cls in PROJECTIONS.values()]
+
+
+def handled_topics(projections: list[Projection]) -> set[str]:
+    return {
+        get_topic(cls)
+        for p in projections
+        for cls in type(p).__dict__["apply"].dispatcher.registry
+        if cls is not object
+    }
+
+
+class LogFollower:
+    """Applies the store's notifications to projections, a chunk per transaction."""
+
+    def __init__(self, app: Orders, engine: Engine, projections: list[Projection], until: datetime | None = None):
+        self.app = app
+        self.engine = engine
+        self.projections = projections
+        self.until = until  # only events that happened at or before this moment
+        self.topics = handled_topics(projections)
+        for projection in projections:
+            projection.create_tables(engine)
+
+    def head(self) -> int:
+        return self.app.recorder.max_notification_id() or 0
+
+    def behind(self) -> int:
+        with self.engine.connect() as conn:
+            lowest = min(p.position(conn)[0] for p in self.projections)
+        return max(0, self.head() - lowest)
+
+    def catch_up(self, on_progress: Callable[[int], None] | None = None) -> int:
+        """Apply everything up to the store's head; return the number of notifications read."""
+        with self.engine.connect() as conn:
+            start = min(p.position(conn)[0] for p in self.projections)
+        read = 0
+        for chunk in self._chunks(start):
+            with self.engine.begin() as conn:
+                for projection in self.projections:
+                    projection.apply_batch(conn, chunk)
+            read += len(chunk)
+            if on_progress:
+                on_progress(len(chunk))
+        return read
+
+    def _chunks(self, start: int) -> Iterator[list]:
+        while True:
+            notifications = self.app.recorder.select_notifications(start + 1, limit=CHUNK)
+            if not notifications:
+                return
+            yield [(n.id, self._decode(n)) for n in notifications]
+            start = notifications[-1].id
+
+    def _decode(self, notification):
+        if notification.topic not in self.topics:
+            return None
+        domain_event = self.app.mapper.to_domain_event(notification)
+        if self.until is not None and domain_event.at > self.until:
+            return None
+        return domain_event
+
+
+def rebuild(app: Orders, engine: Engine, projection: Projection, on_progress: Callable[[int], None] | None = None) -> int:
+    """Drop a projection's tables and position, and build it again from the first event."""
+    projection.drop_tables(engine)
+    return LogFollower(app, engine, [projection]).catch_up(on_progress)
+
+
+@contextmanager
+def reading(app: Orders, engine: Engine, projection: Projection, as_of: datetime | None, follow: bool = True) -> Iterator[Connection]:
+    """A connection to read the projection as of a moment: the live tables when they hold nothing
+    later than it, else a scratch database rebuilt from the events up to it."""
+    if follow:
+        LogFollower(app, engine, [projection]).catch_up()
+    with engine.connect() as conn:
+        _, last_at = projection.position(conn)
+    if as_of is None or last_at is None or as_of >= last_at:
+        with engine.connect() as conn:
+            yield conn
+        return
+    scratch = create_engine("sqlite://", poolclass=StaticPool)
+    LogFollower(app, scratch, [type(projection)()], until=as_of).catch_up()
+    with scratch.connect() as conn:
+        yield conn
+    scratch.dispose()
