@@ -65,6 +65,7 @@ class Projection:
         with engine.begin() as conn:
             for table in reversed(self.tables):
                 table.drop(conn, checkfirst=True)
+            positions.create(conn, checkfirst=True)
             conn.execute(positions.delete().where(positions.c.name == self.name))
 
     # ---- position -----------------------------------------------------------------------

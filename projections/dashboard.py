@@ -169,7 +169,7 @@ def counts(conn: Connection, seller_id: str, as_of: datetime, period: Period = P
         .where(
             dash_claims.c.seller_id == seller_id,
             dash_claims.c.is_open == 1,
-            dash_claims.c.filed_at < as_of - policy.claim_delay,
+            dash_claims.c.filed_at <= as_of - policy.claim_delay,
             *period.where(dash_claims.c.order_date),
         )
         .group_by(dash_claims.c.type)
@@ -206,7 +206,7 @@ def claim_list(
     """The orders behind one count (TYPE.STATUS, or TYPE.delayed), with the seeds' columns."""
     query = _list_query(seller_id).where(dash_claims.c.type == claim_type, *period.where(dash_claims.c.order_date))
     if key == "delayed":
-        query = query.where(dash_claims.c.is_open == 1, dash_claims.c.filed_at < as_of - policy.claim_delay)
+        query = query.where(dash_claims.c.is_open == 1, dash_claims.c.filed_at <= as_of - policy.claim_delay)
     else:
         query = query.where(dash_claims.c.status_key == key)
     return [_row(r) for r in conn.execute(query)]

@@ -11,7 +11,12 @@ ORDERCLAIMS = Path(sys.executable).parent / "orderclaims"
 @pytest.fixture
 def cli(tmp_path):
     """Run `orderclaims` as a user would, on a fresh SQLite file."""
+    return command_line(tmp_path)
+
+
+def command_line(tmp_path: Path):
     env = {**os.environ, "ORDERCLAIMS_DATABASE_URL": f"sqlite:///{tmp_path / 'orderclaims.db'}"}
+    env.pop("ORDERCLAIMS_KAFKA_BOOTSTRAP", None)  # embedded mode
 
     def run(*args: str, stdin: bytes | None = None, check: bool = True) -> subprocess.CompletedProcess:
         done = subprocess.run([str(ORDERCLAIMS), *args], input=stdin, capture_output=True, env=env, cwd=tmp_path)
