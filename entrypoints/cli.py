@@ -3,7 +3,6 @@
 import json
 import sys
 from collections import Counter
-from datetime import datetime
 
 import click
 import orjson
@@ -13,27 +12,8 @@ from consumers.ingest import ingest_lines
 from domain.audit import describe, history, state_as_of
 from domain.errors import Rejected
 from entrypoints.bootstrap import build_orders
-from entrypoints.cli_read import COMMANDS
+from entrypoints.cli_read import COMMANDS, json_option, moment, print_json
 from producers.simulator import simulate
-
-
-def _print_json(document: dict) -> None:
-    click.echo(json.dumps(document, ensure_ascii=False, indent=None))
-
-
-def _moment(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO 8601 time") from None
-    if moment.tzinfo is None:
-        raise click.BadParameter(f"{value!r} needs an offset, e.g. +09:00")
-    return moment
-
-
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 
 
 @click.group()
@@ -51,7 +31,7 @@ def ingest(source, batch_size: int, as_json: bool) -> None:
     with tqdm(unit=" msg", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
         summary = ingest_lines(app, source, batch_size=batch_size, on_batch=bar.update)
     if as_json:
-        _print_json(summary.as_json())
+        print_json(summary.as_json())
         return
     codes = Counter(r["code"] for r in summary.rejected)
     click.echo(f"accepted    {summary.accepted:>9,}")
@@ -71,22 +51,22 @@ def ingest(source, batch_size: int, as_json: bool) -> None:
 def history_command(order_no: str, as_of: str | None, as_json: bool) -> None:
     """Every event of an order, with time, actor and data (personal data masked)."""
     app = build_orders()
-    moment = _moment(as_of)
+    at = moment(as_of)
     try:
         app.get_order(order_no)
     except Rejected as error:
         raise click.ClickException(error.detail) from None
     events = app.order_events(order_no)
-    entries = history(events, as_of=moment)
-    state = state_as_of(events, as_of=moment)
+    entries = history(events, as_of=at)
+    state = state_as_of(events, as_of=at)
     document = {
         "order_no": order_no,
-        "as_of": as_of,
+        "as_of": at.isoformat() if at else None,
         "events": [e.as_json() for e in entries],
         "state": describe(state) if state is not None else None,
     }
     if as_json:
-        _print_json(document)
+        print_json(document)
         return
     for e in entries:
         data = json.dumps(e.data, ensure_ascii=False)

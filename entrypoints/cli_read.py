@@ -8,7 +8,7 @@ from datetime import date, datetime
 import click
 from tqdm import tqdm
 
-from domain.calendar import TOKYO, tokyo_date
+from domain.calendar import TOKYO
 from domain.claims import STATUS_KEYS
 from domain.errors import Rejected
 from domain.seller import previous_month
@@ -18,10 +18,10 @@ from projections import dashboard as dash
 from projections import points as pts
 from projections import settlement as settle
 from projections.export import write_xlsx
-from projections.runner import PROJECTIONS, LogFollower, rebuild, reading
+from projections.runner import PROJECTIONS, rebuild, reading
 
 
-def _print_json(document: dict) -> None:
+def print_json(document: dict) -> None:
     click.echo(json.dumps(document, ensure_ascii=False))
 
 
@@ -92,7 +92,7 @@ def dashboard_command(seller: str, as_of: str | None, start: str | None, end: st
     document = {"seller_id": seller, "as_of": at.isoformat(), "counts": counts,
                 "awaiting_refund": awaiting, "refusal_breaches": breaches}
     if as_json:
-        _print_json(document)
+        print_json(document)
         return
     window = f"  orders placed {start or '…'} – {end or '…'}" if start or end else ""
     click.echo(f"seller {seller} — as of {at.isoformat()}{window}")
@@ -131,7 +131,7 @@ def claims_command(seller, status, order_no, cart_no, as_of, start, end, xlsx, a
     if xlsx:
         write_xlsx(xlsx, rows, dash.LIST_COLUMNS, title=status or order_no or cart_no)
     if as_json:
-        _print_json({"seller_id": seller, "status": status, "as_of": at.isoformat(), "orders": rows})
+        print_json({"seller_id": seller, "status": status, "as_of": at.isoformat(), "orders": rows})
         return
     click.echo(table([[r[c] for c in dash.LIST_COLUMNS] for r in rows], header=dash.LIST_COLUMNS))
     click.echo(f"{len(rows)} orders" + (f" — written to {xlsx}" if xlsx else ""))
@@ -147,7 +147,7 @@ def settlement_command(seller: str, as_of: str | None, as_json: bool) -> None:
     with view.reading(settle.Settlement(), asked) as conn:
         document = settle.settlement(conn, seller, asked or _now())
     if as_json:
-        _print_json(document)
+        print_json(document)
         return
     click.echo(f"seller {seller} ({document['level']}) — settlement as of {document['as_of']}")
     click.echo(table([[s, v["orders"], v["amount"]] for s, v in document["summary"].items()], header=["state", "orders", "yen"]))
@@ -172,7 +172,7 @@ def points_command(seller: str, month: str, items: bool, as_json: bool) -> None:
     with view.reading(pts.Points(), None) as conn:
         document = pts.ledger(conn, seller, month, items=items)
     if as_json:
-        _print_json(document)
+        print_json(document)
         return
     d = document["delivery"]
     click.echo(f"seller {seller} — service points {month}")
@@ -212,12 +212,12 @@ def exchange_points_command(seller: str, at: str | None, month: str | None, as_j
     except Rejected as refused:
         document = {"seller_id": seller, "month": month, "points": total, "exchanged": None,
                     "code": refused.code, "detail": refused.detail}
-        _print_json(document) if as_json else click.echo(f"refused ({refused.code}): {refused.detail}", err=True)
+        print_json(document) if as_json else click.echo(f"refused ({refused.code}): {refused.detail}", err=True)
         sys.exit(1)
     with view.reading(pts.Points(), None) as conn:
         balance = pts.qcash_balance(conn, seller)
     document = {"seller_id": seller, "month": month, "points": total, "exchanged": qcash, "qcash_balance": balance}
-    _print_json(document) if as_json else click.echo(
+    print_json(document) if as_json else click.echo(
         f"{seller}: {total} points of {month} → {qcash} Q-cash (balance {balance})")
 
 
@@ -237,7 +237,7 @@ def rebuild_command(name: str | None, as_json: bool) -> None:
         results[projection_name] = {"events": read, "seconds": round(seconds, 2),
                                     "events_per_s": round(read / seconds) if seconds else None}
     if as_json:
-        _print_json(results)
+        print_json(results)
     else:
         for projection_name, r in results.items():
             click.echo(f"{projection_name}: {r['events']:,} events in {r['seconds']} s ({r['events_per_s']:,}/s)")

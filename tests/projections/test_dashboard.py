@@ -4,10 +4,9 @@ from datetime import date, datetime
 
 import openpyxl
 
-from domain.calendar import TOKYO
 from projections import dashboard as dash
 from projections.export import write_xlsx
-from tests.projections.stories import deliver, delivered, order, paid, ship, step, t
+from tests.projections.stories import delivered, order, paid, ship, step, t
 
 AS_OF = datetime.fromisoformat(t("10-06 12:00"))
 
