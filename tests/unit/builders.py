@@ -12,22 +12,22 @@ def at(hours: float = 0, days: int = 0) -> datetime:
     return DAY1 + timedelta(days=days, hours=hours)
 
 
+# The order every test starts from (2 × 1,000 yen + 500 shipping = 2,500 paid).
+ORDER_DEFAULTS = dict(
+    buyer={"id": "B1", "name": "佐藤 陽菜", "phone": "090-1234-5678", "address": "東京都新宿区1-2-3"},
+    item={"item_no": "I1", "name": "マグ", "option": ""},
+    quantity=2,
+    unit_price=1000,
+    shipping_fee=500,
+    payment_method="card",
+    item_kind="general",
+    region="local",
+    promised_ship_date=date(2026, 11, 4),
+)
+
+
 def new_order(**overrides) -> Order:
-    placed = dict(
-        order_no="100001",
-        cart_no="C1",
-        seller_id="S1",
-        buyer={"id": "B1", "name": "佐藤 陽菜", "phone": "090-1234-5678", "address": "東京都新宿区1-2-3"},
-        item={"item_no": "I1", "name": "マグ", "option": ""},
-        quantity=2,
-        unit_price=1000,
-        shipping_fee=500,
-        payment_method="card",
-        item_kind="general",
-        region="local",
-        promised_ship_date=date(2026, 11, 4),
-        at=DAY1,
-    )
+    placed = dict(ORDER_DEFAULTS, order_no="100001", cart_no="C1", seller_id="S1", at=DAY1)
     placed.update(overrides)
     return Order(**placed)
 

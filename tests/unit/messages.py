@@ -4,6 +4,8 @@ import itertools
 
 import orjson
 
+from tests.unit.builders import ORDER_DEFAULTS
+
 _ids = itertools.count(1)
 
 
@@ -19,19 +21,8 @@ def message(type_: str, order_no: str = "100001", actor: str = "buyer", at: str 
 
 
 def placed(order_no: str = "100001", cart_no: str = "C1", seller_id: str = "S1", **overrides) -> dict:
-    data = dict(
-        cart_no=cart_no,
-        seller_id=seller_id,
-        buyer={"id": "B1", "name": "佐藤 陽菜", "phone": "090-1234-5678", "address": "東京都新宿区1-2-3"},
-        item={"item_no": "I1", "name": "マグ", "option": ""},
-        quantity=2,
-        unit_price=1000,
-        shipping_fee=500,
-        payment_method="card",
-        item_kind="general",
-        region="local",
-        promised_ship_date="2026-11-04",
-    )
+    data = {**ORDER_DEFAULTS, "cart_no": cart_no, "seller_id": seller_id,
+            "promised_ship_date": ORDER_DEFAULTS["promised_ship_date"].isoformat()}
     data.update(overrides)
     return message("order.placed", order_no, "buyer", "2026-11-02T10:00:00+09:00", **data)
 
