@@ -199,7 +199,10 @@ class Orders(Application):
             raise UnknownOrder(f"order {order_no!r} was never placed") from None
 
     def order_events(self, order_no: str) -> list:
-        return list(self.events.get(order_id(order_no)))
+        events = list(self.events.get(order_id(order_no)))
+        if not events:
+            raise UnknownOrder(f"order {order_no!r} was never placed")
+        return events
 
     def get_seller(self, seller_id: str) -> Seller | None:
         try:

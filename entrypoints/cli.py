@@ -53,10 +53,9 @@ def history_command(order_no: str, as_of: str | None, as_json: bool) -> None:
     app = build_orders()
     at = moment(as_of)
     try:
-        app.get_order(order_no)
+        events = app.order_events(order_no)
     except Rejected as error:
         raise click.ClickException(error.detail) from None
-    events = app.order_events(order_no)
     entries = history(events, as_of=at)
     state = state_as_of(events, as_of=at)
     document = {

@@ -95,10 +95,10 @@ class Dashboard(Projection):
             conn.execute(
                 dash_orders.update().where(dash_orders.c.order_no == order.order_no).values(refused_on=tokyo_date(e.at))
             )
-        self._track_claim(e, conn)
+        self._track_claim(e, conn, order)
 
-    def _track_claim(self, e: Any, conn: Connection) -> None:
-        order = _order(conn, e)
+    def _track_claim(self, e: Any, conn: Connection, order: Any = None) -> None:
+        order = order or _order(conn, e)
         seq = order.claims
         for change in claim_changes(e):
             if isinstance(change, Opened):

@@ -59,11 +59,6 @@ class LogFollower:
     def head(self) -> int:
         return self.app.recorder.max_notification_id() or 0
 
-    def behind(self) -> int:
-        with self.engine.connect() as conn:
-            lowest = min(p.position(conn)[0] for p in self.projections)
-        return max(0, self.head() - lowest)
-
     def catch_up(self, on_progress: Callable[[int], None] | None = None) -> int:
         """Apply everything up to the store's head; return the number of notifications read."""
         with self.engine.connect() as conn:

@@ -72,11 +72,12 @@ class Settlement(Projection):
     def _claim_event(self, e: Any, conn: Connection) -> None:
         if isinstance(e, REFUND_OWED) and e.refund:
             _update(conn, e, refunded=settle_orders.c.refunded + e.refund)
+        changes = claim_changes(e)
         claim = None
-        for change in claim_changes(e):
+        for change in changes:
             claim_type = change.type if isinstance(change, Opened) else _open_claim_type(conn, e)
             claim = None if change.status in CLOSED else f"{claim_type}.{change.status}"
-        if claim_changes(e):
+        if changes:
             _update(conn, e, claim=claim)
         if isinstance(e, Order.RefundPaid) and e.completes == "cancel":
             _update(conn, e, cancelled=1)
