@@ -5,7 +5,7 @@ checked and applied in turn, and everything — new events, one Receipt per mess
 rejected with its code) and, when given, the consumed position — is written in one transaction.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -143,8 +143,9 @@ class Orders(Application):
         # A process recorder also stores tracking positions, atomically with the events.
         return self.factory.process_recorder()
 
-    def process(self, commands: Iterable[Command], tracking: Tracking | None = None) -> list[Outcome]:
-        """Apply a batch of commands in one transaction; return each message's outcome."""
+    def process(self, commands: Iterable[Command], trackings: Sequence[Tracking] = ()) -> list[Outcome]:
+        """Apply a batch of commands in one transaction, with the consumed positions (`trackings`)
+        they came from; return each message's outcome."""
         uow = UnitOfWork(self)
         outcomes = []
         for command in commands:
@@ -164,7 +165,7 @@ class Orders(Application):
                     detail=outcome.detail,
                 )
             )
-        self.commit(uow, tracking)
+        self.commit(uow, trackings)
         return outcomes
 
     @staticmethod
@@ -178,10 +179,16 @@ class Orders(Application):
             return Outcome(command.message_id, "rejected", rejected.code, rejected.detail)
         return Outcome(command.message_id, "accepted")
 
-    def commit(self, uow: UnitOfWork, tracking: Tracking | None = None) -> None:
-        processing = ProcessingEvent(tracking=tracking)
-        processing.collect_events(*uow.aggregates)
-        if processing.events or tracking is not None:
+    def commit(self, uow: UnitOfWork, trackings: Sequence[Tracking] = ()) -> None:
+        if len(trackings) > 1:
+            if not getattr(self.recorder, "records_several_trackings", False):
+                raise TypeError(f"{type(self.recorder).__name__} records one tracking position per transaction")
+            processing = ProcessingEvent()
+            processing.collect_events(*uow.aggregates, trackings=list(trackings))
+        else:
+            processing = ProcessingEvent(tracking=trackings[0] if trackings else None)
+            processing.collect_events(*uow.aggregates)
+        if processing.events or trackings:
             self._notify(self._record(processing))
 
     def exchange_points(self, *, seller_id: str, at: datetime, month: str, total: float, actor: str = "seller") -> int:

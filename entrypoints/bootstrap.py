@@ -12,16 +12,29 @@ DEFAULT_DATABASE_URL = "sqlite:///orderclaims.db"
 
 @dataclass(frozen=True)
 class Settings:
+    """Every setting, from ORDERCLAIMS_* environment variables (the README lists them)."""
+
     database_url: str = DEFAULT_DATABASE_URL
     aggregate_cache: int = 10_000
     kafka_bootstrap: str = ""
+    topic_prefix: str = "orderclaims"
+    partitions: int = 4
+    batch_size: int = 1000
+    max_retries: int = 10
+    log_level: str = "INFO"
 
     @classmethod
     def from_env(cls) -> "Settings":
+        env = os.environ.get
         return cls(
-            database_url=os.environ.get("ORDERCLAIMS_DATABASE_URL", DEFAULT_DATABASE_URL),
-            aggregate_cache=int(os.environ.get("ORDERCLAIMS_AGGREGATE_CACHE", "10000")),
-            kafka_bootstrap=os.environ.get("ORDERCLAIMS_KAFKA_BOOTSTRAP", ""),
+            database_url=env("ORDERCLAIMS_DATABASE_URL", DEFAULT_DATABASE_URL),
+            aggregate_cache=int(env("ORDERCLAIMS_AGGREGATE_CACHE", "10000")),
+            kafka_bootstrap=env("ORDERCLAIMS_KAFKA_BOOTSTRAP", ""),
+            topic_prefix=env("ORDERCLAIMS_TOPIC_PREFIX", "orderclaims"),
+            partitions=int(env("ORDERCLAIMS_PARTITIONS", "4")),
+            batch_size=int(env("ORDERCLAIMS_BATCH_SIZE", "1000")),
+            max_retries=int(env("ORDERCLAIMS_MAX_RETRIES", "10")),
+            log_level=env("ORDERCLAIMS_LOG_LEVEL", "INFO"),
         )
 
     @property
@@ -35,7 +48,11 @@ def event_store_env(database_url: str) -> dict[str, str]:
     """eventsourcing's settings for a SQLAlchemy-style database URL (SQLite or PostgreSQL)."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
-        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": url.database or ":memory:"}
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": url.database or ":memory:",
+            "PROCESS_RECORDER_TOPIC": "consumers.tracking:SQLiteOffsetsRecorder",
+        }
     if url.get_backend_name() == "postgresql":
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -44,6 +61,7 @@ def event_store_env(database_url: str) -> dict[str, str]:
             "POSTGRES_PORT": str(url.port or 5432),
             "POSTGRES_USER": url.username or "postgres",
             "POSTGRES_PASSWORD": url.password or "",
+            "PROCESS_RECORDER_TOPIC": "consumers.tracking:PostgresOffsetsRecorder",
         }
     raise ValueError(f"unsupported database URL {database_url!r}: use sqlite:/// or postgresql+psycopg://")
 

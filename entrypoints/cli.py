@@ -13,6 +13,7 @@ from domain.audit import describe, history, state_as_of
 from domain.errors import Rejected
 from entrypoints.bootstrap import build_orders
 from entrypoints.cli_read import COMMANDS, json_option, moment, print_json
+from entrypoints.cli_run import publish_command, run_group
 from producers.simulator import simulate
 
 
@@ -84,5 +85,5 @@ def simulate_command(orders: int, seed: int, output) -> None:
         output.write(orjson.dumps(message) + b"\n")
 
 
-for _command in COMMANDS:
+for _command in (*COMMANDS, run_group, publish_command):
     main.add_command(_command)

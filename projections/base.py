@@ -1,17 +1,18 @@
 """A projection: SQLAlchemy tables, one handler per domain event, and its position in the store's log.
 
 Rows and the position are written in one transaction, and an event at or below the stored
-position is skipped, so each event is applied exactly once, whichever way it arrives (the store's
-log in embedded mode, Kafka in distributed mode).
+position is skipped, so each event is applied exactly once, whichever way it arrives.
+Positions are kept per stream: "log" for the store's log read in-process (embedded mode and
+`rebuild`), one stream per Kafka partition of the events topic (distributed mode), where positions
+rise within a partition but not across partitions. A partition's stream also skips what the
+"log" stream applied, so a projection rebuilt from the store is not applied again from Kafka.
 """
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
-from datetime import timezone
-
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, select
+from sqlalchemy import BigInteger, Column, DateTime, MetaData, String, Table, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.types import TypeDecorator
 
@@ -39,9 +40,11 @@ positions = Table(
     "projection_positions",
     metadata,
     Column("name", String(40), primary_key=True),
-    Column("position", Integer, nullable=False),
+    Column("stream", String(120), primary_key=True),
+    Column("position", BigInteger, nullable=False),
     Column("last_at", UTCDateTime),
 )
+LOG = "log"  # the stream of the store's log, read in-process
 
 
 class PositionConflict(Exception):
@@ -70,36 +73,42 @@ class Projection:
 
     # ---- position -----------------------------------------------------------------------
 
-    def position(self, conn: Connection) -> tuple[int, datetime | None]:
-        row = conn.execute(select(positions.c.position, positions.c.last_at).where(positions.c.name == self.name)).first()
+    def _here(self, stream: str):
+        return (positions.c.name == self.name) & (positions.c.stream == stream)
+
+    def position(self, conn: Connection, stream: str = LOG) -> tuple[int, datetime | None]:
+        row = conn.execute(select(positions.c.position, positions.c.last_at).where(self._here(stream))).first()
         return (row.position, row.last_at) if row else (0, None)
 
-    def _save_position(self, conn: Connection, start: int, position: int, last_at: datetime | None) -> None:
+    def last_at(self, conn: Connection) -> datetime | None:
+        """The time of the latest event applied, over every stream."""
+        return conn.execute(select(func.max(positions.c.last_at)).where(positions.c.name == self.name)).scalar()
+
+    def _save_position(self, conn: Connection, start: int, position: int, last_at: datetime | None, stream: str = LOG) -> None:
         """Move the position from `start`; another writer that moved it first makes this transaction fail."""
         values = {"position": position, "last_at": last_at}
         if start == 0:
-            conn.execute(positions.insert().values(name=self.name, **values))  # a second insert: IntegrityError
+            conn.execute(positions.insert().values(name=self.name, stream=stream, **values))  # twice: IntegrityError
             return
-        moved = conn.execute(
-            positions.update().where(positions.c.name == self.name, positions.c.position == start).values(**values)
-        )
+        moved = conn.execute(positions.update().where(self._here(stream), positions.c.position == start).values(**values))
         if moved.rowcount != 1:
-            raise PositionConflict(f"{self.name} moved past {start} under this writer")
+            raise PositionConflict(f"{self.name} {stream} moved past {start} under this writer")
 
-    def apply_batch(self, conn: Connection, events: Iterable[tuple[int, Any]]) -> int:
+    def apply_batch(self, conn: Connection, events: Iterable[tuple[int, Any]], stream: str = LOG) -> int:
         """Apply (position, event) pairs past the stored position, in the caller's transaction."""
-        start, last_at = self.position(conn)
+        start, last_at = self.position(conn, stream)
+        floor = start if stream == LOG else max(start, self.position(conn, LOG)[0])
         position = start
         for at_position, event in events:
-            if at_position <= position:
+            if at_position <= floor:
                 continue  # a repeat: applied already
             if event is not None:
                 self.apply(event, conn)
                 event_at = getattr(event, "at", None)
                 if event_at is not None and (last_at is None or event_at > last_at):
                     last_at = event_at
-            position = at_position
+            position = floor = at_position
         if position != start:
-            self._save_position(conn, start, position, last_at)
+            self._save_position(conn, start, position, last_at, stream)
         return position
 

@@ -103,7 +103,7 @@ def reading(app: Orders, engine: Engine, projection: Projection, as_of: datetime
     if follow:
         LogFollower(app, engine, [projection]).catch_up()
     with engine.connect() as conn:
-        _, last_at = projection.position(conn)
+        last_at = projection.last_at(conn)
     if as_of is None or last_at is None or as_of >= last_at:
         with engine.connect() as conn:
             yield conn

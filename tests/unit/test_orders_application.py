@@ -123,7 +123,7 @@ def test_the_tracking_position_is_stored_with_the_events(app):
     from consumers.contracts import parse
 
     command = to_command(parse(lines(placed())[0]))
-    app.process([command], tracking=Tracking(notification_id=7, application_name="orderclaims.upstream:0"))
+    app.process([command], trackings=[Tracking(notification_id=7, application_name="orderclaims.upstream:0")])
     assert app.recorder.max_tracking_id("orderclaims.upstream:0") == 7
 
 

@@ -1,0 +1,122 @@
+"""`orderclaims run ingest`: a consumer-group member on the upstream topic (SPEC §4, §8).
+
+Each poll batch is one transaction in the event store: the new events, one Receipt per message,
+and the offset of the last message of each partition (a tracking record "TOPIC:PARTITION").
+On assignment a partition is sought to just past its tracked offset, so after a crash at any
+instant nothing is lost (the offsets moved with the events or not at all) and nothing is applied
+twice. Kafka's committed offsets only save re-reading; the store is the truth.
+
+Invalid messages go to the dead-letter topic with the reason (header and body) and are
+acknowledged by the broker before the batch commits: a crash in between sends them again
+(at least once; the source partition and offset in the headers identify repeats). Rejections
+are recorded in the store as Receipts and published by the relay from the store's log.
+"""
+
+import logging
+from collections.abc import Iterable
+
+import orjson
+from eventsourcing.persistence import Tracking
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.consumer.subscription_state import ConsumerRebalanceListener
+from kafka.errors import KafkaError
+from kafka.structs import OffsetAndMetadata
+
+from consumers.commands import to_command
+from consumers.contracts import InvalidMessage, parse
+from consumers.topics import Topics, partition_tracking_name
+from domain.application import Orders
+
+log = logging.getLogger("orderclaims.ingest")
+
+
+class IngestWorker(ConsumerRebalanceListener):
+    def __init__(self, app: Orders, consumer: KafkaConsumer, producer: KafkaProducer, topics: Topics, batch_size: int):
+        self.app = app
+        self.consumer = consumer
+        self.producer = producer
+        self.topics = topics
+        self.batch_size = batch_size
+        self.applied: dict[TopicPartition, int] = {}  # the last offset in the store, per assigned partition
+        consumer.subscribe([topics.upstream], listener=self)
+
+    # ---- the store decides where each partition resumes ----------------------------------------
+
+    def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        for tp in assigned:
+            self._seek_to_store(tp)
+        log.info("partitions assigned", extra={"partitions": sorted(tp.partition for tp in assigned)})
+
+    def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
+        for tp in revoked:
+            self.applied.pop(tp, None)
+
+    def _seek_to_store(self, tp: TopicPartition) -> None:
+        tracked = self.app.recorder.max_tracking_id(partition_tracking_name(tp.topic, tp.partition))
+        if tracked is None:
+            self.applied.pop(tp, None)
+            self.consumer.seek_to_beginning(tp)
+        else:
+            self.applied[tp] = tracked
+            self.consumer.seek(tp, tracked + 1)
+
+    def recover(self) -> None:
+        """After a failed batch: every assigned partition back to the store's offset."""
+        for tp in self.consumer.assignment():
+            self._seek_to_store(tp)
+
+    # ---- one poll batch, one transaction ------------------------------------------------------
+
+    def step(self) -> int:
+        batch = self.consumer.poll(timeout_ms=500, max_records=self.batch_size)
+        commands, dead, trackings, offsets = [], [], [], {}
+        for tp, records in batch.items():
+            records = [r for r in records if r.offset > self.applied.get(tp, -1)]
+            if not records:
+                continue
+            for record in records:
+                try:
+                    commands.append(to_command(parse(record.value or b"")))
+                except InvalidMessage as invalid:
+                    dead.append((record, invalid))
+            trackings.append(Tracking(partition_tracking_name(tp.topic, tp.partition), records[-1].offset))
+            offsets[tp] = records[-1].offset
+        if not offsets:
+            return 0
+        self._dead_letter(dead)
+        outcomes = self.app.process(commands, trackings)
+        self.applied.update(offsets)
+        self._commit_to_kafka(offsets)
+        log.info("batch", extra={
+            "messages": len(commands) + len(dead),
+            "accepted": sum(1 for o in outcomes if o.status == "accepted"),
+            "duplicates": sum(1 for o in outcomes if o.status == "duplicate"),
+            "rejected": sum(1 for o in outcomes if o.status == "rejected"), "invalid": len(dead),
+        })
+        return len(commands) + len(dead)
+
+    def _dead_letter(self, dead: list) -> None:
+        futures = []
+        for record, invalid in dead:
+            body = {
+                "reason": invalid.reason, "message_id": invalid.message_id,
+                "source": {"topic": record.topic, "partition": record.partition, "offset": record.offset},
+                "value": (record.value or b"").decode("utf-8", "replace"),
+            }
+            headers = [
+                ("reason", invalid.reason.encode()),
+                ("source", f"{record.topic}:{record.partition}:{record.offset}".encode()),
+            ]
+            futures.append(self.producer.send(self.topics.dead_letters, key=record.key, value=orjson.dumps(body), headers=headers))
+            log.warning("invalid message to the dead-letter topic", extra={"reason": invalid.reason, "offset": record.offset})
+        if futures:
+            self.producer.flush()
+            for future in futures:
+                future.get(timeout=30)  # raises if the broker did not take it: the batch is retried
+
+    def _commit_to_kafka(self, offsets: dict[TopicPartition, int]) -> None:
+        """Advisory: where a restarted group starts reading before the store's offsets correct it."""
+        try:
+            self.consumer.commit({tp: OffsetAndMetadata(o + 1, "", -1) for tp, o in offsets.items()})
+        except KafkaError as error:  # a rebalance under way: the store has the offsets anyway
+            log.info("kafka commit skipped", extra={"error": repr(error)})

@@ -1,0 +1,73 @@
+"""`orderclaims run project NAME`: one consumer group per projection on the events topic (SPEC §6).
+
+Each poll batch is one database transaction: the rows, and per partition the last store position
+applied (stream "PARTITION"). Events at or below a partition's position are repeats (the relay
+publishes at least once) and are dropped. The Kafka commit afterwards is only advisory: a
+restart re-reads from it and the positions drop what was applied already.
+"""
+
+import logging
+from collections import defaultdict
+
+from eventsourcing.application import Application
+from kafka import KafkaConsumer
+from kafka.errors import KafkaError
+from kafka.structs import OffsetAndMetadata
+from sqlalchemy.engine import Engine
+
+from consumers.topics import Topics
+from producers.event_wire import POSITION, TOPIC, read_headers, stored_event
+from projections.base import Projection
+from projections.runner import handled_topics
+
+log = logging.getLogger("orderclaims.project")
+
+
+def partition_stream(partition: int) -> str:
+    return f"kafka:{partition}"
+
+
+class Projector:
+    def __init__(self, app: Application, engine: Engine, projection: Projection, consumer: KafkaConsumer,
+                 topics: Topics, batch_size: int):
+        self.mapper = app.mapper
+        self.engine = engine
+        self.projection = projection
+        self.consumer = consumer
+        self.batch_size = batch_size
+        self.topics = handled_topics([projection])
+        projection.create_tables(engine)
+        consumer.subscribe([topics.events])
+
+    def step(self) -> int:
+        batch = self.consumer.poll(timeout_ms=500, max_records=self.batch_size)
+        if not batch:
+            return 0
+        streams = defaultdict(list)
+        for tp, records in batch.items():
+            for record in records:
+                meta = read_headers(record.headers)
+                event = self.mapper.to_domain_event(stored_event(meta, record.value)) if meta[TOPIC] in self.topics else None
+                streams[tp.partition].append((int(meta[POSITION]), event))
+        with self.engine.begin() as conn:
+            for partition, events in streams.items():
+                self.projection.apply_batch(conn, events, stream=partition_stream(partition))
+        self._commit_to_kafka({tp: records[-1].offset for tp, records in batch.items()})
+        count = sum(len(r) for r in batch.values())
+        log.info("batch", extra={"projection": self.projection.name, "events": count})
+        return count
+
+    def recover(self) -> None:
+        """After a failed batch: re-read from the last advisory commit; positions drop repeats."""
+        for tp in self.consumer.assignment():
+            committed = self.consumer.committed(tp)
+            if committed is None:
+                self.consumer.seek_to_beginning(tp)
+            else:
+                self.consumer.seek(tp, committed)
+
+    def _commit_to_kafka(self, offsets: dict) -> None:
+        try:
+            self.consumer.commit({tp: OffsetAndMetadata(o + 1, "", -1) for tp, o in offsets.items()})
+        except KafkaError as error:  # a rebalance under way: the positions in the database are the truth
+            log.info("kafka commit skipped", extra={"error": repr(error)})

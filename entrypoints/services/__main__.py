@@ -1,0 +1,78 @@
+"""`python -m entrypoints.services up|down|env`: start, stop, or show the local Kafka and PostgreSQL.
+
+`up` starts both on free 127.0.0.1 ports, waits until both answer, remembers them in
+.services/state.json and prints `export ...` lines for `eval`; `down` stops them.
+"""
+
+import json
+import sys
+
+from entrypoints.services import CACHE, ServiceError
+from entrypoints.services.kafka import KafkaBroker
+from entrypoints.services.postgres import PostgresServer
+
+STATE = CACHE / "state.json"
+
+
+def exports(kafka: KafkaBroker, postgres: PostgresServer) -> str:
+    return (f"export ORDERCLAIMS_DATABASE_URL={postgres.url}\n"
+            f"export ORDERCLAIMS_KAFKA_BOOTSTRAP={kafka.bootstrap}")
+
+
+def up() -> None:
+    if STATE.exists():
+        print("# already up (make services-down first to restart)", file=sys.stderr)
+        env()
+        return
+    postgres = PostgresServer.start()
+    try:
+        kafka = KafkaBroker.start()
+    except ServiceError:
+        postgres.stop()
+        raise
+    CACHE.mkdir(exist_ok=True)
+    STATE.write_text(json.dumps({"kafka": vars(kafka), "postgres": vars(postgres)}))
+    print(f"# Kafka answered in {kafka.started_in_s:.1f} s, PostgreSQL in {postgres.started_in_s:.1f} s", file=sys.stderr)
+    print(exports(kafka, postgres))
+
+
+def _load() -> tuple[KafkaBroker, PostgresServer] | None:
+    if not STATE.exists():
+        return None
+    state = json.loads(STATE.read_text())
+    return KafkaBroker(**state["kafka"]), PostgresServer(**state["postgres"])
+
+
+def env() -> None:
+    running = _load()
+    if running is None:
+        raise ServiceError("no local services: run `make services-up`")
+    print(exports(*running))
+
+
+def down() -> None:
+    running = _load()
+    if running is None:
+        print("# nothing to stop", file=sys.stderr)
+        return
+    for service in running:
+        service.stop()
+    STATE.unlink()
+    print("# stopped Kafka and PostgreSQL", file=sys.stderr)
+
+
+def main(argv: list[str]) -> int:
+    commands = {"up": up, "down": down, "env": env}
+    if len(argv) != 1 or argv[0] not in commands:
+        print("usage: python -m entrypoints.services up|down|env", file=sys.stderr)
+        return 2
+    try:
+        commands[argv[0]]()
+    except ServiceError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,98 @@
+"""A private PostgreSQL cluster (Debian's package) on a free 127.0.0.1 port, with a generated password."""
+
+import glob
+import os
+import secrets
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from entrypoints.services import HOST, ServiceError, free_port, run, wait_until
+
+USER = "orderclaims"
+DATABASE = "orderclaims"
+
+
+def pg_bin() -> Path:
+    """The server's binaries; installed from Debian's packages when missing and we are root."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3]))
+    if not found and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        run(["apt-get", "update", "-q"], env=env)
+        run(["apt-get", "install", "-y", "-q", "--no-install-recommends", "postgresql"], env=env)
+        found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(Path(p).parts[-3]))
+    if not found:
+        raise ServiceError("PostgreSQL server binaries not found: install Debian's `postgresql` package")
+    return Path(found[-1]).parent
+
+
+def _as_owner(command: list[str]) -> list[str]:
+    """postgres refuses to run as root: as root, run the server's tools as the `postgres` user."""
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+@dataclass
+class PostgresServer:
+    """A running cluster: its URL (user, password, port, database) and data directory."""
+
+    url: str
+    workdir: str
+    bin: str
+    started_in_s: float = 0.0
+
+    @classmethod
+    def start(cls, timeout: float = 60) -> "PostgresServer":
+        binaries = pg_bin()
+        workdir = Path(tempfile.mkdtemp(prefix="orderclaims-pg-"))
+        data = workdir / "data"
+        password = secrets.token_urlsafe(18)
+        (workdir / "pw").write_text(password)
+        if os.geteuid() == 0:
+            shutil.chown(workdir, "postgres")
+            shutil.chown(workdir / "pw", "postgres")
+        run(_as_owner([
+            str(binaries / "initdb"), "-D", str(data), "-U", USER, f"--pwfile={workdir / 'pw'}",
+            "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8", "-N",
+        ]))
+        (workdir / "pw").unlink()
+        port = free_port()
+        options = (f"-c listen_addresses={HOST} -c port={port} -c unix_socket_directories={workdir} "
+                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        server = cls(
+            url=f"postgresql+psycopg://{USER}:{password}@{HOST}:{port}/{DATABASE}", workdir=str(workdir), bin=str(binaries),
+        )
+        try:
+            run(_as_owner([str(binaries / "pg_ctl"), "-D", str(data), "-l", str(workdir / "server.log"),
+                           "-o", options, "-w", "-t", str(int(timeout)), "start"]))
+            server.started_in_s = wait_until(lambda: server.create_database(DATABASE), timeout, "PostgreSQL")
+        except ServiceError:
+            server.stop()
+            raise
+        return server
+
+    def admin_url(self, database: str = "postgres") -> str:
+        return self.url.rsplit("/", 1)[0] + "/" + database
+
+    def create_database(self, name: str) -> bool:
+        return create_database(self.url, name)
+
+    def stop(self) -> None:
+        data = Path(self.workdir) / "data"
+        if data.exists():
+            try:
+                run(_as_owner([str(Path(self.bin) / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]))
+            except ServiceError:
+                pass  # not running
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def create_database(url: str, name: str) -> bool:
+    """CREATE DATABASE `name` on the server of `url` (through its `postgres` database) if it is missing."""
+    import psycopg
+
+    base = url.replace("postgresql+psycopg://", "postgresql://", 1).rsplit("/", 1)[0]
+    with psycopg.connect(base + "/postgres", autocommit=True, connect_timeout=5) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return True

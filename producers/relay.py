@@ -1,0 +1,84 @@
+"""`orderclaims run relay`: the store's log is the outbox; this publishes it to Kafka (SPEC §5).
+
+It reads the log past its own position, publishes each domain event to the events topic (key =
+the aggregate's natural key: order number, cart number or seller id) and each rejected message's
+Receipt to the rejections topic, waits until the broker acknowledged all of them, and only then
+records its position (a tracking record in the store). A crash in between publishes the same
+events again with the same positions: at least once, and consumers drop repeats by position.
+"""
+
+import logging
+from collections import OrderedDict
+from uuid import UUID
+
+import orjson
+from eventsourcing.persistence import Notification, Tracking
+from eventsourcing.utils import get_topic
+from kafka import KafkaProducer
+
+from consumers.topics import Topics
+from domain.application import Orders
+from domain.receipt import Receipt
+from producers.event_wire import headers
+
+log = logging.getLogger("orderclaims.relay")
+
+RECEIPT = get_topic(Receipt.Processed)
+NATURAL_KEYS = ("order_no", "cart_no", "seller_id")  # in the first event of Order, Cart, Seller
+KEYS_KEPT = 200_000
+
+
+class Relay:
+    def __init__(self, app: Orders, producer: KafkaProducer, topics: Topics, batch_size: int = 1000):
+        self.app = app
+        self.producer = producer
+        self.topics = topics
+        self.batch_size = batch_size
+        self.tracking_name = f"relay:{topics.events}"
+        self.keys: OrderedDict[UUID, bytes] = OrderedDict()
+        self.position = self._stored_position()
+
+    def _stored_position(self) -> int:
+        return self.app.recorder.max_tracking_id(self.tracking_name) or 0
+
+    def recover(self) -> None:
+        self.position = self._stored_position()
+
+    def step(self) -> int:
+        notifications = self.app.recorder.select_notifications(self.position + 1, limit=self.batch_size)
+        if not notifications:
+            return 0
+        futures = [self._publish(n) for n in notifications]
+        self.producer.flush()
+        for future in futures:
+            if future is not None:
+                future.get(timeout=30)  # raises if the broker did not take it: nothing is recorded
+        last = notifications[-1].id
+        self.app.recorder.insert_tracking(Tracking(self.tracking_name, last))
+        self.position = last
+        log.info("published", extra={"events": len(notifications), "position": last})
+        return len(notifications)
+
+    def _publish(self, n: Notification):
+        if n.topic == RECEIPT:
+            receipt = self.app.mapper.to_domain_event(n)
+            if receipt.outcome != "rejected":
+                return None
+            body = {
+                "message_id": receipt.message_id, "type": receipt.message_type, "order_no": receipt.order_no,
+                "at": receipt.at.isoformat(), "code": receipt.code, "detail": receipt.detail, "position": n.id,
+            }
+            return self.producer.send(self.topics.rejections, key=(receipt.order_no or receipt.message_id).encode(),
+                                      value=orjson.dumps(body), headers=headers(n)[:1])
+        return self.producer.send(self.topics.events, key=self._key(n), value=n.state, headers=headers(n))
+
+    def _key(self, n: Notification) -> bytes:
+        key = self.keys.get(n.originator_id)
+        if key is None:
+            first = n if n.originator_version == 1 else self.app.recorder.select_events(n.originator_id, lte=1)[0]
+            state = orjson.loads(first.state)
+            key = next((str(state[k]) for k in NATURAL_KEYS if k in state), str(n.originator_id)).encode()
+            self.keys[n.originator_id] = key
+            if len(self.keys) > KEYS_KEPT:
+                self.keys.popitem(last=False)
+        return key
