@@ -1,11 +1,11 @@
-# orderclaims — make install | demo | test
+# orderclaims — make install | demo | test | services-up | services-down
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 DEMO_DB := demo/orderclaims.db
 DEMO_ORDERS ?= 20000
 
-.PHONY: install demo test clean
+.PHONY: install demo test services-up services-down clean
 
 install: $(VENV)/.installed
 
@@ -27,8 +27,19 @@ demo: install
 	  $(VENV)/bin/orderclaims settlement --seller S001 --as-of $$AS_OF && echo && \
 	  $(VENV)/bin/orderclaims points --seller S001 --month 2026-10
 
+# The integration tests start their own Kafka broker and PostgreSQL server (or use the ones
+# ORDERCLAIMS_KAFKA_BOOTSTRAP and a postgresql ORDERCLAIMS_DATABASE_URL name).
 test: install
 	$(PY) -m pytest
+
+# A real Kafka broker and PostgreSQL server on free 127.0.0.1 ports; prints `export ...` lines:
+#   eval "$$(make -s services-up)"
+services-up:
+	@$(MAKE) -s install >&2
+	@$(PY) -m entrypoints.services up
+
+services-down:
+	@$(PY) -m entrypoints.services down
 
 clean:
 	rm -rf demo $(VENV) .pytest_cache

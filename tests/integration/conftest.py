@@ -1,0 +1,41 @@
+"""Real Kafka and a real PostgreSQL for the integration tests, started by the suite itself with the
+code behind `make services-up` — or the ones the environment names (a user's `docker compose up`).
+A service that cannot start fails these tests; it never skips them."""
+
+import os
+
+import pytest
+
+from entrypoints.services.kafka import KafkaBroker
+from entrypoints.services.postgres import PostgresServer
+from tests.integration.stack import Services, Stack
+
+
+@pytest.fixture(scope="session")
+def services():
+    bootstrap, url = os.environ.get("ORDERCLAIMS_KAFKA_BOOTSTRAP"), os.environ.get("ORDERCLAIMS_DATABASE_URL", "")
+    if bootstrap and url.startswith("postgresql"):
+        yield Services(bootstrap, url)
+        return
+    postgres = PostgresServer.start()
+    try:
+        kafka = KafkaBroker.start()
+    except Exception:
+        postgres.stop()
+        raise
+    print(f"\nKafka answered in {kafka.started_in_s:.1f} s, PostgreSQL in {postgres.started_in_s:.1f} s")
+    try:
+        yield Services(kafka.bootstrap, postgres.url)
+    finally:
+        kafka.stop()
+        postgres.stop()
+
+
+@pytest.fixture
+def stack(services, tmp_path):
+    """A fresh database and fresh topics on the shared servers, and the processes a test starts."""
+    stack = Stack.fresh(services, tmp_path)
+    try:
+        yield stack
+    finally:
+        stack.kill_all()

@@ -1,0 +1,182 @@
+"""The distributed system under test: `orderclaims` processes on a real broker and database,
+and the waits and reads the tests need (on positions and offsets, never on sleeps)."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from consumers.topics import Topics, partition_tracking_name
+from entrypoints.bootstrap import Settings, build_engine, build_orders
+from entrypoints.services.postgres import create_database
+from projections.base import metadata, positions
+from projections.runner import PROJECTIONS
+
+ORDERCLAIMS = Path(sys.executable).parent / "orderclaims"
+
+
+@dataclass(frozen=True)
+class Services:
+    bootstrap: str
+    server_url: str
+
+
+class Stack:
+    def __init__(self, env: dict[str, str], topics: Topics, workdir: Path):
+        self.env = env
+        self.topics = topics
+        self.workdir = workdir
+        self.processes: list[subprocess.Popen] = []
+        self.settings = Settings(database_url=env["ORDERCLAIMS_DATABASE_URL"], kafka_bootstrap=env["ORDERCLAIMS_KAFKA_BOOTSTRAP"],
+                                 topic_prefix=topics.prefix)
+        self._app = None
+        self._engine = None
+
+    @classmethod
+    def fresh(cls, services: Services, workdir: Path) -> "Stack":
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        create_database(services.server_url, name)
+        env = {
+            **os.environ,
+            "ORDERCLAIMS_DATABASE_URL": services.server_url.rsplit("/", 1)[0] + "/" + name,
+            "ORDERCLAIMS_KAFKA_BOOTSTRAP": services.bootstrap,
+            "ORDERCLAIMS_TOPIC_PREFIX": name,
+            "ORDERCLAIMS_BATCH_SIZE": "500",
+            "ORDERCLAIMS_MAX_RETRIES": "6",
+        }
+        return cls(env, Topics(name), workdir)
+
+    # ---- processes -----------------------------------------------------------------------------
+
+    def cli(self, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+        done = subprocess.run([str(ORDERCLAIMS), *args], input=stdin, capture_output=True, env=self.env, cwd=self.workdir)
+        assert done.returncode == 0, f"orderclaims {' '.join(args)} exited {done.returncode}: {done.stderr.decode()}"
+        return done
+
+    def start(self, *args: str) -> subprocess.Popen:
+        """`orderclaims run ARGS` in the background, its JSON log in the work directory."""
+        log = open(self.workdir / f"{'-'.join(args)}-{len(self.processes)}.log", "wb")
+        process = subprocess.Popen([str(ORDERCLAIMS), "run", *args], env=self.env, cwd=self.workdir,
+                                   stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        self.processes.append(process)
+        return process
+
+    def start_all(self, ingest_workers: int = 2) -> dict[str, list[subprocess.Popen]]:
+        return {
+            "ingest": [self.start("ingest") for _ in range(ingest_workers)],
+            "relay": [self.start("relay")],
+            **{name: [self.start("project", name)] for name in PROJECTIONS},
+        }
+
+    def stop(self, process: subprocess.Popen, timeout: float = 60) -> int:
+        process.send_signal(signal.SIGTERM)
+        return process.wait(timeout)
+
+    def kill_all(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait(30)
+
+    def logs(self) -> str:
+        return "\n".join(f"== {p.name}\n{p.read_text()[-4000:]}" for p in sorted(self.workdir.glob("*.log")))
+
+    # ---- where everything stands ---------------------------------------------------------------
+
+    @property
+    def app(self):
+        if self._app is None:
+            self._app = build_orders(self.settings)
+        return self._app
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = build_engine(self.settings)
+            metadata.create_all(self._engine)
+        return self._engine
+
+    def end_offsets(self, topic: str) -> dict[TopicPartition, int]:
+        consumer = KafkaConsumer(bootstrap_servers=self.settings.kafka_bootstrap)
+        try:
+            partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+            return consumer.end_offsets(partitions)
+        finally:
+            consumer.close()
+
+    def ingested(self) -> bool:
+        """Every upstream message is in the store: each partition's tracked offset is its last."""
+        recorder = self.app.recorder
+        for tp, end in self.end_offsets(self.topics.upstream).items():
+            tracked = recorder.max_tracking_id(partition_tracking_name(tp.topic, tp.partition))
+            if end and (tracked is None or tracked < end - 1):
+                return False
+        return True
+
+    def relayed(self) -> bool:
+        head = self.app.recorder.max_notification_id() or 0
+        return (self.app.recorder.max_tracking_id(f"relay:{self.topics.events}") or 0) >= head
+
+    def projected(self) -> bool:
+        """Each projection's consumer group has committed the end of every events partition."""
+        ends = self.end_offsets(self.topics.events)
+        admin = KafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap)
+        try:
+            groups = [self.topics.group(f"project.{name}") for name in PROJECTIONS]
+            for committed in admin.list_group_offsets(groups).values():
+                if any(end and (tp not in committed or committed[tp].offset < end) for tp, end in ends.items()):
+                    return False
+        finally:
+            admin.close()
+        return True
+
+    def consume(self, topic: str, count: int, timeout: float = 30) -> list[dict]:
+        """The first `count` messages of a topic (JSON values); fails if fewer arrive in time."""
+        consumer = KafkaConsumer(topic, bootstrap_servers=self.settings.kafka_bootstrap, auto_offset_reset="earliest",
+                                 consumer_timeout_ms=int(timeout * 1000))
+        try:
+            values = []
+            for record in consumer:
+                values.append(orjson.loads(record.value))
+                if len(values) == count:
+                    return values
+        finally:
+            consumer.close()
+        raise AssertionError(f"{topic}: {len(values)} of {count} messages within {timeout:.0f} s: {values}")
+
+    def wait(self, condition: Callable[[], bool], what: str, timeout: float = 240) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            dead = [p.args for p in self.processes if p.poll() not in (None, -9, -15, 0)]
+            assert not dead, f"a process failed while waiting until {what}: {dead}\n{self.logs()}"
+            assert time.monotonic() < deadline, f"not {what} within {timeout:.0f} s\n{self.logs()}"
+            time.sleep(0.2)
+
+    def wait_caught_up(self, timeout: float = 240) -> None:
+        for condition, what in ((self.ingested, "ingested"), (self.relayed, "relayed"), (self.projected, "projected")):
+            self.wait(condition, what, timeout)
+
+    def read_models(self) -> dict[str, list[tuple]]:
+        return read_models(self.engine)
+
+
+def read_models(engine: Engine) -> dict[str, list[tuple]]:
+    """Every row of every projection table, in a stable order (row ids left out)."""
+    tables = {}
+    with engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            if table is positions:
+                continue
+            columns = [c for c in table.columns if c.name != "id"]
+            tables[table.name] = sorted((tuple(row) for row in conn.execute(select(*columns))), key=repr)
+    return tables

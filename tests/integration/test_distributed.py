@@ -1,0 +1,107 @@
+"""The distributed mode end to end: a real broker, a real PostgreSQL, the real `orderclaims run` processes.
+
+Each test publishes to a 4-partition upstream topic of its own and reads a database of its own.
+"""
+
+import json
+
+import orjson
+import pytest
+
+from consumers.ingest import ingest_lines
+from entrypoints.bootstrap import Settings, build_engine, build_orders
+from producers.simulator import simulate
+from projections.runner import LogFollower, all_projections
+from tests.integration.stack import read_models
+
+ORDERS = 1200
+AS_OF = "2026-11-21T09:00:00+09:00"
+
+
+@pytest.fixture(scope="module")
+def stream() -> list[bytes]:
+    return [orjson.dumps(m) for m in simulate(orders=ORDERS, seed=11)]
+
+
+@pytest.fixture(scope="module")
+def embedded(stream, tmp_path_factory) -> dict:
+    """What the embedded default (SQLite, no servers) computes from the same stream."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path_factory.mktemp('embedded') / 'orderclaims.db'}")
+    app, engine = build_orders(settings), build_engine(settings)
+    summary = ingest_lines(app, stream)
+    LogFollower(app, engine, all_projections()).catch_up()
+    return {"summary": summary, "read_models": read_models(engine), "events": app.recorder.max_notification_id()}
+
+
+def assert_same_read_models(actual: dict, expected: dict) -> None:
+    for table in ("dash_claims", "settle_orders", "settle_sellers", "points_entries"):
+        assert expected[table], f"{table} is empty in embedded mode: the stream exercises nothing"
+    assert set(actual) == set(expected)
+    for table, rows in expected.items():
+        assert actual[table] == rows, f"{table} differs from embedded mode"
+
+
+def test_two_ingest_workers_on_four_partitions_build_what_embedded_mode_builds(stack, stream, embedded):
+    assert stack.cli("publish", "-", stdin=b"\n".join(stream)).stdout.decode().startswith(f"published {len(stream):,}")
+    stack.start_all(ingest_workers=2)
+    stack.wait_caught_up()
+
+    assert_same_read_models(stack.read_models(), embedded["read_models"])
+    seller = json.loads(stack.cli("dashboard", "--seller", "S001", "--as-of", AS_OF, "--json").stdout)
+    assert sum(n for counts in seller["counts"].values() for n in counts.values()) > 0
+
+
+def test_kill_9_of_ingest_relay_and_a_projector_mid_stream_loses_and_doubles_nothing(stack, stream, embedded):
+    stack.cli("publish", "-", stdin=b"\n".join(stream))
+    processes = stack.start_all(ingest_workers=2)
+    total = embedded["events"]
+    stored = lambda: stack.app.recorder.max_notification_id() or 0  # noqa: E731
+    relayed = lambda: stack.app.recorder.max_tracking_id(f"relay:{stack.topics.events}") or 0  # noqa: E731
+
+    stack.wait(lambda: stored() > total // 4, "a quarter of the stream stored")
+    processes["ingest"][0].kill()  # SIGKILL: no clean shutdown, a batch may be half done
+    stack.start("ingest")
+
+    stack.wait(lambda: relayed() > total // 2, "half the events relayed")
+    processes["relay"][0].kill()
+    stack.start("relay")
+
+    stack.wait(lambda: stored() > total * 3 // 4, "three quarters stored")
+    processes["dashboard"][0].kill()
+    processes["ingest"][1].kill()
+    stack.start("project", "dashboard")
+    stack.start("ingest")
+
+    stack.wait_caught_up()
+    assert_same_read_models(stack.read_models(), embedded["read_models"])
+
+
+def test_invalid_messages_go_to_the_dead_letter_topic_rejected_ones_to_rejections_and_the_rest_goes_on(stack):
+    placed = next(m for m in simulate(orders=1, seed=3) if m["type"] == "order.placed")
+    later = {**placed, "message_id": "after-the-bad-ones", "order_no": "900002",
+             "data": {**placed["data"], "cart_no": "C-900002"}}
+    lines = [
+        b'{"message_id": "broken',  # not JSON
+        orjson.dumps({**placed, "message_id": "no-type", "type": None}),  # a wrong type
+        orjson.dumps({**placed, "message_id": "unknown-type", "type": "order.teleported"}),
+        orjson.dumps({"message_id": "cancel-unknown", "type": "cancel.requested", "order_no": "900001",
+                      "occurred_at": "2026-11-02T10:00:00+09:00", "actor": "buyer", "data": {"reason": "x"}}),
+        orjson.dumps(later),
+        orjson.dumps({"message_id": "cancel-after", "type": "cancel.requested", "order_no": "900002",
+                      "occurred_at": placed["occurred_at"], "actor": "buyer", "data": {"reason": "x"}}),
+    ]
+    stack.cli("publish", "-", stdin=b"\n".join(lines))
+    stack.start_all(ingest_workers=1)
+    stack.wait_caught_up(timeout=120)
+
+    dead = {d["message_id"]: d for d in stack.consume(stack.topics.dead_letters, 3)}
+    assert dead[None]["reason"].startswith("not valid JSON")
+    assert dead["no-type"]["reason"].startswith("type:")
+    assert "order.teleported" in dead["unknown-type"]["reason"]
+    assert all(d["source"]["topic"] == stack.topics.upstream for d in dead.values())
+
+    (rejection,) = stack.consume(stack.topics.rejections, 1)
+    assert (rejection["message_id"], rejection["code"]) == ("cancel-unknown", "unknown_order")
+
+    order = json.loads(stack.cli("claims", "--seller", placed["data"]["seller_id"], "--order", "900002", "--json").stdout)
+    assert [(o["order_no"], o["status"]) for o in order["orders"]] == [("900002", "cancel.in_progress")]
