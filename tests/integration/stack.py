@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
+import psycopg
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from consumers.topics import Topics, partition_tracking_name
 from entrypoints.bootstrap import Settings, build_engine, build_orders
@@ -23,6 +24,7 @@ from projections.base import metadata, positions
 from projections.runner import PROJECTIONS
 
 ORDERCLAIMS = Path(sys.executable).parent / "orderclaims"
+UNDER_TEST = "orderclaims-under-test"
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class Stack:
             "ORDERCLAIMS_TOPIC_PREFIX": name,
             "ORDERCLAIMS_BATCH_SIZE": "500",
             "ORDERCLAIMS_MAX_RETRIES": "6",
+            "PGAPPNAME": UNDER_TEST,  # the processes' database connections, told apart from the test's own
         }
         return cls(env, Topics(name), workdir)
 
@@ -139,6 +142,16 @@ class Stack:
         finally:
             admin.close()
         return True
+
+    def cut_database_connections(self) -> int:
+        """Terminate the processes' connections to this test's database, as a failover would."""
+        url = make_url(self.settings.database_url)
+        with psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password,
+                             dbname="postgres", autocommit=True) as conn:
+            return len(conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND application_name = %s",
+                (url.database, UNDER_TEST),
+            ).fetchall())
 
     def consume(self, topic: str, count: int, timeout: float = 30) -> list[dict]:
         """The first `count` messages of a topic (JSON values); fails if fewer arrive in time."""

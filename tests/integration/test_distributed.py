@@ -43,12 +43,13 @@ def assert_same_read_models(actual: dict, expected: dict) -> None:
 
 def test_two_ingest_workers_on_four_partitions_build_what_embedded_mode_builds(stack, stream, embedded):
     assert stack.cli("publish", "-", stdin=b"\n".join(stream)).stdout.decode().startswith(f"published {len(stream):,}")
-    stack.start_all(ingest_workers=2)
+    processes = stack.start_all(ingest_workers=2)
     stack.wait_caught_up()
 
     assert_same_read_models(stack.read_models(), embedded["read_models"])
     seller = json.loads(stack.cli("dashboard", "--seller", "S001", "--as-of", AS_OF, "--json").stdout)
     assert sum(n for counts in seller["counts"].values() for n in counts.values()) > 0
+    assert [stack.stop(p) for group in processes.values() for p in group] == [0] * 6  # SIGTERM: a clean exit
 
 
 def test_kill_9_of_ingest_relay_and_a_projector_mid_stream_loses_and_doubles_nothing(stack, stream, embedded):
@@ -105,3 +106,17 @@ def test_invalid_messages_go_to_the_dead_letter_topic_rejected_ones_to_rejection
 
     order = json.loads(stack.cli("claims", "--seller", placed["data"]["seller_id"], "--order", "900002", "--json").stdout)
     assert [(o["order_no"], o["status"]) for o in order["orders"]] == [("900002", "cancel.in_progress")]
+
+
+def test_database_connections_cut_mid_stream_are_retried_and_nothing_is_skipped(stack, stream, embedded):
+    stack.cli("publish", "-", stdin=b"\n".join(stream))
+    stack.start_all(ingest_workers=2)
+    stored = lambda: stack.app.recorder.max_notification_id() or 0  # noqa: E731
+
+    for share in (3, 2):
+        stack.wait(lambda: stored() > embedded["events"] // share, f"1/{share} of the stream stored")
+        assert stack.cut_database_connections() > 0
+
+    stack.wait_caught_up()
+    assert_same_read_models(stack.read_models(), embedded["read_models"])
+    assert "transient fault, retrying" in stack.logs()

@@ -1,0 +1,12 @@
+# The orderclaims processes (compose.yaml runs one container per process).
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY domain domain
+COPY consumers consumers
+COPY producers producers
+COPY projections projections
+COPY entrypoints entrypoints
+RUN pip install --no-cache-dir . && useradd --system orderclaims
+USER orderclaims
+ENTRYPOINT ["orderclaims"]
