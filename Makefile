@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DEMO_DB := demo/orderclaims.db
 DEMO_ORDERS ?= 20000
 
-.PHONY: install demo test services-up services-down clean
+.PHONY: install demo test bench services-up services-down clean
 
 install: $(VENV)/.installed
 
@@ -31,6 +31,11 @@ demo: install
 # ORDERCLAIMS_KAFKA_BOOTSTRAP and a postgresql ORDERCLAIMS_DATABASE_URL name).
 test: install
 	$(PY) -m pytest
+
+# Throughput, latency, rebuild speed and peak RSS against baselines measured in the same run
+# (bench/results/latest.json and latest.md). BENCH_ARGS=--help lists the knobs.
+bench: install
+	$(PY) -m bench.run $(BENCH_ARGS)
 
 # A real Kafka broker and PostgreSQL server on free 127.0.0.1 ports; prints `export ...` lines:
 #   eval "$$(make -s services-up)"

@@ -16,6 +16,7 @@ from eventsourcing.persistence import Notification, Tracking
 from eventsourcing.utils import get_topic
 from kafka import KafkaProducer
 
+from consumers.progress import relay_tracking_name
 from consumers.topics import Topics
 from domain.application import Orders
 from domain.receipt import Receipt
@@ -34,7 +35,7 @@ class Relay:
         self.producer = producer
         self.topics = topics
         self.batch_size = batch_size
-        self.tracking_name = f"relay:{topics.events}"
+        self.tracking_name = relay_tracking_name(topics)
         self.keys: OrderedDict[UUID, bytes] = OrderedDict()
         self.position = self._stored_position()
 

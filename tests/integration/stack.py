@@ -13,11 +13,12 @@ from pathlib import Path
 
 import orjson
 import psycopg
-from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer
 from sqlalchemy import select
 from sqlalchemy.engine import Engine, make_url
 
-from consumers.topics import Topics, partition_tracking_name
+from consumers import progress
+from consumers.topics import Topics
 from entrypoints.bootstrap import Settings, build_engine, build_orders
 from entrypoints.services.postgres import create_database
 from projections.base import metadata, positions
@@ -109,39 +110,20 @@ class Stack:
             metadata.create_all(self._engine)
         return self._engine
 
-    def end_offsets(self, topic: str) -> dict[TopicPartition, int]:
-        consumer = KafkaConsumer(bootstrap_servers=self.settings.kafka_bootstrap)
-        try:
-            partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-            return consumer.end_offsets(partitions)
-        finally:
-            consumer.close()
-
     def ingested(self) -> bool:
-        """Every upstream message is in the store: each partition's tracked offset is its last."""
-        recorder = self.app.recorder
-        for tp, end in self.end_offsets(self.topics.upstream).items():
-            tracked = recorder.max_tracking_id(partition_tracking_name(tp.topic, tp.partition))
-            if end and (tracked is None or tracked < end - 1):
-                return False
-        return True
+        """Every upstream message is in the store (by the offsets tracked in the store)."""
+        return progress.ingest_lag(self.app, self.settings.kafka_bootstrap, self.topics) == 0
 
     def relayed(self) -> bool:
-        head = self.app.recorder.max_notification_id() or 0
-        return (self.app.recorder.max_tracking_id(f"relay:{self.topics.events}") or 0) >= head
+        return progress.relay_lag(self.app, self.topics) == 0
+
+    def relayed_up_to(self) -> int:
+        return self.app.recorder.max_tracking_id(progress.relay_tracking_name(self.topics)) or 0
 
     def projected(self) -> bool:
         """Each projection's consumer group has committed the end of every events partition."""
-        ends = self.end_offsets(self.topics.events)
-        admin = KafkaAdminClient(bootstrap_servers=self.settings.kafka_bootstrap)
-        try:
-            groups = [self.topics.group(f"project.{name}") for name in PROJECTIONS]
-            for committed in admin.list_group_offsets(groups).values():
-                if any(end and (tp not in committed or committed[tp].offset < end) for tp, end in ends.items()):
-                    return False
-        finally:
-            admin.close()
-        return True
+        lags = progress.projection_lags(self.settings.kafka_bootstrap, self.topics, list(PROJECTIONS))
+        return not any(lags.values())
 
     def cut_database_connections(self) -> int:
         """Terminate the processes' connections to this test's database, as a failover would."""

@@ -1,0 +1,163 @@
+"""The distributed figures: Kafka → ingest ×2 → PostgreSQL store → relay → 3 projection consumers.
+
+1. Latency: the first part of a simulated stream offered at a fixed rate; for every 10th
+   `order.placed`, the time from its send to its row in the dashboard table (p50/p99).
+2. Sustained throughput: the rest of the stream as fast as it can be sent; messages per second
+   from the first send until every projection has caught up.
+Peak RSS of every process from /proc (VmHWM) before it is stopped.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from statistics import quantiles
+
+import orjson
+from sqlalchemy import select
+
+from consumers import progress
+from consumers.topics import Topics, ensure_topics, producer
+from entrypoints.bootstrap import Settings, build_engine, build_orders
+from entrypoints.services.kafka import KafkaBroker
+from entrypoints.services.postgres import PostgresServer, create_database
+from producers.simulator import simulate
+from producers.upstream import CartPartitioner
+from projections.dashboard import dash_orders
+
+ORDERCLAIMS = str(Path(sys.executable).parent / "orderclaims")
+PROJECTIONS = ("dashboard", "settlement", "points")
+
+
+class Probe(threading.Thread):
+    """Polls the dashboard table for the orders sent, recording how long each took to appear."""
+
+    def __init__(self, engine):
+        super().__init__(daemon=True)
+        self.engine = engine
+        self.pending: dict[str, float] = {}
+        self.latencies_ms: list[float] = []
+        self.lock = threading.Lock()
+        self.done = threading.Event()
+
+    def sent(self, order_no: str) -> None:
+        with self.lock:
+            self.pending[order_no] = time.perf_counter()
+
+    def run(self) -> None:
+        with self.engine.connect() as conn:
+            while not (self.done.is_set() and not self.pending):
+                with self.lock:
+                    waiting = list(self.pending)
+                if waiting:
+                    seen = conn.execute(select(dash_orders.c.order_no).where(dash_orders.c.order_no.in_(waiting))).scalars().all()
+                    conn.rollback()
+                    now = time.perf_counter()
+                    with self.lock:
+                        for order_no in seen:
+                            self.latencies_ms.append((now - self.pending.pop(order_no)) * 1000)
+                time.sleep(0.01)
+
+
+def _caught_up(app, settings: Settings, topics: Topics) -> bool:
+    return (progress.ingest_lag(app, settings.kafka_bootstrap, topics) == 0
+            and progress.relay_lag(app, topics) == 0
+            and not any(progress.projection_lags(settings.kafka_bootstrap, topics, list(PROJECTIONS)).values()))
+
+
+def _wait(app, settings, topics, processes, timeout: float = 900) -> None:
+    deadline = time.monotonic() + timeout
+    while not _caught_up(app, settings, topics):
+        failed = [p.args for p in processes if p.poll() is not None]
+        if failed or time.monotonic() > deadline:
+            raise RuntimeError(f"not caught up; exited: {failed}")
+        time.sleep(0.1)
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def measure_distributed(work: Path, orders: int, rate: int, rate_seconds: int) -> dict:
+    own = []
+    bootstrap, server = os.environ.get("ORDERCLAIMS_KAFKA_BOOTSTRAP"), os.environ.get("ORDERCLAIMS_DATABASE_URL", "")
+    if not (bootstrap and server.startswith("postgresql")):
+        postgres, kafka = PostgresServer.start(), KafkaBroker.start()
+        own = [kafka, postgres]
+        bootstrap, server = kafka.bootstrap, postgres.url
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    create_database(server, name)
+    settings = Settings(database_url=server.rsplit("/", 1)[0] + "/" + name, kafka_bootstrap=bootstrap, topic_prefix=name)
+    topics = Topics(name)
+    ensure_topics(bootstrap, topics, settings.partitions)
+    env = {**os.environ, "ORDERCLAIMS_DATABASE_URL": settings.database_url, "ORDERCLAIMS_KAFKA_BOOTSTRAP": bootstrap,
+           "ORDERCLAIMS_TOPIC_PREFIX": name, "ORDERCLAIMS_LOG_LEVEL": "WARNING"}
+    roles = {"ingest 1": ["ingest"], "ingest 2": ["ingest"], "relay": ["relay"],
+             **{f"project {p}": ["project", p] for p in PROJECTIONS}}
+    processes = {role: subprocess.Popen([ORDERCLAIMS, "run", *args], env=env, stdout=subprocess.DEVNULL,
+                                        stderr=open(work / f"{role.replace(' ', '-')}.log", "wb"))
+                 for role, args in roles.items()}
+    app, engine = build_orders(settings), build_engine(settings)
+    try:
+        lines = [orjson.dumps(m) for m in simulate(orders=orders, seed=7)]
+        offered = min(len(lines) // 2, rate * rate_seconds)
+        send = producer(bootstrap, "bench")
+        router = CartPartitioner(settings.partitions)
+        time.sleep(3)  # let the groups form before the clock starts
+
+        probe = Probe(engine)
+        probe.start()
+        began, placed = time.perf_counter(), 0
+        for i, line in enumerate(lines[:offered]):
+            while i >= rate * (time.perf_counter() - began):
+                time.sleep(0.001)
+            key, partition = router.route(line)
+            if b'"type":"order.placed"' in line:
+                placed += 1
+                if placed % 10 == 0:
+                    probe.sent(key.decode())
+            send.send(topics.upstream, key=key, value=line, partition=partition)
+        send.flush()
+        probe.done.set()
+        _wait(app, settings, topics, processes.values())
+        probe.join(60)
+
+        began = time.perf_counter()
+        for line in lines[offered:]:
+            key, partition = router.route(line)
+            send.send(topics.upstream, key=key, value=line, partition=partition)
+        send.flush()
+        _wait(app, settings, topics, processes.values())
+        sustained = time.perf_counter() - began
+        send.close()
+
+        p = quantiles(probe.latencies_ms, n=100)
+        return {
+            "kafka_orders": orders,
+            "kafka_e2e_msgs_per_s": round((len(lines) - offered) / sustained),
+            "sustained_messages": len(lines) - offered,
+            "offered_rate": rate,
+            "offered_messages": offered,
+            "latency_samples": len(probe.latencies_ms),
+            "e2e_p50_ms": round(p[49]),
+            "e2e_p99_ms": round(p[98]),
+            "peak_rss_mb": {role: round(_peak_rss_mb(proc.pid)) for role, proc in processes.items()},
+        }
+    finally:
+        for proc in processes.values():
+            proc.send_signal(signal.SIGTERM)
+        for proc in processes.values():
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        engine.dispose()
+        for service in own:
+            service.stop()

@@ -1,0 +1,154 @@
+"""`make bench`: the figures of issue 5, measured in one run on this machine with their baselines.
+
+Writes bench/results/latest.json and bench/results/latest.md and prints the table. Each measured
+program runs as a child process of its own: its wall time, and its peak RSS from the kernel.
+"""
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from importlib.metadata import version
+from pathlib import Path
+
+import orjson
+
+from bench.distributed import measure_distributed
+from producers.simulator import simulate
+
+RESULTS = Path(__file__).parent / "results"
+ORDERCLAIMS = str(Path(sys.executable).parent / "orderclaims")
+PROJECTION_NAMES = ("dashboard", "settlement", "points")
+
+
+def measured(command: list[str], env: dict | None = None) -> tuple[float, float, str]:
+    """Run a program to its end; return its wall seconds, its peak RSS in MB and its stdout."""
+    began = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+    out = process.stdout.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - began
+    if status != 0:
+        raise RuntimeError(f"{' '.join(command)} failed with status {status}")
+    return seconds, usage.ru_maxrss / 1024, out.decode()
+
+
+def sqlite(path: Path) -> dict:
+    path.unlink(missing_ok=True)
+    return {"ORDERCLAIMS_DATABASE_URL": f"sqlite:///{path}", "ORDERCLAIMS_KAFKA_BOOTSTRAP": ""}
+
+
+def write_stream(path: Path, orders: int, seed: int, first: int | None = None) -> int:
+    count = 0
+    with open(path, "wb") as out:
+        for message in simulate(orders=orders, seed=seed):
+            if first is not None and count == first:
+                break
+            out.write(orjson.dumps(message) + b"\n")
+            count += 1
+    return count
+
+
+def embedded(work: Path, orders: int, naive_messages: int) -> dict:
+    stream = work / "stream.jsonl"
+    messages = write_stream(stream, orders, seed=42)
+    db = work / "embedded.db"
+    seconds, rss, out = measured([ORDERCLAIMS, "ingest", str(stream), "--json"], sqlite(db))
+    summary = orjson.loads(out)
+    print(f"  embedded ingest: {messages:,} messages in {seconds:.1f} s", file=sys.stderr)
+
+    naive_stream = work / "naive.jsonl"
+    write_stream(naive_stream, orders, seed=42, first=naive_messages)
+    naive_seconds, naive_rss, _ = measured(
+        [ORDERCLAIMS, "ingest", str(naive_stream), "--batch-size", "1"],
+        {**sqlite(work / "naive.db"), "ORDERCLAIMS_AGGREGATE_CACHE": "0"},
+    )
+    print(f"  naive: {naive_messages:,} messages in {naive_seconds:.1f} s", file=sys.stderr)
+
+    _, raw_rss, out = measured([sys.executable, "-m", "bench.tasks", "raw_append", str(db), str(work / "raw.db")])
+    raw = orjson.loads(out)
+    (work / "raw.db").unlink()
+    events_per_message = raw["events"] / messages
+    print(f"  raw append: {raw['events']:,} events in {raw['seconds']:.1f} s", file=sys.stderr)
+
+    rebuilds, rebuild_rss = {}, {}
+    for name in PROJECTION_NAMES:
+        _, rebuild_rss[name], out = measured([ORDERCLAIMS, "rebuild", name, "--json"], {"ORDERCLAIMS_DATABASE_URL": f"sqlite:///{db}"})
+        rebuilds[name] = orjson.loads(out)[name]
+        print(f"  rebuild {name}: {rebuilds[name]['events']:,} events in {rebuilds[name]['seconds']} s", file=sys.stderr)
+    return {
+        "orders": orders,
+        "messages": messages,
+        "stored_events": raw["events"],
+        "accepted": summary["accepted"],
+        "ingest_msgs_per_s": round(messages / seconds),
+        "naive_messages": naive_messages,
+        "naive_msgs_per_s": round(naive_messages / naive_seconds),
+        "raw_append_events_per_s": raw["events_per_s"],
+        "raw_append_msgs_per_s": round(raw["events_per_s"] / events_per_message),
+        "rebuild_events_per_s": {name: r["events_per_s"] for name, r in rebuilds.items()},
+        "rebuild_events": {name: r["events"] for name, r in rebuilds.items()},
+        "peak_rss_mb": {"ingest (embedded)": round(rss), "naive": round(naive_rss), "raw append": round(raw_rss),
+                        **{f"rebuild {n}": round(v) for n, v in rebuild_rss.items()}},
+    }
+
+
+def machine() -> dict:
+    return {
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "versions": {p: version(p) for p in ("eventsourcing", "kafka-python", "SQLAlchemy", "psycopg", "pydantic", "orjson")},
+    }
+
+
+def table(r: dict) -> str:
+    rows = [
+        ("embedded ingest (SQLite)", f"{r['ingest_msgs_per_s']:,} msgs/s", f"{r['messages']:,} messages of {r['orders']:,} orders"),
+        ("naive baseline (get + save per message)", f"{r['naive_msgs_per_s']:,} msgs/s",
+         f"ingest = {r['ingest_msgs_per_s'] / r['naive_msgs_per_s']:.1f}× naive ({r['naive_messages']:,} messages)"),
+        ("raw append limit (recorder, 10k batches)", f"{r['raw_append_events_per_s']:,} events/s",
+         f"= {r['raw_append_msgs_per_s']:,} msgs/s; ingest = {r['ingest_msgs_per_s'] / r['raw_append_msgs_per_s']:.0%} of it"),
+        *[(f"rebuild {n}", f"{v:,} events/s", f"{r['rebuild_events'][n]:,} events") for n, v in r["rebuild_events_per_s"].items()],
+    ]
+    if "kafka_e2e_msgs_per_s" in r:
+        rows += [
+            ("Kafka → ingest ×2 → PostgreSQL → relay → 3 projections", f"{r['kafka_e2e_msgs_per_s']:,} msgs/s",
+             f"{r['sustained_messages']:,} messages until every projection caught up"),
+            (f"latency at {r['offered_rate']:,} msgs/s offered", f"p50 {r['e2e_p50_ms']} ms, p99 {r['e2e_p99_ms']} ms",
+             f"{r['latency_samples']:,} orders: produced → in the dashboard table"),
+        ]
+    lines = ["| measure | result | notes |", "| --- | --- | --- |", *[f"| {a} | {b} | {c} |" for a, b, c in rows]]
+    lines += ["", "| process | peak RSS |", "| --- | --- |", *[f"| {p} | {mb} MB |" for p, mb in r["peak_rss_mb"].items()]]
+    m = r["machine"]
+    lines += ["", f"{m['cores']} cores, Python {m['python']}, " + ", ".join(f"{k} {v}" for k, v in m["versions"].items())
+              + f"; the whole run took {r['seconds']} s"]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--orders", type=int, default=100_000, help="orders of the embedded stream")
+    parser.add_argument("--naive-messages", type=int, default=5_000)
+    parser.add_argument("--kafka-orders", type=int, default=25_000, help="orders of the distributed stream (0: skip)")
+    parser.add_argument("--rate", type=int, default=2_000, help="offered msgs/s for the latency phase")
+    parser.add_argument("--rate-seconds", type=int, default=30)
+    args = parser.parse_args()
+    work = RESULTS / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    began = time.perf_counter()
+    results = {**embedded(work, args.orders, args.naive_messages), "machine": machine()}
+    if args.kafka_orders:
+        distributed = measure_distributed(work, args.kafka_orders, args.rate, args.rate_seconds)
+        results = {**results, **distributed, "peak_rss_mb": {**results["peak_rss_mb"], **distributed["peak_rss_mb"]}}
+    results["seconds"] = round(time.perf_counter() - began)
+    (RESULTS / "latest.json").write_text(orjson.dumps(results, option=orjson.OPT_INDENT_2).decode() + "\n")
+    markdown = table(results)
+    (RESULTS / "latest.md").write_text(markdown + "\n")
+    print(markdown)
+
+
+if __name__ == "__main__":
+    main()

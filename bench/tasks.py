@@ -1,0 +1,35 @@
+"""Benchmark tasks that run in a child process of their own (so each has its own peak RSS):
+`python -m bench.tasks TASK ARGS...`, printing one JSON object."""
+
+import sys
+import time
+
+import orjson
+
+from entrypoints.bootstrap import Settings, build_orders
+
+
+def raw_append(source_db: str, target_db: str, batch: int = 10_000) -> dict:
+    """The stored events of `source_db` appended again to an empty store, in large batches, straight
+    through the recorder: the store's own limit, without parsing, rules or serialisation."""
+    source = build_orders(Settings(database_url=f"sqlite:///{source_db}", aggregate_cache=0))
+    target = build_orders(Settings(database_url=f"sqlite:///{target_db}", aggregate_cache=0))
+    stored, start = [], 0
+    while True:
+        notifications = source.recorder.select_notifications(start + 1, limit=batch)
+        if not notifications:
+            break
+        stored.append(notifications)
+        start = notifications[-1].id
+    events = sum(len(chunk) for chunk in stored)
+    began = time.perf_counter()
+    for chunk in stored:
+        target.recorder.insert_events(chunk)
+    seconds = time.perf_counter() - began
+    return {"events": events, "seconds": round(seconds, 3), "events_per_s": round(events / seconds)}
+
+
+TASKS = {"raw_append": raw_append}
+
+if __name__ == "__main__":
+    print(orjson.dumps(TASKS[sys.argv[1]](*sys.argv[2:])).decode())

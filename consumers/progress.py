@@ -1,0 +1,50 @@
+"""How far each distributed process has got: what the tests and the benchmark wait on (positions and
+offsets, never sleeps), and what an operator asks when a dashboard lags."""
+
+from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+
+from consumers.topics import Topics, partition_tracking_name
+from domain.application import Orders
+
+
+def end_offsets(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap)
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        return consumer.end_offsets(partitions)
+    finally:
+        consumer.close()
+
+
+def ingest_lag(app: Orders, bootstrap: str, topics: Topics) -> int:
+    """Upstream messages not yet in the store, by the offsets tracked in the store itself."""
+    lag = 0
+    for tp, end in end_offsets(bootstrap, topics.upstream).items():
+        tracked = app.recorder.max_tracking_id(partition_tracking_name(tp.topic, tp.partition))
+        lag += end - (tracked + 1 if tracked is not None else 0)
+    return lag
+
+
+def relay_lag(app: Orders, topics: Topics) -> int:
+    """Positions of the store's log not yet published."""
+    head = app.recorder.max_notification_id() or 0
+    return max(0, head - (app.recorder.max_tracking_id(relay_tracking_name(topics)) or 0))
+
+
+def relay_tracking_name(topics: Topics) -> str:
+    return f"relay:{topics.events}"
+
+
+def projection_lags(bootstrap: str, topics: Topics, names: list[str]) -> dict[str, int]:
+    """Events not yet committed by each projection's consumer group."""
+    ends = end_offsets(bootstrap, topics.events)
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        committed = admin.list_group_offsets([topics.group(f"project.{name}") for name in names])
+    finally:
+        admin.close()
+    lags = {}
+    for name in names:
+        offsets = committed.get(topics.group(f"project.{name}"), {})
+        lags[name] = sum(end - (offsets[tp].offset if tp in offsets else 0) for tp, end in ends.items())
+    return lags
