@@ -78,8 +78,13 @@ def _wait(app, settings, topics, processes, timeout: float = 900) -> None:
         time.sleep(0.1)
 
 
-def _peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+def peak_rss_mb(pid: int) -> float:
+    """The kernel's high-water mark of a running process's resident memory (0 once it has gone)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+    for line in status.splitlines():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
@@ -148,7 +153,7 @@ def measure_distributed(work: Path, orders: int, rate: int, rate_seconds: int) -
             "latency_samples": len(probe.latencies_ms),
             "e2e_p50_ms": round(p[49]),
             "e2e_p99_ms": round(p[98]),
-            "peak_rss_mb": {role: round(_peak_rss_mb(proc.pid)) for role, proc in processes.items()},
+            "peak_rss_mb": {role: round(peak_rss_mb(proc.pid)) for role, proc in processes.items()},
         }
     finally:
         for proc in processes.values():

@@ -9,13 +9,14 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from importlib.metadata import version
 from pathlib import Path
 
 import orjson
 
-from bench.distributed import measure_distributed
+from bench.distributed import measure_distributed, peak_rss_mb
 from producers.simulator import simulate
 
 RESULTS = Path(__file__).parent / "results"
@@ -24,15 +25,21 @@ PROJECTION_NAMES = ("dashboard", "settlement", "points")
 
 
 def measured(command: list[str], env: dict | None = None) -> tuple[float, float, str]:
-    """Run a program to its end; return its wall seconds, its peak RSS in MB and its stdout."""
+    """Run a program to its end; return its wall seconds, its peak RSS in MB and its stdout.
+    The peak is the kernel's high-water mark of the program's own memory (VmHWM), read every 50 ms:
+    rusage would count the memory of this (large) process, which the child had at fork."""
+    out = tempfile.TemporaryFile()
     began = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
-    out = process.stdout.read()
-    _, status, usage = os.wait4(process.pid, 0)
+    process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+    peak = 0.0
+    while process.poll() is None:
+        peak = max(peak, peak_rss_mb(process.pid))
+        time.sleep(0.05)
     seconds = time.perf_counter() - began
-    if status != 0:
-        raise RuntimeError(f"{' '.join(command)} failed with status {status}")
-    return seconds, usage.ru_maxrss / 1024, out.decode()
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed with status {process.returncode}")
+    out.seek(0)
+    return seconds, peak, out.read().decode()
 
 
 def sqlite(path: Path) -> dict:

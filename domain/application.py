@@ -3,17 +3,23 @@
 A batch of commands shares one unit of work: each aggregate is loaded once, every command is
 checked and applied in turn, and everything — new events, one Receipt per message (accepted or
 rejected with its code) and, when given, the consumed position — is written in one transaction.
+
+Aggregates stay in an LRU cache between batches, handed out without copying and without asking
+the store for newer events: this process writes them, and a batch that fails (another writer was
+first, the database went away) evicts every aggregate it touched, so the cache never holds a
+change the store refused. Repeated messages are found optimistically: the store refuses a second
+Receipt for a message id, and only then is the batch run again, checking each message first.
 """
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import JSONTranscoder, ProcessRecorder, Tracking, Transcoding
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, ProcessRecorder, Tracking
 
 from domain.cart import Cart, cart_id
 from domain.claims import check_actor
@@ -21,17 +27,7 @@ from domain.errors import OrderExists, Rejected, UnknownOrder
 from domain.order import Order, order_id
 from domain.receipt import Receipt, receipt_id
 from domain.seller import DEFAULT_LEVEL, Seller, seller_id_to_uuid
-
-
-class DateAsISO(Transcoding):
-    type = date
-    name = "date_iso"
-
-    def encode(self, obj: date) -> str:
-        return obj.isoformat()
-
-    def decode(self, data: str) -> date:
-        return date.fromisoformat(data)
+from domain.transcoding import DateAsISO, OrjsonTranscoder
 
 
 @dataclass(frozen=True)
@@ -58,16 +54,25 @@ class Outcome:
 class UnitOfWork:
     """The aggregates one batch touches, each loaded at most once."""
 
-    def __init__(self, app: "Orders"):
+    def __init__(self, app: "Orders", check_store_for_repeats: bool = False):
         self._app = app
         self._aggregates: dict[UUID, Aggregate] = {}
+        self._check_store = check_store_for_repeats
+        self._command_touched: dict[UUID, int] = {}  # pending events of each aggregate when the command first touched it
 
     @property
     def aggregates(self) -> list[Aggregate]:
         return list(self._aggregates.values())
 
-    def pending_events(self) -> int:
-        return sum(len(a.pending_events) for a in self._aggregates.values())
+    def begin_command(self) -> None:
+        self._command_touched = {}
+
+    def command_changed_state(self) -> bool:
+        return any(len(self._aggregates[i].pending_events) != n for i, n in self._command_touched.items())
+
+    def _touch(self, aggregate: Aggregate) -> Aggregate:
+        self._command_touched.setdefault(aggregate.id, len(aggregate.pending_events))
+        return aggregate
 
     def _get(self, aggregate_id: UUID) -> Any:
         aggregate = self._aggregates.get(aggregate_id)
@@ -77,16 +82,43 @@ class UnitOfWork:
             except AggregateNotFoundError:
                 return None
             self._aggregates[aggregate_id] = aggregate
+        return self._touch(aggregate)
+
+    def _get_unless_new(self, aggregate_id: UUID) -> Any:
+        """Like _get for an aggregate about to be created: optimistically, one neither in this batch
+        nor in the cache is taken as new (if it exists, the store refuses its version 1 and the
+        batch is run again with every lookup)."""
+        if self._check_store or aggregate_id in self._aggregates:
+            return self._get(aggregate_id)
+        cache = self._app.repository.cache
+        try:
+            aggregate = cache.get(aggregate_id) if cache is not None else None
+        except KeyError:
+            return None
+        if aggregate is not None:
+            self._aggregates[aggregate_id] = aggregate
+            self._touch(aggregate)
         return aggregate
 
     def _add(self, aggregate: Aggregate) -> None:
         self._aggregates[aggregate.id] = aggregate
+        self._command_touched.setdefault(aggregate.id, 0)
 
     def seen(self, message_id: str) -> bool:
         rid = receipt_id(message_id)
         if rid in self._aggregates:
             return True
-        return bool(self._app.recorder.select_events(rid, limit=1))
+        return self._check_store and bool(self._app.recorder.select_events(rid, limit=1))
+
+    def forget(self) -> None:
+        """Evict every aggregate of this batch from the application's cache (the batch failed)."""
+        cache = self._app.repository.cache
+        if cache is not None:
+            for aggregate_id in self._aggregates:
+                try:
+                    cache.get(aggregate_id, evict=True)
+                except KeyError:
+                    pass
 
     def record(self, receipt: Receipt) -> None:
         self._add(receipt)
@@ -98,12 +130,12 @@ class UnitOfWork:
         return order
 
     def place_order(self, **placed: Any) -> Order:
-        if self._get(order_id(placed["order_no"])) is not None:
+        if self._get_unless_new(order_id(placed["order_no"])) is not None:
             raise OrderExists(f"order {placed['order_no']!r} exists")
         check_actor("place", placed["actor"])
         order = Order(**placed)
         self._add(order)
-        cart = self._get(cart_id(order.cart_no))
+        cart = self._get_unless_new(cart_id(order.cart_no))
         if cart is None:
             cart = Cart(cart_no=order.cart_no, at=order.placed_at)
             self._add(cart)
@@ -135,6 +167,11 @@ class Orders(Application):
 
     name = "orderclaims"
 
+    def construct_transcoder(self) -> OrjsonTranscoder:
+        transcoder = OrjsonTranscoder()
+        self.register_transcodings(transcoder)
+        return transcoder
+
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
@@ -143,51 +180,68 @@ class Orders(Application):
         # A process recorder also stores tracking positions, atomically with the events.
         return self.factory.process_recorder()
 
+    def __init__(self, env: dict[str, str] | None = None):
+        super().__init__({"AGGREGATE_CACHE_FASTFORWARD": "n", "DEEPCOPY_FROM_AGGREGATE_CACHE": "n", **(env or {})})
+
     def process(self, commands: Iterable[Command], trackings: Sequence[Tracking] = ()) -> list[Outcome]:
         """Apply a batch of commands in one transaction, with the consumed positions (`trackings`)
         they came from; return each message's outcome."""
-        uow = UnitOfWork(self)
-        outcomes = []
-        for command in commands:
-            if command.message_id and uow.seen(command.message_id):
-                outcomes.append(Outcome(command.message_id, "duplicate"))
-                continue
-            outcome = self._apply(uow, command)
-            outcomes.append(outcome)
-            uow.record(
-                Receipt(
-                    message_id=command.message_id,
-                    message_type=command.message_type,
-                    order_no=command.order_no,
-                    at=command.at,
-                    outcome=outcome.status,
-                    code=outcome.code,
-                    detail=outcome.detail,
+        commands = list(commands)
+        try:
+            return self._process(commands, trackings, check_store_for_repeats=False)
+        except IntegrityError:  # a message stored before, or another writer first: check each message
+            return self._process(commands, trackings, check_store_for_repeats=True)
+
+    def _process(self, commands: list[Command], trackings: Sequence[Tracking], check_store_for_repeats: bool) -> list[Outcome]:
+        uow = UnitOfWork(self, check_store_for_repeats)
+        try:
+            outcomes = []
+            for command in commands:
+                if command.message_id and uow.seen(command.message_id):
+                    outcomes.append(Outcome(command.message_id, "duplicate"))
+                    continue
+                outcome = self._apply(uow, command)
+                outcomes.append(outcome)
+                uow.record(
+                    Receipt(
+                        message_id=command.message_id,
+                        message_type=command.message_type,
+                        order_no=command.order_no,
+                        at=command.at,
+                        outcome=outcome.status,
+                        code=outcome.code,
+                        detail=outcome.detail,
+                    )
                 )
-            )
-        self.commit(uow, trackings)
+            self.commit(uow, trackings)
+        except BaseException:
+            uow.forget()
+            raise
         return outcomes
 
     @staticmethod
     def _apply(uow: UnitOfWork, command: Command) -> Outcome:
-        before = uow.pending_events()
+        uow.begin_command()
         try:
             command.run(uow)
         except Rejected as rejected:
-            if uow.pending_events() != before:
+            if uow.command_changed_state():
                 raise RuntimeError(f"{command.message_type} was rejected after it changed state") from rejected
             return Outcome(command.message_id, "rejected", rejected.code, rejected.detail)
         return Outcome(command.message_id, "accepted")
 
     def commit(self, uow: UnitOfWork, trackings: Sequence[Tracking] = ()) -> None:
+        processing = ProcessingEvent(tracking=trackings[0] if len(trackings) == 1 else None)
         if len(trackings) > 1:
             if not getattr(self.recorder, "records_several_trackings", False):
                 raise TypeError(f"{type(self.recorder).__name__} records one tracking position per transaction")
-            processing = ProcessingEvent()
-            processing.collect_events(*uow.aggregates, trackings=list(trackings))
-        else:
-            processing = ProcessingEvent(tracking=trackings[0] if trackings else None)
-            processing.collect_events(*uow.aggregates)
+            processing.saved_kwargs["trackings"] = list(trackings)
+        for aggregate in uow.aggregates:
+            events = aggregate.collect_events()
+            if events:
+                processing.events.extend(events)
+                if not isinstance(aggregate, Receipt):  # written once, never read again: not worth caching
+                    processing.aggregates[aggregate.id] = aggregate
         if processing.events or trackings:
             self._notify(self._record(processing))
 

@@ -1,6 +1,7 @@
 """The Cart aggregate: one checkout's orders, and the buyer messages sent once per cart."""
 
 from datetime import datetime
+from functools import lru_cache
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -8,6 +9,7 @@ from eventsourcing.domain import Aggregate, event
 CART_NAMESPACE = uuid5(NAMESPACE_URL, "orderclaims:cart")
 
 
+@lru_cache(maxsize=100_000)
 def cart_id(cart_no: str) -> UUID:
     return uuid5(CART_NAMESPACE, cart_no)
 

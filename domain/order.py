@@ -7,6 +7,7 @@ private method merely assigns state.
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -33,6 +34,7 @@ SELLER_CANCEL_REASONS = ("out_of_stock", "shipping_delay")
 UNSHIPPED = ("new", "preparing")
 
 
+@lru_cache(maxsize=100_000)
 def order_id(order_no: str) -> UUID:
     return uuid5(ORDER_NAMESPACE, order_no)
 

@@ -5,6 +5,7 @@ store's version check, in the same transaction as the events the message caused.
 """
 
 from datetime import datetime
+from functools import lru_cache
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -12,6 +13,7 @@ from eventsourcing.domain import Aggregate, event
 RECEIPT_NAMESPACE = uuid5(NAMESPACE_URL, "orderclaims:message")
 
 
+@lru_cache(maxsize=4096)  # asked twice per message: is it a repeat, and the new Receipt's id
 def receipt_id(message_id: str) -> UUID:
     return uuid5(RECEIPT_NAMESPACE, message_id)
 

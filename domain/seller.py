@@ -1,6 +1,7 @@
 """The Seller aggregate: the level that sets the settlement cycle, and the monthly Q-cash exchanges."""
 
 from datetime import datetime
+from functools import lru_cache
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -22,6 +23,7 @@ LEVELS = ("power", "excellent", "general")
 DEFAULT_LEVEL = "general"
 
 
+@lru_cache(maxsize=100_000)
 def seller_id_to_uuid(seller_id: str) -> UUID:
     return uuid5(SELLER_NAMESPACE, seller_id)
 

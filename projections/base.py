@@ -10,9 +10,10 @@ rise within a partition but not across partitions. A partition's stream also ski
 
 from collections.abc import Iterable
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, MetaData, String, Table, func, select
+from sqlalchemy import BigInteger, Column, DateTime, MetaData, String, Table, bindparam, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.types import TypeDecorator
 
@@ -35,6 +36,38 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+# ---- statements built once: building a statement per event costs more than running it -------
+
+
+@lru_cache(maxsize=None)
+def _insert(table: Table):
+    return table.insert()
+
+
+@lru_cache(maxsize=None)
+def _select_by(column: Column):
+    return select(column.table).where(column == bindparam("key_"))
+
+
+@lru_cache(maxsize=None)
+def _update_by(column: Column):
+    return column.table.update().where(column == bindparam("key_"))
+
+
+def insert_row(conn: Connection, table: Table, **row: Any) -> None:
+    conn.execute(_insert(table), row)
+
+
+def row_by(conn: Connection, column: Column, key: Any) -> Any:
+    """The one row whose `column` is `key`."""
+    return conn.execute(_select_by(column), {"key_": key}).one()
+
+
+def update_by(conn: Connection, column: Column, key: Any, **values: Any) -> None:
+    """Set plain `values` on the rows whose `column` is `key` (SQL expressions need .values())."""
+    conn.execute(_update_by(column), {"key_": key, **values})
+
 
 positions = Table(
     "projection_positions",

@@ -14,7 +14,7 @@ from domain.claims import CLOSED, STATUS_KEYS, dashboard_key
 from domain.order import Order
 from domain.policy import DEFAULT_POLICY, Policy
 from domain.privacy import mask_name
-from projections.base import Projection, UTCDateTime, metadata
+from projections.base import Projection, UTCDateTime, insert_row, metadata, row_by, update_by
 from projections.claim_changes import CLAIM_EVENTS, Opened, claim_changes
 
 dash_orders = Table(
@@ -68,25 +68,24 @@ class Dashboard(Projection):
 
     @apply.register
     def _(self, e: Order.Placed, conn: Connection) -> None:
-        conn.execute(
-            dash_orders.insert().values(
-                order_no=e.order_no,
-                order_id=str(e.originator_id),
-                seller_id=e.seller_id,
-                cart_no=e.cart_no,
-                placed_at=e.at,
-                order_date=tokyo_date(e.at),
-                item_no=e.item["item_no"],
-                item_name=e.item["name"],
-                buyer_name=mask_name(e.buyer["name"]),
-                quantity=e.quantity,
-                claims=0,
-            )
+        insert_row(
+            conn, dash_orders,
+            order_no=e.order_no,
+            order_id=str(e.originator_id),
+            seller_id=e.seller_id,
+            cart_no=e.cart_no,
+            placed_at=e.at,
+            order_date=tokyo_date(e.at),
+            item_no=e.item["item_no"],
+            item_name=e.item["name"],
+            buyer_name=mask_name(e.buyer["name"]),
+            quantity=e.quantity,
+            claims=0,
         )
 
     @apply.register
     def _(self, e: Order.Shipped, conn: Connection) -> None:
-        conn.execute(dash_orders.update().where(dash_orders.c.order_id == str(e.originator_id)).values(shipped_at=e.at))
+        update_by(conn, dash_orders.c.order_id, str(e.originator_id), shipped_at=e.at)
 
     @apply.register
     def _(self, e: Order.CancelRefused, conn: Connection) -> None:
@@ -103,14 +102,13 @@ class Dashboard(Projection):
         for change in claim_changes(e):
             if isinstance(change, Opened):
                 seq += 1
-                conn.execute(
-                    dash_claims.insert().values(
-                        order_no=order.order_no, seq=seq, seller_id=order.seller_id, order_date=order.order_date,
-                        type=change.type, status=change.status, status_key=dashboard_key(change.type, change.status),
-                        is_open=1, reason=change.reason, filed_at=e.at, closed_at=None,
-                    )
+                insert_row(
+                    conn, dash_claims,
+                    order_no=order.order_no, seq=seq, seller_id=order.seller_id, order_date=order.order_date,
+                    type=change.type, status=change.status, status_key=dashboard_key(change.type, change.status),
+                    is_open=1, reason=change.reason, filed_at=e.at, closed_at=None,
                 )
-                conn.execute(dash_orders.update().where(dash_orders.c.order_no == order.order_no).values(claims=seq))
+                update_by(conn, dash_orders.c.order_no, order.order_no, claims=seq)
                 continue
             this = (dash_claims.c.order_no == order.order_no) & (dash_claims.c.seq == seq)
             claim_type = conn.execute(select(dash_claims.c.type).where(this)).scalar_one()
@@ -131,7 +129,7 @@ class Dashboard(Projection):
 
 
 def _order(conn: Connection, e: Any) -> Any:
-    return conn.execute(select(dash_orders).where(dash_orders.c.order_id == str(e.originator_id))).one()
+    return row_by(conn, dash_orders.c.order_id, str(e.originator_id))
 
 
 # ---- queries -------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from domain.order import Order
 from domain.points import delivery_points, exchangeable
 from domain.policy import DEFAULT_POLICY, Policy
 from domain.seller import Seller
-from projections.base import Projection, UTCDateTime, metadata
+from projections.base import Projection, UTCDateTime, insert_row, metadata, row_by, update_by
 
 points_orders = Table(
     "points_orders",
@@ -86,17 +86,16 @@ class Points(Projection):
 
     @apply.register
     def _(self, e: Order.Placed, conn: Connection) -> None:
-        conn.execute(
-            points_orders.insert().values(
-                order_id=str(e.originator_id), order_no=e.order_no, seller_id=e.seller_id, item_no=e.item["item_no"],
-                item_name=e.item["name"], item_kind=e.item_kind, region=e.region,
-                paid=e.quantity * e.unit_price + e.shipping_fee, placed_at=e.at,
-            )
+        insert_row(
+            conn, points_orders,
+            order_id=str(e.originator_id), order_no=e.order_no, seller_id=e.seller_id, item_no=e.item["item_no"],
+            item_name=e.item["name"], item_kind=e.item_kind, region=e.region,
+            paid=e.quantity * e.unit_price + e.shipping_fee, placed_at=e.at, shipped_at=None,
         )
 
     @apply.register
     def _(self, e: Order.Shipped, conn: Connection) -> None:
-        conn.execute(points_orders.update().where(points_orders.c.order_id == str(e.originator_id)).values(shipped_at=e.at))
+        update_by(conn, points_orders.c.order_id, str(e.originator_id), shipped_at=e.at)
 
     @apply.register
     def _(self, e: Order.Delivered, conn: Connection) -> None:
@@ -134,16 +133,15 @@ class Points(Projection):
 
 
 def _order(conn: Connection, e: Any) -> Any:
-    return conn.execute(select(points_orders).where(points_orders.c.order_id == str(e.originator_id))).one()
+    return row_by(conn, points_orders.c.order_id, str(e.originator_id))
 
 
 def _book(conn: Connection, order: Any, e: Any, kind: str, points: float, amount: int = 0, detail: str = "") -> None:
-    conn.execute(
-        points_entries.insert().values(
-            seller_id=order.seller_id, month=tokyo_month(e.at), order_no=order.order_no, item_no=order.item_no,
-            item_name=order.item_name, region=order.region, kind=kind, detail=detail, tenths=tenths(points),
-            amount=amount, at=e.at,
-        )
+    insert_row(
+        conn, points_entries,
+        seller_id=order.seller_id, month=tokyo_month(e.at), order_no=order.order_no, item_no=order.item_no,
+        item_name=order.item_name, region=order.region, kind=kind, detail=detail, tenths=tenths(points),
+        amount=amount, at=e.at,
     )
 
 

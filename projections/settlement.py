@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Column, Date, Integer, String, Table, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.expression import ColumnElement
 
 from domain.calendar import tokyo_date
 from domain.claims import CLOSED
@@ -14,7 +15,7 @@ from domain.order import Order
 from domain.policy import DEFAULT_POLICY, Policy
 from domain.seller import DEFAULT_LEVEL, Seller
 from domain.settlement import Money, settlement_state
-from projections.base import Projection, UTCDateTime, metadata
+from projections.base import Projection, UTCDateTime, insert_row, metadata, update_by
 from projections.claim_changes import CLAIM_EVENTS, Opened, claim_changes
 
 settle_orders = Table(
@@ -57,12 +58,11 @@ class Settlement(Projection):
 
     @apply.register
     def _(self, e: Order.Placed, conn: Connection) -> None:
-        conn.execute(
-            settle_orders.insert().values(
-                order_id=str(e.originator_id), order_no=e.order_no, seller_id=e.seller_id,
-                paid=e.quantity * e.unit_price + e.shipping_fee, refunded=0, charges_paid=0, cancelled=0,
-                partial_refund_pending=0, return_charge_pending=0,
-            )
+        insert_row(
+            conn, settle_orders,
+            order_id=str(e.originator_id), order_no=e.order_no, seller_id=e.seller_id,
+            paid=e.quantity * e.unit_price + e.shipping_fee, refunded=0, charges_paid=0, cancelled=0,
+            partial_refund_pending=0, return_charge_pending=0,
         )
 
     @apply.register
@@ -116,7 +116,10 @@ class Settlement(Projection):
 
 
 def _update(conn: Connection, e: Any, **values: Any) -> None:
-    conn.execute(settle_orders.update().where(settle_orders.c.order_id == str(e.originator_id)).values(**values))
+    if any(isinstance(v, ColumnElement) for v in values.values()):  # an increment: SQL, not a value
+        conn.execute(settle_orders.update().where(settle_orders.c.order_id == str(e.originator_id)).values(**values))
+    else:
+        update_by(conn, settle_orders.c.order_id, str(e.originator_id), **values)
 
 
 def _open_claim_type(conn: Connection, e: Any) -> str:
