@@ -23,8 +23,8 @@ from sqlalchemy import select
 from consumers import progress
 from consumers.topics import Topics, ensure_topics, producer
 from entrypoints.bootstrap import Settings, build_engine, build_orders
-from entrypoints.services.kafka import KafkaBroker
-from entrypoints.services.postgres import PostgresServer, create_database
+from entrypoints.services.local import start_both
+from entrypoints.services.postgres import create_database
 from producers.simulator import simulate
 from producers.upstream import CartPartitioner
 from projections.dashboard import dash_orders
@@ -94,7 +94,7 @@ def measure_distributed(work: Path, orders: int, rate: int, rate_seconds: int) -
     own = []
     bootstrap, server = os.environ.get("ORDERCLAIMS_KAFKA_BOOTSTRAP"), os.environ.get("ORDERCLAIMS_DATABASE_URL", "")
     if not (bootstrap and server.startswith("postgresql")):
-        postgres, kafka = PostgresServer.start(), KafkaBroker.start()
+        kafka, postgres = start_both()
         own = [kafka, postgres]
         bootstrap, server = kafka.bootstrap, postgres.url
     name = f"bench_{uuid.uuid4().hex[:8]}"

@@ -9,6 +9,7 @@ import sys
 
 from entrypoints.services import CACHE, ServiceError
 from entrypoints.services.kafka import KafkaBroker
+from entrypoints.services.local import start_both
 from entrypoints.services.postgres import PostgresServer
 
 STATE = CACHE / "state.json"
@@ -24,12 +25,7 @@ def up() -> None:
         print("# already up (make services-down first to restart)", file=sys.stderr)
         env()
         return
-    postgres = PostgresServer.start()
-    try:
-        kafka = KafkaBroker.start()
-    except ServiceError:
-        postgres.stop()
-        raise
+    kafka, postgres = start_both()
     CACHE.mkdir(exist_ok=True)
     STATE.write_text(json.dumps({"kafka": vars(kafka), "postgres": vars(postgres)}))
     print(f"# Kafka answered in {kafka.started_in_s:.1f} s, PostgreSQL in {postgres.started_in_s:.1f} s", file=sys.stderr)

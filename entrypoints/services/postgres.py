@@ -71,9 +71,6 @@ class PostgresServer:
             raise
         return server
 
-    def admin_url(self, database: str = "postgres") -> str:
-        return self.url.rsplit("/", 1)[0] + "/" + database
-
     def create_database(self, name: str) -> bool:
         return create_database(self.url, name)
 

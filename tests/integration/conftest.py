@@ -6,8 +6,7 @@ import os
 
 import pytest
 
-from entrypoints.services.kafka import KafkaBroker
-from entrypoints.services.postgres import PostgresServer
+from entrypoints.services.local import start_both
 from tests.integration.stack import Services, Stack
 
 
@@ -17,12 +16,7 @@ def services():
     if bootstrap and url.startswith("postgresql"):
         yield Services(bootstrap, url)
         return
-    postgres = PostgresServer.start()
-    try:
-        kafka = KafkaBroker.start()
-    except Exception:
-        postgres.stop()
-        raise
+    kafka, postgres = start_both()
     print(f"\nKafka answered in {kafka.started_in_s:.1f} s, PostgreSQL in {postgres.started_in_s:.1f} s")
     try:
         yield Services(kafka.bootstrap, postgres.url)

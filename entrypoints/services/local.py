@@ -1,0 +1,14 @@
+"""Both local servers at once: what `make services-up`, the test suite and the benchmark start."""
+
+from entrypoints.services.kafka import KafkaBroker
+from entrypoints.services.postgres import PostgresServer
+
+
+def start_both() -> tuple[KafkaBroker, PostgresServer]:
+    """PostgreSQL, then Kafka; if Kafka cannot start, PostgreSQL is stopped again."""
+    postgres = PostgresServer.start()
+    try:
+        return KafkaBroker.start(), postgres
+    except BaseException:
+        postgres.stop()
+        raise
