@@ -13,6 +13,7 @@ are recorded in the store as Receipts and published by the relay from the store'
 """
 
 import logging
+from collections import Counter
 from collections.abc import Iterable
 
 import orjson
@@ -87,12 +88,9 @@ class IngestWorker(ConsumerRebalanceListener):
         outcomes = self.app.process(commands, trackings)
         self.applied.update(offsets)
         self._commit_to_kafka(offsets)
-        log.info("batch", extra={
-            "messages": len(commands) + len(dead),
-            "accepted": sum(1 for o in outcomes if o.status == "accepted"),
-            "duplicates": sum(1 for o in outcomes if o.status == "duplicate"),
-            "rejected": sum(1 for o in outcomes if o.status == "rejected"), "invalid": len(dead),
-        })
+        statuses = Counter(o.status for o in outcomes)
+        log.info("batch", extra={"messages": len(commands) + len(dead), "accepted": statuses["accepted"],
+                                 "duplicates": statuses["duplicate"], "rejected": statuses["rejected"], "invalid": len(dead)})
         return len(commands) + len(dead)
 
     def _dead_letter(self, dead: list) -> None:

@@ -35,7 +35,7 @@ class Projector:
         self.projection = projection
         self.consumer = consumer
         self.batch_size = batch_size
-        self.topics = handled_topics([projection])
+        self.handled = handled_topics([projection])
         projection.create_tables(engine)
         consumer.subscribe([topics.events])
 
@@ -47,7 +47,7 @@ class Projector:
         for tp, records in batch.items():
             for record in records:
                 meta = read_headers(record.headers)
-                event = self.mapper.to_domain_event(stored_event(meta, record.value)) if meta[TOPIC] in self.topics else None
+                event = self.mapper.to_domain_event(stored_event(meta, record.value)) if meta[TOPIC] in self.handled else None
                 streams[tp.partition].append((int(meta[POSITION]), event))
         with self.engine.begin() as conn:
             for partition, events in streams.items():
