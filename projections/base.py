@@ -51,8 +51,12 @@ def _select_by(column: Column):
 
 
 @lru_cache(maxsize=None)
-def _update_by(column: Column):
-    return column.table.update().where(column == bindparam("key_"))
+def _update_by(column: Column, increments: tuple[str, ...] = ()):
+    table = column.table
+    statement = table.update().where(column == bindparam("key_"))
+    if increments:
+        statement = statement.values({c: table.c[c] + bindparam(f"add_{c}") for c in increments})
+    return statement
 
 
 def insert_row(conn: Connection, table: Table, **row: Any) -> None:
@@ -64,9 +68,11 @@ def row_by(conn: Connection, column: Column, key: Any) -> Any:
     return conn.execute(_select_by(column), {"key_": key}).one()
 
 
-def update_by(conn: Connection, column: Column, key: Any, **values: Any) -> None:
-    """Set plain `values` on the rows whose `column` is `key` (SQL expressions need .values())."""
-    conn.execute(_update_by(column), {"key_": key, **values})
+def update_by(conn: Connection, column: Column, key: Any, add: dict[str, int] | None = None, **values: Any) -> None:
+    """On the rows whose `column` is `key`: add to the columns of `add`, set the other `values`."""
+    add = add or {}
+    params = {"key_": key, **values, **{f"add_{c}": n for c, n in add.items()}}
+    conn.execute(_update_by(column, tuple(sorted(add))), params)
 
 
 positions = Table(

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from functools import singledispatchmethod
 from typing import Any
 
-from sqlalchemy import Column, Date, Index, Integer, String, Table, and_, func, select
+from sqlalchemy import Column, Date, Index, Integer, String, Table, and_, bindparam, func, select
 from sqlalchemy.engine import Connection
 
 from domain.calendar import tokyo_date, tokyo_iso
@@ -51,6 +51,10 @@ dash_claims = Table(
     Column("closed_at", UTCDateTime),
 )
 Index("dash_claims_by_seller", dash_claims.c.seller_id, dash_claims.c.type, dash_claims.c.status_key)
+
+_THE_CLAIM = (dash_claims.c.order_no == bindparam("order_no_")) & (dash_claims.c.seq == bindparam("seq_"))
+CLAIM_TYPE = select(dash_claims.c.type).where(_THE_CLAIM)
+CLAIM_MOVED = dash_claims.update().where(_THE_CLAIM)
 
 LIST_COLUMNS = (
     "status", "completed_at", "reason", "requested_at", "order_date", "shipped_at",
@@ -110,17 +114,16 @@ class Dashboard(Projection):
                 )
                 update_by(conn, dash_orders.c.order_no, order.order_no, claims=seq)
                 continue
-            this = (dash_claims.c.order_no == order.order_no) & (dash_claims.c.seq == seq)
-            claim_type = conn.execute(select(dash_claims.c.type).where(this)).scalar_one()
+            claim = {"order_no_": order.order_no, "seq_": seq}
+            claim_type = conn.execute(CLAIM_TYPE, claim).scalar_one()
             closed = change.status in CLOSED
-            conn.execute(
-                dash_claims.update().where(this).values(
-                    status=change.status,
-                    status_key=dashboard_key(claim_type, change.status),
-                    is_open=0 if closed else 1,
-                    closed_at=e.at if closed else None,
-                )
-            )
+            conn.execute(CLAIM_MOVED, {
+                **claim,
+                "status": change.status,
+                "status_key": dashboard_key(claim_type, change.status),
+                "is_open": 0 if closed else 1,
+                "closed_at": e.at if closed else None,
+            })
 
     for _claim_event in CLAIM_EVENTS:
         if _claim_event is not Order.CancelRefused:

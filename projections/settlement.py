@@ -7,7 +7,6 @@ from typing import Any
 
 from sqlalchemy import Column, Date, Integer, String, Table, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql.expression import ColumnElement
 
 from domain.calendar import tokyo_date
 from domain.claims import CLOSED
@@ -71,7 +70,7 @@ class Settlement(Projection):
 
     def _claim_event(self, e: Any, conn: Connection) -> None:
         if isinstance(e, REFUND_OWED) and e.refund:
-            _update(conn, e, refunded=settle_orders.c.refunded + e.refund)
+            _update(conn, e, add={"refunded": e.refund})
         changes = claim_changes(e)
         claim = None
         for change in changes:
@@ -92,8 +91,7 @@ class Settlement(Projection):
 
     @apply.register
     def _(self, e: Order.PartialRefundDecided, conn: Connection) -> None:
-        extra = {"refunded": settle_orders.c.refunded + e.amount} if e.status == "approved" else {}
-        _update(conn, e, partial_refund_pending=0, **extra)
+        _update(conn, e, add={"refunded": e.amount} if e.status == "approved" else None, partial_refund_pending=0)
 
     @apply.register
     def _(self, e: Order.ReturnChargeRequested, conn: Connection) -> None:
@@ -101,8 +99,7 @@ class Settlement(Projection):
 
     @apply.register
     def _(self, e: Order.ReturnChargeSettled, conn: Connection) -> None:
-        extra = {"charges_paid": settle_orders.c.charges_paid + e.amount} if e.status == "paid" else {}
-        _update(conn, e, return_charge_pending=0, **extra)
+        _update(conn, e, add={"charges_paid": e.amount} if e.status == "paid" else None, return_charge_pending=0)
 
     @apply.register
     def _(self, e: Seller.Registered, conn: Connection) -> None:
@@ -115,11 +112,8 @@ class Settlement(Projection):
         )
 
 
-def _update(conn: Connection, e: Any, **values: Any) -> None:
-    if any(isinstance(v, ColumnElement) for v in values.values()):  # an increment: SQL, not a value
-        conn.execute(settle_orders.update().where(settle_orders.c.order_id == str(e.originator_id)).values(**values))
-    else:
-        update_by(conn, settle_orders.c.order_id, str(e.originator_id), **values)
+def _update(conn: Connection, e: Any, add: dict[str, int] | None = None, **values: Any) -> None:
+    update_by(conn, settle_orders.c.order_id, str(e.originator_id), add, **values)
 
 
 def _open_claim_type(conn: Connection, e: Any) -> str:
