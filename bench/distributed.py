@@ -90,6 +90,12 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a running process has used: where the two cores went."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure_distributed(work: Path, orders: int, rate: int, rate_seconds: int) -> dict:
     own = []
     bootstrap, server = os.environ.get("ORDERCLAIMS_KAFKA_BOOTSTRAP"), os.environ.get("ORDERCLAIMS_DATABASE_URL", "")
@@ -154,6 +160,7 @@ def measure_distributed(work: Path, orders: int, rate: int, rate_seconds: int) -
             "e2e_p50_ms": round(p[49]),
             "e2e_p99_ms": round(p[98]),
             "peak_rss_mb": {role: round(peak_rss_mb(proc.pid)) for role, proc in processes.items()},
+            "cpu_s": {role: round(cpu_seconds(proc.pid), 1) for role, proc in processes.items()},
         }
     finally:
         for proc in processes.values():
