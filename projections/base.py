@@ -10,12 +10,13 @@ rise within a partition but not across partitions. A partition's stream also ski
 
 from collections.abc import Iterable
 from datetime import datetime, timezone
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, DateTime, MetaData, String, Table, bindparam, func, select
+from sqlalchemy import BigInteger, Column, DateTime, MetaData, String, Table, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.types import TypeDecorator
+
+from projections.rows import Rows
 
 metadata = MetaData()
 
@@ -37,42 +38,39 @@ class UTCDateTime(TypeDecorator):
             return None
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
 
-# ---- statements built once: building a statement per event costs more than running it -------
+# ---- the handlers' reads and writes: through the chunk's rows (projections/rows.py) -----------
+
+ROWS = "orderclaims.rows"
 
 
-@lru_cache(maxsize=None)
-def _insert(table: Table):
-    return table.insert()
-
-
-@lru_cache(maxsize=None)
-def _select_by(column: Column):
-    return select(column.table).where(column == bindparam("key_"))
-
-
-@lru_cache(maxsize=None)
-def _update_by(column: Column, increments: tuple[str, ...] = ()):
-    table = column.table
-    statement = table.update().where(column == bindparam("key_"))
-    if increments:
-        statement = statement.values({c: table.c[c] + bindparam(f"add_{c}") for c in increments})
-    return statement
+def _rows(conn: Connection) -> Rows:
+    return conn.info[ROWS]
 
 
 def insert_row(conn: Connection, table: Table, **row: Any) -> None:
-    conn.execute(_insert(table), row)
+    _rows(conn).insert(table, row)
+
+
+def row_where(conn: Connection, table: Table, **where: Any) -> Any:
+    """The one row with these key values (or None)."""
+    return _rows(conn).get(table, where)
 
 
 def row_by(conn: Connection, column: Column, key: Any) -> Any:
-    """The one row whose `column` is `key`."""
-    return conn.execute(_select_by(column), {"key_": key}).one()
+    """The one row whose `column` is `key`; it must exist."""
+    row = _rows(conn).get(column.table, {column.name: key})
+    if row is None:
+        raise LookupError(f"{column.table.name}: no row with {column.name} = {key!r}")
+    return row
+
+
+def update_where(conn: Connection, table: Table, where: dict[str, Any], add: dict[str, int] | None = None, **values: Any) -> None:
+    """On the row with these key values: add to the columns of `add`, set the other `values`."""
+    _rows(conn).update(table, where, add, values)
 
 
 def update_by(conn: Connection, column: Column, key: Any, add: dict[str, int] | None = None, **values: Any) -> None:
-    """On the rows whose `column` is `key`: add to the columns of `add`, set the other `values`."""
-    add = add or {}
-    params = {"key_": key, **values, **{f"add_{c}": n for c, n in add.items()}}
-    conn.execute(_update_by(column, tuple(sorted(add))), params)
+    update_where(conn, column.table, {column.name: key}, add, **values)
 
 
 positions = Table(
@@ -138,15 +136,19 @@ class Projection:
         start, last_at = self.position(conn, stream)
         floor = start if stream == LOG else max(start, self.position(conn, LOG)[0])
         position = start
+        rows = conn.info[ROWS] = Rows(conn)
+        apply = self.apply
         for at_position, event in events:
             if at_position <= floor:
                 continue  # a repeat: applied already
             if event is not None:
-                self.apply(event, conn)
+                apply(event, conn)
                 event_at = getattr(event, "at", None)
                 if event_at is not None and (last_at is None or event_at > last_at):
                     last_at = event_at
             position = floor = at_position
+        rows.flush()
+        del conn.info[ROWS]
         if position != start:
             self._save_position(conn, start, position, last_at, stream)
         return position

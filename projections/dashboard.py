@@ -6,7 +6,7 @@ from datetime import date, datetime
 from functools import singledispatchmethod
 from typing import Any
 
-from sqlalchemy import Column, Date, Index, Integer, String, Table, and_, bindparam, func, select
+from sqlalchemy import Column, Date, Index, Integer, String, Table, and_, func, select
 from sqlalchemy.engine import Connection
 
 from domain.calendar import tokyo_date, tokyo_iso
@@ -14,7 +14,7 @@ from domain.claims import CLOSED, STATUS_KEYS, dashboard_key
 from domain.order import Order
 from domain.policy import DEFAULT_POLICY, Policy
 from domain.privacy import mask_name
-from projections.base import Projection, UTCDateTime, insert_row, metadata, row_by, update_by
+from projections.base import Projection, UTCDateTime, insert_row, metadata, row_by, row_where, update_by, update_where
 from projections.claim_changes import CLAIM_EVENTS, Opened, claim_changes
 
 dash_orders = Table(
@@ -51,10 +51,6 @@ dash_claims = Table(
     Column("closed_at", UTCDateTime),
 )
 Index("dash_claims_by_seller", dash_claims.c.seller_id, dash_claims.c.type, dash_claims.c.status_key)
-
-_THE_CLAIM = (dash_claims.c.order_no == bindparam("order_no_")) & (dash_claims.c.seq == bindparam("seq_"))
-CLAIM_TYPE = select(dash_claims.c.type).where(_THE_CLAIM)
-CLAIM_MOVED = dash_claims.update().where(_THE_CLAIM)
 
 LIST_COLUMNS = (
     "status", "completed_at", "reason", "requested_at", "order_date", "shipped_at",
@@ -95,9 +91,7 @@ class Dashboard(Projection):
     def _(self, e: Order.CancelRefused, conn: Connection) -> None:
         order = _order(conn, e)
         if order.shipped_at is None:
-            conn.execute(
-                dash_orders.update().where(dash_orders.c.order_no == order.order_no).values(refused_on=tokyo_date(e.at))
-            )
+            update_by(conn, dash_orders.c.order_no, order.order_no, refused_on=tokyo_date(e.at))
         self._track_claim(e, conn, order)
 
     def _track_claim(self, e: Any, conn: Connection, order: Any = None) -> None:
@@ -114,16 +108,16 @@ class Dashboard(Projection):
                 )
                 update_by(conn, dash_orders.c.order_no, order.order_no, claims=seq)
                 continue
-            claim = {"order_no_": order.order_no, "seq_": seq}
-            claim_type = conn.execute(CLAIM_TYPE, claim).scalar_one()
+            claim = {"order_no": order.order_no, "seq": seq}
+            claim_type = row_where(conn, dash_claims, **claim).type
             closed = change.status in CLOSED
-            conn.execute(CLAIM_MOVED, {
-                **claim,
-                "status": change.status,
-                "status_key": dashboard_key(claim_type, change.status),
-                "is_open": 0 if closed else 1,
-                "closed_at": e.at if closed else None,
-            })
+            update_where(
+                conn, dash_claims, claim,
+                status=change.status,
+                status_key=dashboard_key(claim_type, change.status),
+                is_open=0 if closed else 1,
+                closed_at=e.at if closed else None,
+            )
 
     for _claim_event in CLAIM_EVENTS:
         if _claim_event is not Order.CancelRefused:

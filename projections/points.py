@@ -118,18 +118,13 @@ class Points(Projection):
 
     @apply.register
     def _(self, e: Seller.Registered, conn: Connection) -> None:
-        conn.execute(points_sellers.insert().values(seller_uuid=str(e.originator_id), seller_id=e.seller_id))
+        insert_row(conn, points_sellers, seller_uuid=str(e.originator_id), seller_id=e.seller_id)
 
     @apply.register
     def _(self, e: Seller.PointsExchanged, conn: Connection) -> None:
-        seller_id = conn.execute(
-            select(points_sellers.c.seller_id).where(points_sellers.c.seller_uuid == str(e.originator_id))
-        ).scalar_one()
-        conn.execute(
-            points_exchanges.insert().values(
-                seller_id=seller_id, month=e.month, points_tenths=tenths(e.points), qcash=e.qcash, at=e.at
-            )
-        )
+        seller_id = row_by(conn, points_sellers.c.seller_uuid, str(e.originator_id)).seller_id
+        insert_row(conn, points_exchanges, seller_id=seller_id, month=e.month, points_tenths=tenths(e.points),
+                   qcash=e.qcash, at=e.at)
 
 
 def _order(conn: Connection, e: Any) -> Any:

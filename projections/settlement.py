@@ -14,7 +14,7 @@ from domain.order import Order
 from domain.policy import DEFAULT_POLICY, Policy
 from domain.seller import DEFAULT_LEVEL, Seller
 from domain.settlement import Money, settlement_state
-from projections.base import Projection, UTCDateTime, insert_row, metadata, update_by
+from projections.base import Projection, UTCDateTime, insert_row, metadata, row_by, update_by
 from projections.claim_changes import CLAIM_EVENTS, Opened, claim_changes
 
 settle_orders = Table(
@@ -103,13 +103,11 @@ class Settlement(Projection):
 
     @apply.register
     def _(self, e: Seller.Registered, conn: Connection) -> None:
-        conn.execute(settle_sellers.insert().values(seller_id=e.seller_id, seller_uuid=str(e.originator_id), level=e.level))
+        insert_row(conn, settle_sellers, seller_id=e.seller_id, seller_uuid=str(e.originator_id), level=e.level)
 
     @apply.register
     def _(self, e: Seller.LevelChanged, conn: Connection) -> None:
-        conn.execute(
-            settle_sellers.update().where(settle_sellers.c.seller_uuid == str(e.originator_id)).values(level=e.level)
-        )
+        update_by(conn, settle_sellers.c.seller_uuid, str(e.originator_id), level=e.level)
 
 
 def _update(conn: Connection, e: Any, add: dict[str, int] | None = None, **values: Any) -> None:
@@ -117,7 +115,7 @@ def _update(conn: Connection, e: Any, add: dict[str, int] | None = None, **value
 
 
 def _open_claim_type(conn: Connection, e: Any) -> str:
-    claim = conn.execute(select(settle_orders.c.claim).where(settle_orders.c.order_id == str(e.originator_id))).scalar()
+    claim = row_by(conn, settle_orders.c.order_id, str(e.originator_id)).claim
     return claim.split(".")[0] if claim else ""
 
 

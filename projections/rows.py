@@ -1,0 +1,106 @@
+"""The rows one chunk of events reads and writes, kept in memory and written back in a few statements.
+
+A projection's handlers change rows one event at a time; done in SQL, that is a round trip per
+change (across the network, for PostgreSQL). Within one chunk, `Rows` reads a row at most once,
+applies every change to it in memory, and at the end writes new rows with one executemany
+INSERT per table and changed rows with one executemany UPDATE per table and set of columns.
+Writing happens in the chunk's transaction, before its position moves, so nothing changes about
+exactly-once. The handlers look rows up by key columns only, and never change those columns.
+"""
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import Table, and_, bindparam, select
+from sqlalchemy.engine import Connection
+
+Key = tuple[str, ...]
+
+
+class Row(dict):
+    """A row as a dict, readable as attributes like SQLAlchemy's rows (`order.seller_id`)."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class Rows:
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self._known: dict[Table, list[Row]] = defaultdict(list)  # every row seen, loaded or new
+        self._index: dict[tuple[Table, Key], dict[tuple, Row]] = {}
+        self._new: set[int] = set()  # ids of rows to insert
+        self._changed: dict[int, tuple[Table, Row, set[str]]] = {}  # loaded rows and what changed in them
+
+    # ---- reading ------------------------------------------------------------------------------
+
+    def get(self, table: Table, where: dict[str, Any]) -> Row | None:
+        key = tuple(sorted(where))
+        index = self._index_of(table, key)
+        values = tuple(where[c] for c in key)
+        row = index.get(values)
+        if row is None:
+            found = self.conn.execute(
+                select(table).where(and_(*(table.c[c] == v for c, v in zip(key, values))))
+            ).first()
+            if found is not None:
+                row = self._remember(table, Row(found._mapping))
+        return row
+
+    def _index_of(self, table: Table, key: Key) -> dict[tuple, Row]:
+        index = self._index.get((table, key))
+        if index is None:
+            index = self._index[(table, key)] = {tuple(r[c] for c in key): r for r in self._known[table]}
+        return index
+
+    def _remember(self, table: Table, row: Row) -> Row:
+        self._known[table].append(row)
+        for (indexed_table, key), index in self._index.items():
+            if indexed_table is table:
+                index[tuple(row[c] for c in key)] = row
+        return row
+
+    # ---- writing ------------------------------------------------------------------------------
+
+    def insert(self, table: Table, values: dict[str, Any]) -> None:
+        row = Row({c.name: values.get(c.name, _default(c)) for c in table.columns})
+        self._new.add(id(self._remember(table, row)))
+
+    def update(self, table: Table, where: dict[str, Any], add: dict[str, int] | None, values: dict[str, Any]) -> None:
+        row = self.get(table, where)
+        if row is None:
+            return  # like an UPDATE that matches no row
+        for column, amount in (add or {}).items():
+            row[column] += amount
+        row.update(values)
+        if id(row) not in self._new:
+            self._changed.setdefault(id(row), (table, row, set()))[2].update(values, add or {})
+
+    def flush(self) -> None:
+        """Write every new and changed row; the chunk's transaction commits them with its position."""
+        for table, rows in self._known.items():
+            new = [r for r in rows if id(r) in self._new]
+            if new:
+                columns = [c.name for c in table.columns if not (c.autoincrement is True and c.primary_key)]
+                self.conn.execute(table.insert(), [{c: r[c] for c in columns} for r in new])
+        by_statement: dict[tuple[Table, tuple[str, ...]], list[dict]] = defaultdict(list)
+        for table, row, columns in self._changed.values():
+            pk = [c.name for c in table.primary_key]
+            by_statement[(table, tuple(sorted(columns)))].append(
+                {**{f"pk_{c}": row[c] for c in pk}, **{c: row[c] for c in columns}}
+            )
+        for (table, columns), params in by_statement.items():
+            where = and_(*(c == bindparam(f"pk_{c.name}") for c in table.primary_key))
+            self.conn.execute(table.update().where(where).values({c: bindparam(c) for c in columns}), params)
+        self._known.clear()
+        self._index.clear()
+        self._new.clear()
+        self._changed.clear()
+
+
+def _default(column: Any) -> Any:
+    default = column.default
+    return default.arg if default is not None and default.is_scalar else None
