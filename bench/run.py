@@ -128,7 +128,9 @@ def table(r: dict) -> str:
              f"{r['latency_samples']:,} orders: produced → in the dashboard table"),
         ]
     lines = ["| measure | result | notes |", "| --- | --- | --- |", *[f"| {a} | {b} | {c} |" for a, b, c in rows]]
-    lines += ["", "| process | peak RSS |", "| --- | --- |", *[f"| {p} | {mb} MB |" for p, mb in r["peak_rss_mb"].items()]]
+    cpu = r.get("cpu_s", {})
+    lines += ["", "| process | peak RSS | CPU s (distributed run) |", "| --- | --- | --- |",
+              *[f"| {p} | {mb} MB | {cpu.get(p, '')} |" for p, mb in r["peak_rss_mb"].items()]]
     m = r["machine"]
     lines += ["", f"{m['cores']} cores, Python {m['python']}, " + ", ".join(f"{k} {v}" for k, v in m["versions"].items())
               + f"; the whole run took {r['seconds']} s"]

@@ -138,17 +138,19 @@ class Projection:
         position = start
         rows = conn.info[ROWS] = Rows(conn)
         apply = self.apply
-        for at_position, event in events:
-            if at_position <= floor:
-                continue  # a repeat: applied already
-            if event is not None:
-                apply(event, conn)
-                event_at = getattr(event, "at", None)
-                if event_at is not None and (last_at is None or event_at > last_at):
-                    last_at = event_at
-            position = floor = at_position
-        rows.flush()
-        del conn.info[ROWS]
+        try:
+            for at_position, event in events:
+                if at_position <= floor:
+                    continue  # a repeat: applied already
+                if event is not None:
+                    apply(event, conn)
+                    event_at = getattr(event, "at", None)
+                    if event_at is not None and (last_at is None or event_at > last_at):
+                        last_at = event_at
+                position = floor = at_position
+            rows.flush()
+        finally:
+            del conn.info[ROWS]
         if position != start:
             self._save_position(conn, start, position, last_at, stream)
         return position
