@@ -9,6 +9,7 @@ rise within a partition but not across partitions. A partition's stream also ski
 """
 
 from collections.abc import Iterable
+from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import Any
 
@@ -40,11 +41,13 @@ class UTCDateTime(TypeDecorator):
 
 # ---- the handlers' reads and writes: through the chunk's rows (projections/rows.py) -----------
 
-ROWS = "orderclaims.rows"
+_chunk_rows: ContextVar[Rows] = ContextVar("chunk_rows")  # set by apply_batch for its chunk
 
 
 def _rows(conn: Connection) -> Rows:
-    return conn.info[ROWS]
+    rows = _chunk_rows.get()
+    assert rows.conn is conn, "a handler wrote through another connection than its chunk's"
+    return rows
 
 
 def insert_row(conn: Connection, table: Table, **row: Any) -> None:
@@ -136,7 +139,8 @@ class Projection:
         start, last_at = self.position(conn, stream)
         floor = start if stream == LOG else max(start, self.position(conn, LOG)[0])
         position = start
-        rows = conn.info[ROWS] = Rows(conn)
+        rows = Rows(conn)
+        token = _chunk_rows.set(rows)
         apply = self.apply
         try:
             for at_position, event in events:
@@ -150,7 +154,7 @@ class Projection:
                 position = floor = at_position
             rows.flush()
         finally:
-            del conn.info[ROWS]
+            _chunk_rows.reset(token)  # never touches the connection, which may have broken
         if position != start:
             self._save_position(conn, start, position, last_at, stream)
         return position
