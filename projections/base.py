@@ -39,6 +39,7 @@ class UTCDateTime(TypeDecorator):
             return None
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
 
+
 # ---- the handlers' reads and writes: through the chunk's rows (projections/rows.py) -----------
 
 _chunk_rows: ContextVar[Rows] = ContextVar("chunk_rows")  # set by apply_batch for its chunk
