@@ -27,6 +27,7 @@ from entrypoints.services.local import start_both
 from entrypoints.services.postgres import create_database
 from producers.simulator import simulate
 from producers.upstream import CartPartitioner
+from projections.base import metadata
 from projections.dashboard import dash_orders
 
 ORDERCLAIMS = str(Path(sys.executable).parent / "orderclaims")
@@ -63,15 +64,9 @@ class Probe(threading.Thread):
                 time.sleep(0.01)
 
 
-def _caught_up(app, settings: Settings, topics: Topics) -> bool:
-    return (progress.ingest_lag(app, settings.kafka_bootstrap, topics) == 0
-            and progress.relay_lag(app, topics) == 0
-            and not any(progress.projection_lags(settings.kafka_bootstrap, topics, list(PROJECTIONS)).values()))
-
-
 def _wait(app, settings, topics, processes, timeout: float = 900) -> None:
     deadline = time.monotonic() + timeout
-    while not _caught_up(app, settings, topics):
+    while not progress.caught_up(app, settings.kafka_bootstrap, topics, list(PROJECTIONS)):
         failed = [p.args for p in processes if p.poll() is not None]
         if failed or time.monotonic() > deadline:
             raise RuntimeError(f"not caught up; exited: {failed}")
@@ -104,8 +99,7 @@ def measure_distributed(work: Path, orders: int, rate: int, rate_seconds: int) -
         own = [kafka, postgres]
         bootstrap, server = kafka.bootstrap, postgres.url
     name = f"bench_{uuid.uuid4().hex[:8]}"
-    create_database(server, name)
-    settings = Settings(database_url=server.rsplit("/", 1)[0] + "/" + name, kafka_bootstrap=bootstrap, topic_prefix=name)
+    settings = Settings(database_url=create_database(server, name), kafka_bootstrap=bootstrap, topic_prefix=name)
     topics = Topics(name)
     ensure_topics(bootstrap, topics, settings.partitions)
     env = {**os.environ, "ORDERCLAIMS_DATABASE_URL": settings.database_url, "ORDERCLAIMS_KAFKA_BOOTSTRAP": bootstrap,
@@ -116,6 +110,7 @@ def measure_distributed(work: Path, orders: int, rate: int, rate_seconds: int) -
                                         stderr=open(work / f"{role.replace(' ', '-')}.log", "wb"))
                  for role, args in roles.items()}
     app, engine = build_orders(settings), build_engine(settings)
+    metadata.create_all(engine)  # the probe reads the dashboard table before a projector may have made it
     try:
         lines = [orjson.dumps(m) for m in simulate(orders=orders, seed=7)]
         offered = min(len(lines) // 2, rate * rate_seconds)
@@ -149,6 +144,8 @@ def measure_distributed(work: Path, orders: int, rate: int, rate_seconds: int) -
         sustained = time.perf_counter() - began
         send.close()
 
+        if len(probe.latencies_ms) < 2:
+            raise RuntimeError(f"only {len(probe.latencies_ms)} latency samples: offer more messages")
         p = quantiles(probe.latencies_ms, n=100)
         return {
             "kafka_orders": orders,

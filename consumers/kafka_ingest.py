@@ -20,12 +20,10 @@ import orjson
 from eventsourcing.persistence import Tracking
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
-from kafka.errors import KafkaError
-from kafka.structs import OffsetAndMetadata
 
 from consumers.commands import to_command
 from consumers.contracts import InvalidMessage, parse
-from consumers.topics import Topics, partition_tracking_name
+from consumers.topics import Topics, commit_offsets, partition_tracking_name
 from domain.application import Orders
 
 log = logging.getLogger("orderclaims.ingest")
@@ -87,7 +85,7 @@ class IngestWorker(ConsumerRebalanceListener):
         self._dead_letter(dead)
         outcomes = self.app.process(commands, trackings)
         self.applied.update(offsets)
-        self._commit_to_kafka(offsets)
+        commit_offsets(self.consumer, offsets)
         statuses = Counter(o.status for o in outcomes)
         log.info("batch", extra={"messages": len(commands) + len(dead), "accepted": statuses["accepted"],
                                  "duplicates": statuses["duplicate"], "rejected": statuses["rejected"], "invalid": len(dead)})
@@ -111,10 +109,3 @@ class IngestWorker(ConsumerRebalanceListener):
             self.producer.flush()
             for future in futures:
                 future.get(timeout=30)  # raises if the broker did not take it: the batch is retried
-
-    def _commit_to_kafka(self, offsets: dict[TopicPartition, int]) -> None:
-        """Advisory: where a restarted group starts reading before the store's offsets correct it."""
-        try:
-            self.consumer.commit({tp: OffsetAndMetadata(o + 1, "", -1) for tp, o in offsets.items()})
-        except KafkaError as error:  # a rebalance under way: the store has the offsets anyway
-            log.info("kafka commit skipped", extra={"error": repr(error)})

@@ -11,11 +11,9 @@ from collections import defaultdict
 
 from eventsourcing.application import Application
 from kafka import KafkaConsumer
-from kafka.errors import KafkaError
-from kafka.structs import OffsetAndMetadata
 from sqlalchemy.engine import Engine
 
-from consumers.topics import Topics
+from consumers.topics import Topics, commit_offsets
 from producers.event_wire import POSITION, TOPIC, read_headers, stored_event
 from projections.base import Projection
 from projections.runner import handled_topics
@@ -52,7 +50,7 @@ class Projector:
         with self.engine.begin() as conn:
             for partition, events in streams.items():
                 self.projection.apply_batch(conn, events, stream=partition_stream(partition))
-        self._commit_to_kafka({tp: records[-1].offset for tp, records in batch.items()})
+        commit_offsets(self.consumer, {tp: records[-1].offset for tp, records in batch.items()})
         count = sum(len(r) for r in batch.values())
         log.info("batch", extra={"projection": self.projection.name, "events": count})
         return count
@@ -65,9 +63,3 @@ class Projector:
                 self.consumer.seek_to_beginning(tp)
             else:
                 self.consumer.seek(tp, committed)
-
-    def _commit_to_kafka(self, offsets: dict) -> None:
-        try:
-            self.consumer.commit({tp: OffsetAndMetadata(o + 1, "", -1) for tp, o in offsets.items()})
-        except KafkaError as error:  # a rebalance under way: the positions in the database are the truth
-            log.info("kafka commit skipped", extra={"error": repr(error)})

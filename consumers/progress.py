@@ -3,7 +3,7 @@ offsets, never sleeps), and what an operator asks when a dashboard lags."""
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
-from consumers.topics import Topics, partition_tracking_name
+from consumers.topics import Topics, partition_tracking_name, relay_tracking_name
 from domain.application import Orders
 
 
@@ -31,10 +31,6 @@ def relay_lag(app: Orders, topics: Topics) -> int:
     return max(0, head - (app.recorder.max_tracking_id(relay_tracking_name(topics)) or 0))
 
 
-def relay_tracking_name(topics: Topics) -> str:
-    return f"relay:{topics.events}"
-
-
 def projection_lags(bootstrap: str, topics: Topics, names: list[str]) -> dict[str, int]:
     """Events not yet committed by each projection's consumer group."""
     ends = end_offsets(bootstrap, topics.events)
@@ -48,3 +44,9 @@ def projection_lags(bootstrap: str, topics: Topics, names: list[str]) -> dict[st
         offsets = committed.get(topics.group(f"project.{name}"), {})
         lags[name] = sum(end - (offsets[tp].offset if tp in offsets else 0) for tp, end in ends.items())
     return lags
+
+
+def caught_up(app: Orders, bootstrap: str, topics: Topics, projections: list[str]) -> bool:
+    """Every upstream message stored, every stored event published, every projection at the end."""
+    return (ingest_lag(app, bootstrap, topics) == 0 and relay_lag(app, topics) == 0
+            and not any(projection_lags(bootstrap, topics, projections).values()))

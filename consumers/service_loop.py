@@ -93,14 +93,14 @@ def run_loop(
             pause = backoff(faults)
             log.warning("transient fault, retrying", extra={"attempt": faults, "pause_s": pause, "error": repr(error)})
             stop.sleep(pause)
-            _recover(recover, stop)
+            _recover(recover)
             continue
         faults = 0
         if not done and idle_pause:
             stop.sleep(idle_pause)
 
 
-def _recover(recover: Callable[[], None], stop: StopFlag) -> None:
+def _recover(recover: Callable[[], None]) -> None:
     """Undo the failed step; a fault here is retried by the next step's failure."""
     try:
         recover()

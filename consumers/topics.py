@@ -6,8 +6,13 @@ share a topic: PREFIX.upstream, PREFIX.upstream.dlq, PREFIX.events, PREFIX.rejec
 
 from dataclasses import dataclass
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
-from kafka.errors import TopicAlreadyExistsError
+import logging
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.structs import OffsetAndMetadata
+
+log = logging.getLogger("orderclaims.kafka")
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,11 @@ class Topics:
 def partition_tracking_name(topic: str, partition: int) -> str:
     """The event store's tracking record of a consumed partition."""
     return f"{topic}:{partition}"
+
+
+def relay_tracking_name(topics: Topics) -> str:
+    """The event store's tracking record of the relay's position in the store's log."""
+    return f"relay:{topics.events}"
 
 
 def ensure_topics(bootstrap: str, topics: Topics, partitions: int) -> None:
@@ -86,3 +96,12 @@ def producer(bootstrap: str, client_id: str) -> KafkaProducer:
         linger_ms=5,
         compression_type=None,
     )
+
+
+def commit_offsets(consumer: KafkaConsumer, last_offsets: dict[TopicPartition, int]) -> None:
+    """Commit past the last offsets, after the database commit. Only advisory: it is where a restarted
+    group starts reading; the positions in the database decide what is applied."""
+    try:
+        consumer.commit({tp: OffsetAndMetadata(offset + 1, "", -1) for tp, offset in last_offsets.items()})
+    except KafkaError as error:  # a rebalance under way: the database has the positions anyway
+        log.info("kafka commit skipped", extra={"error": repr(error)})

@@ -167,6 +167,10 @@ class Orders(Application):
 
     name = "orderclaims"
 
+    def __init__(self, env: dict[str, str] | None = None):
+        # The cache is trusted (no copies, no fast-forward): see the module docstring.
+        super().__init__({"AGGREGATE_CACHE_FASTFORWARD": "n", "DEEPCOPY_FROM_AGGREGATE_CACHE": "n", **(env or {})})
+
     def construct_transcoder(self) -> OrjsonTranscoder:
         transcoder = OrjsonTranscoder()
         self.register_transcodings(transcoder)
@@ -179,9 +183,6 @@ class Orders(Application):
     def construct_recorder(self) -> ProcessRecorder:
         # A process recorder also stores tracking positions, atomically with the events.
         return self.factory.process_recorder()
-
-    def __init__(self, env: dict[str, str] | None = None):
-        super().__init__({"AGGREGATE_CACHE_FASTFORWARD": "n", "DEEPCOPY_FROM_AGGREGATE_CACHE": "n", **(env or {})})
 
     def process(self, commands: Iterable[Command], trackings: Sequence[Tracking] = ()) -> list[Outcome]:
         """Apply a batch of commands in one transaction, with the consumed positions (`trackings`)

@@ -22,14 +22,23 @@ from projections.runner import PROJECTIONS
 log = logging.getLogger("orderclaims")
 
 
-def _start(role: str) -> tuple[Settings, kafka.Topics, StopFlag]:
+def _kafka_settings() -> tuple[Settings, kafka.Topics]:
     settings = Settings.from_env()
-    logs.configure(settings.log_level)
     if not settings.kafka_bootstrap:
         raise click.UsageError("set ORDERCLAIMS_KAFKA_BOOTSTRAP (host:port of a Kafka broker)")
-    topics, stop = kafka.Topics(settings.topic_prefix), StopFlag().install()
+    return settings, kafka.Topics(settings.topic_prefix)
+
+
+def _ensure_topics(settings: Settings, topics: kafka.Topics) -> None:
+    kafka.ensure_topics(settings.kafka_bootstrap, topics, settings.partitions)
+
+
+def _start(role: str) -> tuple[Settings, kafka.Topics, StopFlag]:
+    settings, topics = _kafka_settings()
+    logs.configure(settings.log_level)
+    stop = StopFlag().install()
     log.info("starting", extra={"role": role, "topics": topics.prefix})
-    when_ready(lambda: kafka.ensure_topics(settings.kafka_bootstrap, topics, settings.partitions), stop, settings.max_retries)
+    when_ready(lambda: _ensure_topics(settings, topics), stop, settings.max_retries)
     return settings, topics, stop
 
 
@@ -90,11 +99,8 @@ def run_project(name: str) -> None:
 @click.argument("source", type=click.File("rb"))
 def publish_command(source) -> None:
     """Publish upstream messages from a JSONL FILE (or - for stdin) to the upstream topic."""
-    settings = Settings.from_env()
-    if not settings.kafka_bootstrap:
-        raise click.UsageError("set ORDERCLAIMS_KAFKA_BOOTSTRAP (host:port of a Kafka broker)")
-    topics = kafka.Topics(settings.topic_prefix)
-    kafka.ensure_topics(settings.kafka_bootstrap, topics, settings.partitions)
+    settings, topics = _kafka_settings()
+    _ensure_topics(settings, topics)
     producer = kafka.producer(settings.kafka_bootstrap, "orderclaims-publish")
     try:
         sent = publish_lines(producer, topics.upstream, source)

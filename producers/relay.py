@@ -16,8 +16,7 @@ from eventsourcing.persistence import Notification, Tracking
 from eventsourcing.utils import get_topic
 from kafka import KafkaProducer
 
-from consumers.progress import relay_tracking_name
-from consumers.topics import Topics
+from consumers.topics import Topics, relay_tracking_name
 from domain.application import Orders
 from domain.receipt import Receipt
 from producers.event_wire import headers

@@ -71,7 +71,7 @@ class PostgresServer:
             raise
         return server
 
-    def create_database(self, name: str) -> bool:
+    def create_database(self, name: str) -> str:
         return create_database(self.url, name)
 
     def stop(self) -> None:
@@ -84,12 +84,13 @@ class PostgresServer:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def create_database(url: str, name: str) -> bool:
-    """CREATE DATABASE `name` on the server of `url` (through its `postgres` database) if it is missing."""
+def create_database(url: str, name: str) -> str:
+    """CREATE DATABASE `name` on the server of `url` (through its `postgres` database) if it is missing;
+    return the URL of the new database."""
     import psycopg
 
     base = url.replace("postgresql+psycopg://", "postgresql://", 1).rsplit("/", 1)[0]
     with psycopg.connect(base + "/postgres", autocommit=True, connect_timeout=5) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
             conn.execute(f'CREATE DATABASE "{name}"')
-    return True
+    return url.rsplit("/", 1)[0] + "/" + name

@@ -48,10 +48,9 @@ class Stack:
     @classmethod
     def fresh(cls, services: Services, workdir: Path) -> "Stack":
         name = f"t_{uuid.uuid4().hex[:12]}"
-        create_database(services.server_url, name)
         env = {
             **os.environ,
-            "ORDERCLAIMS_DATABASE_URL": services.server_url.rsplit("/", 1)[0] + "/" + name,
+            "ORDERCLAIMS_DATABASE_URL": create_database(services.server_url, name),
             "ORDERCLAIMS_KAFKA_BOOTSTRAP": services.bootstrap,
             "ORDERCLAIMS_TOPIC_PREFIX": name,
             "ORDERCLAIMS_BATCH_SIZE": "500",
