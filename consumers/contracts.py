@@ -267,4 +267,4 @@ def parse(raw: bytes | str) -> Message:
         raise InvalidMessage(_reason(error, "data."), message_id) from None
     if envelope.type == "message.sent" and not (envelope.order_no or data.cart_no or data.order_nos):
         raise InvalidMessage("data.cart_no: a message needs a cart_no, order_nos or order_no", message_id)
-    return Message(envelope=envelope, data=data)
+    return Message.model_construct(envelope=envelope, data=data)  # both parts validated above

@@ -25,7 +25,7 @@ from domain.cart import Cart, cart_id
 from domain.claims import check_actor
 from domain.errors import OrderExists, Rejected, UnknownOrder
 from domain.order import Order, order_id
-from domain.receipt import Receipt, receipt_id
+from domain.receipt import Receipt, receipt_event, receipt_id
 from domain.seller import DEFAULT_LEVEL, Seller, seller_id_to_uuid
 from domain.transcoding import DateAsISO, OrjsonTranscoder
 
@@ -57,6 +57,7 @@ class UnitOfWork:
     def __init__(self, app: "Orders", check_store_for_repeats: bool = False):
         self._app = app
         self._aggregates: dict[UUID, Aggregate] = {}
+        self.receipts: dict[UUID, Receipt.Processed] = {}
         self._check_store = check_store_for_repeats
         self._command_touched: dict[UUID, int] = {}  # pending events of each aggregate when the command first touched it
 
@@ -106,7 +107,7 @@ class UnitOfWork:
 
     def seen(self, message_id: str) -> bool:
         rid = receipt_id(message_id)
-        if rid in self._aggregates:
+        if rid in self.receipts:
             return True
         return self._check_store and bool(self._app.recorder.select_events(rid, limit=1))
 
@@ -120,8 +121,8 @@ class UnitOfWork:
                 except KeyError:
                     pass
 
-    def record(self, receipt: Receipt) -> None:
-        self._add(receipt)
+    def record(self, receipt: Receipt.Processed) -> None:
+        self.receipts[receipt.originator_id] = receipt
 
     def order(self, order_no: str) -> Order:
         order = self._get(order_id(order_no))
@@ -204,7 +205,7 @@ class Orders(Application):
                 outcome = self._apply(uow, command)
                 outcomes.append(outcome)
                 uow.record(
-                    Receipt(
+                    receipt_event(
                         message_id=command.message_id,
                         message_type=command.message_type,
                         order_no=command.order_no,
@@ -241,8 +242,8 @@ class Orders(Application):
             events = aggregate.collect_events()
             if events:
                 processing.events.extend(events)
-                if not isinstance(aggregate, Receipt):  # written once, never read again: not worth caching
-                    processing.aggregates[aggregate.id] = aggregate
+                processing.aggregates[aggregate.id] = aggregate
+        processing.events.extend(uow.receipts.values())
         if processing.events or trackings:
             self._notify(self._record(processing))
 

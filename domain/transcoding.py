@@ -5,7 +5,7 @@ The stored bytes are what eventsourcing's own JSONTranscoder writes and reads (c
 times faster than the standard json module on both sides.
 """
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import orjson
@@ -27,7 +27,12 @@ class DateAsISO(Transcoding):
 
 class OrjsonTranscoder(JSONTranscoder):
     def encode(self, obj: Any) -> bytes:
-        return orjson.dumps(obj, default=self._encode_obj, option=OPTIONS)
+        return orjson.dumps(obj, default=self._default, option=OPTIONS)
+
+    def _default(self, obj: Any) -> Any:
+        if type(obj) is datetime:  # two in every event: its timestamp and when it happened
+            return {"_type_": "datetime_iso", "_data_": obj.isoformat()}
+        return self._encode_obj(obj)
 
     def decode(self, data: bytes) -> Any:
         document = orjson.loads(data)

@@ -49,9 +49,8 @@ def event_store_env(database_url: str) -> dict[str, str]:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "PERSISTENCE_MODULE": "consumers.tracking:SQLiteStoreFactory",
             "SQLITE_DBNAME": url.database or ":memory:",
-            "PROCESS_RECORDER_TOPIC": "consumers.tracking:SQLiteOffsetsRecorder",
         }
     if url.get_backend_name() == "postgresql":
         return {
