@@ -39,9 +39,13 @@ class OrjsonTranscoder(JSONTranscoder):
         return self._revive(document) if b'"_type_"' in data else document
 
     def _revive(self, value: Any) -> Any:
-        if isinstance(value, dict):
-            revived = {k: self._revive(v) for k, v in value.items()}
-            return self._decode_obj(revived) if len(revived) == 2 and "_type_" in revived else revived
-        if isinstance(value, list):
-            return [self._revive(v) for v in value]
+        """Custom types back from {"_type_", "_data_"}, in place: only containers are walked."""
+        if type(value) is dict:
+            for k, v in value.items():
+                if type(v) is dict or type(v) is list:
+                    value[k] = self._revive(v)
+            return self._decode_obj(value) if len(value) == 2 and "_type_" in value else value
+        for i, v in enumerate(value):
+            if type(v) is dict or type(v) is list:
+                value[i] = self._revive(v)
         return value

@@ -232,10 +232,10 @@ def rebuild_command(name: str | None, as_json: bool) -> None:
     for projection_name in [name] if name else list(PROJECTIONS):
         started = time.perf_counter()
         with tqdm(total=head, desc=projection_name, unit=" ev", file=sys.stderr, disable=as_json) as bar:
-            read = rebuild(view.app, view.engine, PROJECTIONS[projection_name](), on_progress=bar.update)
+            done = rebuild(view.app, view.engine, PROJECTIONS[projection_name](), on_progress=bar.update)
         seconds = time.perf_counter() - started
-        results[projection_name] = {"events": read, "seconds": round(seconds, 2),
-                                    "events_per_s": round(read / seconds) if seconds else None}
+        results[projection_name] = {"events": done.stored_events, "applied": done.applied, "seconds": round(seconds, 2),
+                                    "events_per_s": round(done.stored_events / seconds) if seconds else None}
     if as_json:
         print_json(results)
     else:

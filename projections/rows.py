@@ -9,6 +9,7 @@ exactly-once. The handlers look rows up by key columns only, and never change th
 """
 
 from collections import defaultdict
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Table, and_, bindparam, select
@@ -43,9 +44,7 @@ class Rows:
         values = tuple(where[c] for c in key)
         row = index.get(values)
         if row is None:
-            found = self.conn.execute(
-                select(table).where(and_(*(table.c[c] == v for c, v in zip(key, values))))
-            ).first()
+            found = self.conn.execute(_select_by(table, key), dict(zip(key, values))).first()
             if found is not None:
                 row = self._remember(table, Row(found._mapping))
         return row
@@ -99,6 +98,12 @@ class Rows:
         self._index.clear()
         self._new.clear()
         self._changed.clear()
+
+
+@cache
+def _select_by(table: Table, key: Key) -> Any:
+    """SELECT the row by these key columns, built once: SQLAlchemy then reuses its compiled form."""
+    return select(table).where(and_(*(table.c[c] == bindparam(c) for c in key)))
 
 
 def _default(column: Any) -> Any:

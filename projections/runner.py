@@ -4,6 +4,7 @@ rebuilding them "as of" a past moment into a scratch database."""
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import NamedTuple
 
 from eventsourcing.utils import get_topic
 from sqlalchemy import create_engine, event
@@ -17,7 +18,7 @@ from projections.points import Points
 from projections.settlement import Settlement
 
 PROJECTIONS: dict[str, type[Projection]] = {"dashboard": Dashboard, "settlement": Settlement, "points": Points}
-CHUNK = 2000
+CHUNK = 10000
 
 
 def make_engine(database_url: str) -> Engine:
@@ -44,6 +45,11 @@ def handled_topics(projections: list[Projection]) -> set[str]:
     }
 
 
+class CaughtUp(NamedTuple):
+    stored_events: int  # positions of the store's log read through
+    applied: int  # the events among them of the projections' types
+
+
 class LogFollower:
     """Applies the store's notifications to projections, a chunk per transaction."""
 
@@ -52,45 +58,49 @@ class LogFollower:
         self.engine = engine
         self.projections = projections
         self.until = until  # only events that happened at or before this moment
-        self.topics = handled_topics(projections)
+        self.topics = sorted(handled_topics(projections))
         for projection in projections:
             projection.create_tables(engine)
 
     def head(self) -> int:
         return self.app.recorder.max_notification_id() or 0
 
-    def catch_up(self, on_progress: Callable[[int], None] | None = None) -> int:
-        """Apply everything up to the store's head; return the number of notifications read."""
+    def catch_up(self, on_progress: Callable[[int], None] | None = None) -> CaughtUp:
+        """Apply everything up to the store's head."""
         with self.engine.connect() as conn:
             start = min(p.position(conn)[0] for p in self.projections)
-        read = 0
-        for chunk in self._chunks(start):
+        done = CaughtUp(0, 0)
+        for chunk in self._chunks(start, self.head()):
             with self.engine.begin() as conn:
                 for projection in self.projections:
                     projection.apply_batch(conn, chunk)
-            read += len(chunk)
+            covered = chunk[-1][0] - start
+            done = CaughtUp(done.stored_events + covered, done.applied + sum(e is not None for _, e in chunk))
             if on_progress:
-                on_progress(len(chunk))
-        return read
+                on_progress(covered)
+            start = chunk[-1][0]
+        return done
 
-    def _chunks(self, start: int) -> Iterator[list]:
-        while True:
-            notifications = self.app.recorder.select_notifications(start + 1, limit=CHUNK)
-            if not notifications:
-                return
-            yield [(n.id, self._decode(n)) for n in notifications]
-            start = notifications[-1].id
+    def _chunks(self, start: int, head: int) -> Iterator[list]:
+        """(position, event) pairs up to `head`. The store sends only the events of the handled
+        topics (a Receipt per message is two events in five); the last chunk ends with
+        (head, None), so the position moves past the events that were not sent."""
+        while start < head:
+            notifications = self.app.recorder.select_notifications(start + 1, limit=CHUNK, stop=head, topics=self.topics)
+            chunk = [(n.id, self._decode(n)) for n in notifications]
+            if len(notifications) < CHUNK and (not chunk or chunk[-1][0] < head):
+                chunk.append((head, None))
+            yield chunk
+            start = chunk[-1][0]
 
     def _decode(self, notification):
-        if notification.topic not in self.topics:
-            return None
         domain_event = self.app.mapper.to_domain_event(notification)
         if self.until is not None and domain_event.at > self.until:
             return None
         return domain_event
 
 
-def rebuild(app: Orders, engine: Engine, projection: Projection, on_progress: Callable[[int], None] | None = None) -> int:
+def rebuild(app: Orders, engine: Engine, projection: Projection, on_progress: Callable[[int], None] | None = None) -> CaughtUp:
     """Drop a projection's tables and position, and build it again from the first event."""
     projection.drop_tables(engine)
     return LogFollower(app, engine, [projection]).catch_up(on_progress)
