@@ -34,8 +34,12 @@ test: install
 
 # Throughput, latency, rebuild speed and peak RSS against baselines measured in the same run
 # (bench/results/latest.json and latest.md). BENCH_ARGS=--help lists the knobs.
-bench: install
+bench: $(VENV)/.bench-installed
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+$(VENV)/.bench-installed: $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[test,bench]'
+	touch $@
 
 # A real Kafka broker and PostgreSQL server on free 127.0.0.1 ports; prints `export ...` lines:
 #   eval "$$(make -s services-up)"

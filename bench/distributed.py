@@ -1,10 +1,12 @@
 """The distributed figures: Kafka → ingest ×2 → PostgreSQL store → relay → 3 projection consumers.
 
-1. Latency: the first part of a simulated stream offered at a fixed rate; for every 10th
-   `order.placed`, the time from its send to its row in the dashboard table (p50/p99).
+1. Latency: the first part of a simulated stream offered at fixed rates in turn (the issue's
+   2,000 msgs/s first); for every 10th `order.placed`, the time from its send to its row in the
+   dashboard table (p50/p99).
 2. Sustained throughput: the rest of the stream as fast as it can be sent; messages per second
    from the first send until every projection has caught up.
-Peak RSS of every process from /proc (VmHWM) before it is stopped.
+3. kafka-python beside confluent-kafka on the same broker (bench/kafka_clients.py).
+Peak RSS and CPU seconds of every process from /proc before it is stopped.
 """
 
 import os
@@ -91,7 +93,31 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure_distributed(work: Path, orders: int, rate: int, rate_seconds: int) -> dict:
+def _latency_at(rate: int, lines: list[bytes], send, router, topics: Topics, engine, wait_caught_up) -> dict:
+    """Offer `lines` at `rate` msgs/s; every 10th order.placed is timed until its dashboard row."""
+    probe = Probe(engine)
+    probe.start()
+    began, placed = time.perf_counter(), 0
+    for i, line in enumerate(lines):
+        while i >= rate * (time.perf_counter() - began):
+            time.sleep(0.001)
+        key, partition = router.route(line)
+        if b'"type":"order.placed"' in line:
+            placed += 1
+            if placed % 10 == 0:
+                probe.sent(key.decode())
+        send.send(topics.upstream, key=key, value=line, partition=partition)
+    send.flush()
+    probe.done.set()
+    wait_caught_up()
+    probe.join(60)
+    if len(probe.latencies_ms) < 2:
+        raise RuntimeError(f"only {len(probe.latencies_ms)} latency samples: offer more messages")
+    p = quantiles(probe.latencies_ms, n=100)
+    return {"rate": rate, "offered_messages": len(lines), "samples": len(probe.latencies_ms), "p50_ms": round(p[49]), "p99_ms": round(p[98])}
+
+
+def measure_distributed(work: Path, orders: int, rates: list[int], rate_seconds: int) -> dict:
     own = []
     bootstrap, server = os.environ.get("ORDERCLAIMS_KAFKA_BOOTSTRAP"), os.environ.get("ORDERCLAIMS_DATABASE_URL", "")
     if not (bootstrap and server.startswith("postgresql")):
@@ -113,52 +139,41 @@ def measure_distributed(work: Path, orders: int, rate: int, rate_seconds: int) -
     metadata.create_all(engine)  # the probe reads the dashboard table before a projector may have made it
     try:
         lines = [orjson.dumps(m) for m in simulate(orders=orders, seed=7)]
-        offered = min(len(lines) // 2, rate * rate_seconds)
         send = producer(bootstrap, "bench")
         router = CartPartitioner(settings.partitions)
         time.sleep(3)  # let the groups form before the clock starts
 
-        probe = Probe(engine)
-        probe.start()
-        began, placed = time.perf_counter(), 0
-        for i, line in enumerate(lines[:offered]):
-            while i >= rate * (time.perf_counter() - began):
-                time.sleep(0.001)
-            key, partition = router.route(line)
-            if b'"type":"order.placed"' in line:
-                placed += 1
-                if placed % 10 == 0:
-                    probe.sent(key.decode())
-            send.send(topics.upstream, key=key, value=line, partition=partition)
-        send.flush()
-        probe.done.set()
-        _wait(app, settings, topics, processes.values())
-        probe.join(60)
+        latency, sent = [], 0
+        for rate in rates:  # half the stream at most, shared between the rates
+            offered = min(len(lines) // (2 * len(rates)), rate * rate_seconds)
+            latency.append(_latency_at(rate, lines[sent:sent + offered], send, router, topics, engine,
+                                       lambda: _wait(app, settings, topics, processes.values())))
+            sent += offered
 
         began = time.perf_counter()
-        for line in lines[offered:]:
+        for line in lines[sent:]:
             key, partition = router.route(line)
             send.send(topics.upstream, key=key, value=line, partition=partition)
         send.flush()
         _wait(app, settings, topics, processes.values())
         sustained = time.perf_counter() - began
         send.close()
-
-        if len(probe.latencies_ms) < 2:
-            raise RuntimeError(f"only {len(probe.latencies_ms)} latency samples: offer more messages")
-        p = quantiles(probe.latencies_ms, n=100)
-        return {
+        result = {
             "kafka_orders": orders,
-            "kafka_e2e_msgs_per_s": round((len(lines) - offered) / sustained),
-            "sustained_messages": len(lines) - offered,
-            "offered_rate": rate,
-            "offered_messages": offered,
-            "latency_samples": len(probe.latencies_ms),
-            "e2e_p50_ms": round(p[49]),
-            "e2e_p99_ms": round(p[98]),
+            "kafka_e2e_msgs_per_s": round((len(lines) - sent) / sustained),
+            "sustained_messages": len(lines) - sent,
+            "offered_rate": rates[0],
+            "e2e_p50_ms": latency[0]["p50_ms"],
+            "e2e_p99_ms": latency[0]["p99_ms"],
+            "latency_samples": latency[0]["samples"],
+            "latency_by_rate": latency,
             "peak_rss_mb": {role: round(peak_rss_mb(proc.pid)) for role, proc in processes.items()},
             "cpu_s": {role: round(cpu_seconds(proc.pid), 1) for role, proc in processes.items()},
         }
+        from bench.kafka_clients import compare  # while the broker is up
+
+        result["kafka_clients"] = compare(bootstrap)
+        return result
     finally:
         for proc in processes.values():
             proc.send_signal(signal.SIGTERM)
