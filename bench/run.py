@@ -146,8 +146,8 @@ def table(r: dict) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--orders", type=int, default=25_000,
-                        help="orders of the embedded stream (100,000 gives 1.1 million stored events; ~14 minutes)")
+    parser.add_argument("--orders", type=int, default=100_000,
+                        help="orders of the embedded stream (100,000: 1.1 million stored events)")
     parser.add_argument("--naive-messages", type=int, default=5_000)
     parser.add_argument("--kafka-orders", type=int, default=25_000, help="orders of the distributed stream (0: skip)")
     parser.add_argument("--rates", default="2000,1000", help="offered msgs/s of the latency phases, in turn")
