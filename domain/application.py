@@ -30,6 +30,14 @@ from domain.seller import DEFAULT_LEVEL, Seller, seller_id_to_uuid
 from domain.transcoding import DateAsISO, OrjsonTranscoder
 
 
+def replay(aggregate: Any, events: Iterable[Any]) -> Any:
+    """An aggregate from its stored events: eventsourcing's own projector, without its assert of a
+    runtime-checkable Protocol on every event (a third of the time spent reloading an aggregate)."""
+    for domain_event in events:
+        aggregate = domain_event.mutate(aggregate)
+    return aggregate
+
+
 @dataclass(frozen=True)
 class Command:
     """One upstream message turned into a call on the unit of work."""
@@ -79,7 +87,7 @@ class UnitOfWork:
         aggregate = self._aggregates.get(aggregate_id)
         if aggregate is None:
             try:
-                aggregate = self._app.repository.get(aggregate_id)
+                aggregate = self._app.repository.get(aggregate_id, projector_func=replay)
             except AggregateNotFoundError:
                 return None
             self._aggregates[aggregate_id] = aggregate
@@ -257,7 +265,7 @@ class Orders(Application):
 
     def get_order(self, order_no: str, version: int | None = None) -> Order:
         try:
-            return self.repository.get(order_id(order_no), version=version)
+            return self.repository.get(order_id(order_no), version=version, projector_func=replay)
         except AggregateNotFoundError:
             raise UnknownOrder(f"order {order_no!r} was never placed") from None
 
@@ -269,6 +277,6 @@ class Orders(Application):
 
     def get_seller(self, seller_id: str) -> Seller | None:
         try:
-            return self.repository.get(seller_id_to_uuid(seller_id))
+            return self.repository.get(seller_id_to_uuid(seller_id), projector_func=replay)
         except AggregateNotFoundError:
             return None

@@ -77,6 +77,11 @@ def update_by(conn: Connection, column: Column, key: Any, add: dict[str, int] | 
     update_where(conn, column.table, {column.name: key}, add, **values)
 
 
+def prefetch_rows(conn: Connection, column: Column, values: Iterable[Any]) -> list:
+    """Read, before the chunk is applied, every row whose `column` is one of `values`."""
+    return _rows(conn).prefetch(column, values)
+
+
 positions = Table(
     "projection_positions",
     metadata,
@@ -98,9 +103,16 @@ class Projection:
 
     name: str = ""
     tables: tuple[Table, ...] = ()
+    prefetch_by: tuple[Column, ...] = ()  # columns that hold the id of the aggregate an event is about
 
     def apply(self, event: Any, conn: Connection) -> None:
         raise NotImplementedError
+
+    def prefetch(self, conn: Connection, events: list[Any]) -> None:
+        """Read the rows the chunk's events are about, a few SELECTs for the whole chunk."""
+        ids = {str(e.originator_id) for e in events}
+        for column in self.prefetch_by:
+            prefetch_rows(conn, column, ids)
 
     def create_tables(self, engine: Engine) -> None:
         metadata.create_all(engine, tables=[positions, *self.tables])
@@ -144,15 +156,19 @@ class Projection:
         token = _chunk_rows.set(rows)
         apply = self.apply
         try:
+            new = []
             for at_position, event in events:
-                if at_position <= floor:
-                    continue  # a repeat: applied already
+                if at_position > floor:  # else a repeat (the relay publishes at least once): applied already
+                    new.append((at_position, event))
+                    floor = at_position
+            self.prefetch(conn, [event for _, event in new if event is not None])
+            for at_position, event in new:
                 if event is not None:
                     apply(event, conn)
                     event_at = getattr(event, "at", None)
                     if event_at is not None and (last_at is None or event_at > last_at):
                         last_at = event_at
-                position = floor = at_position
+                position = at_position
             rows.flush()
         finally:
             _chunk_rows.reset(token)  # never touches the connection, which may have broken

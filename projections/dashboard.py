@@ -14,7 +14,9 @@ from domain.claims import CLOSED, STATUS_KEYS, dashboard_key
 from domain.order import Order
 from domain.policy import DEFAULT_POLICY, Policy
 from domain.privacy import mask_name
-from projections.base import Projection, UTCDateTime, insert_row, metadata, row_by, row_where, update_by, update_where
+from projections.base import (
+    Projection, UTCDateTime, insert_row, metadata, prefetch_rows, row_by, row_where, update_by, update_where,
+)
 from projections.claim_changes import CLAIM_EVENTS, Opened, claim_changes
 
 dash_orders = Table(
@@ -61,6 +63,12 @@ LIST_COLUMNS = (
 class Dashboard(Projection):
     name = "dashboard"
     tables = (dash_orders, dash_claims)
+    prefetch_by = (dash_orders.c.order_id,)
+
+    def prefetch(self, conn: Connection, events: list[Any]) -> None:
+        """The chunk's orders, then every claim of those orders."""
+        orders = prefetch_rows(conn, dash_orders.c.order_id, {str(e.originator_id) for e in events})
+        prefetch_rows(conn, dash_claims.c.order_no, {order.order_no for order in orders})
 
     @singledispatchmethod
     def apply(self, event: Any, conn: Connection) -> None:

@@ -76,6 +76,7 @@ def tenths(points: float) -> int:
 class Points(Projection):
     name = "points"
     tables = (points_orders, points_entries, points_sellers, points_exchanges)
+    prefetch_by = (points_orders.c.order_id, points_sellers.c.seller_uuid)
 
     def __init__(self, policy: Policy = DEFAULT_POLICY):
         self.policy = policy

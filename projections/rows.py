@@ -6,16 +6,23 @@ applies every change to it in memory, and at the end writes new rows with one ex
 INSERT per table and changed rows with one executemany UPDATE per table and set of columns.
 Writing happens in the chunk's transaction, before its position moves, so nothing changes about
 exactly-once. The handlers look rows up by key columns only, and never change those columns.
+
+`prefetch` reads, before the chunk is applied, every row of a table whose column holds one of
+the given values (the chunk's aggregates), in a few SELECTs. Those values are then complete:
+a lookup that names one of them and finds no row in memory needs no SELECT, the row does not
+exist. Without it, each aggregate a chunk touches costs a SELECT per table, a round trip each.
 """
 
 from collections import defaultdict
 from functools import cache
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, select
+from sqlalchemy import Column, Table, and_, bindparam, select
 from sqlalchemy.engine import Connection
 
 Key = tuple[str, ...]
+PREFETCH_SLICE = 500  # values per SELECT ... IN (SQLite allows 32,766 parameters)
 
 
 class Row(dict):
@@ -35,6 +42,7 @@ class Rows:
         self._index: dict[tuple[Table, Key], dict[tuple, Row]] = {}
         self._new: set[int] = set()  # ids of rows to insert
         self._changed: dict[int, tuple[Table, Row, set[str]]] = {}  # loaded rows and what changed in them
+        self._complete: dict[tuple[Table, str], set] = defaultdict(set)  # every row with column = value is known
 
     # ---- reading ------------------------------------------------------------------------------
 
@@ -44,10 +52,27 @@ class Rows:
         values = tuple(where[c] for c in key)
         row = index.get(values)
         if row is None:
+            if any(where[c] in self._complete.get((table, c), ()) for c in key):
+                return None  # prefetched: no such row
             found = self.conn.execute(_select_by(table, key), dict(zip(key, values))).first()
             if found is not None:
                 row = self._remember(table, Row(found._mapping))
         return row
+
+    def prefetch(self, column: Column, values: Iterable[Any]) -> list[Row]:
+        """Read every row whose `column` is one of `values` (and mark those values complete)."""
+        table, complete = column.table, self._complete[(column.table, column.name)]
+        wanted = [v for v in set(values) if v not in complete]
+        known = self._index_of(table, tuple(sorted(c.name for c in table.primary_key)))
+        found = []
+        for start in range(0, len(wanted), PREFETCH_SLICE):
+            part = wanted[start:start + PREFETCH_SLICE]
+            for record in self.conn.execute(_select_in(column), {"values": part}):
+                row = Row(record._mapping)
+                pk = tuple(row[c] for c in sorted(c.name for c in table.primary_key))
+                found.append(known.get(pk) or self._remember(table, row))
+            complete.update(part)
+        return found
 
     def _index_of(self, table: Table, key: Key) -> dict[tuple, Row]:
         index = self._index.get((table, key))
@@ -98,6 +123,12 @@ class Rows:
         self._index.clear()
         self._new.clear()
         self._changed.clear()
+        self._complete.clear()
+
+
+@cache
+def _select_in(column: Column) -> Any:
+    return select(column.table).where(column.in_(bindparam("values", expanding=True)))
 
 
 @cache

@@ -50,6 +50,7 @@ REFUND_OWED = (
 class Settlement(Projection):
     name = "settlement"
     tables = (settle_orders, settle_sellers)
+    prefetch_by = (settle_orders.c.order_id, settle_sellers.c.seller_uuid)
 
     @singledispatchmethod
     def apply(self, event: Any, conn: Connection) -> None:
