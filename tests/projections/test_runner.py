@@ -67,6 +67,38 @@ def test_a_repeated_event_position_changes_nothing(stream):
     assert snapshot(engine) == before
 
 
+def test_repeats_inside_one_batch_are_applied_once(stream):
+    """A partition of the events topic can carry an event twice in one poll batch (the relay
+    publishes at least once): positions that go back are dropped."""
+    app = Orders(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    ingest_lines(app, stream[:1500])
+    chunk = [(n.id, app.mapper.to_domain_event(n)) for n in app.recorder.select_notifications(1, limit=3000)]
+    once, twice = memory_engine(), memory_engine()
+    for engine, batch in ((once, chunk), (twice, chunk[:2000] + chunk[1000:])):
+        with engine.begin() as conn:
+            for projection in all_projections():
+                projection.create_tables(engine)
+                projection.apply_batch(conn, batch, stream="kafka:0")
+    assert snapshot(twice) == snapshot(once)
+    assert sum(len(rows) for rows in snapshot(once).values()) > 500
+
+
+def test_a_caught_up_projection_stands_at_the_stores_head_past_the_events_it_does_not_read(stream):
+    """Only the handled topics are read from the store; the position still covers the rest."""
+    app = Orders(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    ingest_lines(app, stream[:500])
+    head = app.recorder.max_notification_id()
+    last = app.recorder.select_notifications(head, limit=1)[0]
+    assert last.topic == "domain.receipt:Receipt.Processed"  # the last event is one no projection reads
+    engine = memory_engine()
+    follower = LogFollower(app, engine, all_projections())
+    done = follower.catch_up()
+    assert done.stored_events == head and 0 < done.applied < head
+    with engine.connect() as conn:
+        assert [p.position(conn)[0] for p in follower.projections] == [head] * 3
+    assert follower.catch_up() == (0, 0)
+
+
 def test_a_second_writer_that_applied_the_same_events_is_refused():
     app = Orders(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
     ingest_lines(app, [orjson.dumps(m) for m in simulate(orders=5, seed=1)])
