@@ -8,7 +8,8 @@ transaction. Selected in entrypoints/bootstrap.py (PROCESS_RECORDER_TOPIC, PERSI
 For SQLite, `SQLiteStoreFactory` also tunes the connections (docs/decisions/0004): WAL with
 synchronous=NORMAL, so a commit does not wait for the disk (a crash of the process loses nothing;
 a power cut can lose the last transactions whole, events and positions together, never half of
-one), checkpoints every 80 MB of log, a 64 MB page cache, and a statement cache (eventsourcing passes `cached_statements=True`, which is a cache of one).
+one), checkpoints every 80 MB of log, a 64 MB page cache, and a statement cache (eventsourcing
+passes `cached_statements=True`, which is a cache of one).
 """
 
 import sqlite3
@@ -16,7 +17,6 @@ from typing import Any
 
 from eventsourcing.persistence import InterfaceError
 from eventsourcing.postgres import PostgresProcessRecorder
-from psycopg.sql import SQL, Identifier
 from eventsourcing.sqlite import (
     SQLITE3_DEFAULT_LOCK_TIMEOUT,
     SQLiteAggregateRecorder,
@@ -25,6 +25,7 @@ from eventsourcing.sqlite import (
     SQLiteFactory,
     SQLiteProcessRecorder,
 )
+from psycopg.sql import SQL, Identifier
 
 
 class PostgresOffsetsRecorder(PostgresProcessRecorder):

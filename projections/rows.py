@@ -14,8 +14,8 @@ exist. Without it, each aggregate a chunk touches costs a SELECT per table, a ro
 """
 
 from collections import defaultdict
-from functools import cache
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Column, Table, and_, bindparam, select
@@ -63,14 +63,15 @@ class Rows:
         """Read every row whose `column` is one of `values` (and mark those values complete)."""
         table, complete = column.table, self._complete[(column.table, column.name)]
         wanted = [v for v in set(values) if v not in complete]
-        known = self._index_of(table, tuple(sorted(c.name for c in table.primary_key)))
+        pk = tuple(sorted(c.name for c in table.primary_key))
+        known = self._index_of(table, pk)
         found = []
         for start in range(0, len(wanted), PREFETCH_SLICE):
             part = wanted[start:start + PREFETCH_SLICE]
             for record in self.conn.execute(_select_in(column), {"values": part}):
                 row = Row(record._mapping)
-                pk = tuple(row[c] for c in sorted(c.name for c in table.primary_key))
-                found.append(known.get(pk) or self._remember(table, row))
+                in_memory = known.get(tuple(row[c] for c in pk))  # read earlier in this chunk: keep that one
+                found.append(in_memory if in_memory is not None else self._remember(table, row))
             complete.update(part)
         return found
 
