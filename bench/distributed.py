@@ -144,8 +144,8 @@ def measure_distributed(work: Path, orders: int, rates: list[int], rate_seconds:
         time.sleep(3)  # let the groups form before the clock starts
 
         latency, sent = [], 0
-        for rate in rates:  # half the stream at most, shared between the rates
-            offered = min(len(lines) // (2 * len(rates)), rate * rate_seconds)
+        for rate in rates:  # each rate for `rate_seconds`, within the first half of the stream
+            offered = min(rate * rate_seconds, len(lines) // 2 - sent)
             latency.append(_latency_at(rate, lines[sent:sent + offered], send, router, topics, engine,
                                        lambda: _wait(app, settings, topics, processes.values())))
             sent += offered
