@@ -114,7 +114,8 @@ def _latency_at(rate: int, lines: list[bytes], send, router, topics: Topics, eng
     if len(probe.latencies_ms) < 2:
         raise RuntimeError(f"only {len(probe.latencies_ms)} latency samples: offer more messages")
     p = quantiles(probe.latencies_ms, n=100)
-    return {"rate": rate, "offered_messages": len(lines), "samples": len(probe.latencies_ms), "p50_ms": round(p[49]), "p99_ms": round(p[98])}
+    return {"rate": rate, "offered_messages": len(lines), "samples": len(probe.latencies_ms),
+            "p50_ms": round(p[49]), "p99_ms": round(p[98])}
 
 
 def measure_distributed(work: Path, orders: int, rates: list[int], rate_seconds: int) -> dict:

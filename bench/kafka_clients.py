@@ -38,8 +38,7 @@ def _timed(run) -> tuple[float, float]:
 
 
 def kafka_python(bootstrap: str, topic: str, records: list) -> dict:
-    from kafka import KafkaConsumer
-
+    from consumers.topics import consumer as group_member
     from consumers.topics import producer
 
     send = producer(bootstrap, "bench-kafka-python")
@@ -49,8 +48,8 @@ def kafka_python(bootstrap: str, topic: str, records: list) -> dict:
             send.send(topic, key=key, value=value, headers=HEADERS)
         send.flush()
 
-    consumer = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id=f"g-{uuid.uuid4().hex}", enable_auto_commit=False,
-                             auto_offset_reset="earliest", max_poll_records=1000, isolation_level="read_committed")
+    consumer = group_member(bootstrap, f"g-{uuid.uuid4().hex}", max_records=1000)
+    consumer.subscribe([topic])
 
     def consume() -> None:
         seen = 0
