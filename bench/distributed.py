@@ -145,8 +145,10 @@ def measure_distributed(work: Path, orders: int, rates: list[int], rate_seconds:
         time.sleep(3)  # let the groups form before the clock starts
 
         latency, sent = [], 0
-        for rate in rates:  # each rate for `rate_seconds`, within the first half of the stream
-            offered = min(rate * rate_seconds, len(lines) // 2 - sent)
+        wanted = sum(rate * rate_seconds for rate in rates)
+        share = min(1.0, len(lines) // 2 / wanted)  # the latency phases get half the stream at most
+        for rate in rates:  # each rate for `rate_seconds`, or shorter alike when the stream is short
+            offered = int(rate * rate_seconds * share)
             latency.append(_latency_at(rate, lines[sent:sent + offered], send, router, topics, engine,
                                        lambda: _wait(app, settings, topics, processes.values())))
             sent += offered
