@@ -240,7 +240,8 @@ def rebuild_command(name: str | None, as_json: bool) -> None:
         print_json(results)
     else:
         for projection_name, r in results.items():
-            click.echo(f"{projection_name}: {r['events']:,} events in {r['seconds']} s ({r['events_per_s']:,}/s)")
+            click.echo(f"{projection_name}: {r['events']:,} events ({r['applied']:,} of its types) in {r['seconds']} s"
+                       f" ({r['events_per_s']:,}/s)")
 
 
 COMMANDS = (dashboard_command, claims_command, settlement_command, points_command, exchange_points_command, rebuild_command)
