@@ -9,6 +9,7 @@ five), so `receipt_event` makes its one event directly, without an aggregate ins
 
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -52,26 +53,12 @@ class Receipt(Aggregate):
 RECEIPT_TOPIC = get_topic(Receipt)
 
 
-def receipt_event(
-    message_id: str,
-    message_type: str,
-    order_no: str,
-    at: datetime,
-    outcome: str,
-    code: str | None = None,
-    detail: str | None = None,
-) -> Receipt.Processed:
-    """The event that `Receipt(...)` would record, made without the aggregate."""
+def receipt_event(**fields: Any) -> Receipt.Processed:
+    """The event that `Receipt(**fields)` would record, made without the aggregate."""
     return Receipt.Processed(
-        originator_id=receipt_id(message_id),
+        originator_id=receipt_id(fields["message_id"]),
         originator_version=Receipt.INITIAL_VERSION,
         originator_topic=RECEIPT_TOPIC,
         timestamp=Receipt.Processed.create_timestamp(),
-        message_id=message_id,
-        message_type=message_type,
-        order_no=order_no,
-        at=at,
-        outcome=outcome,
-        code=code,
-        detail=detail,
+        **{"code": None, "detail": None, **fields},  # the defaults of Receipt.__init__
     )
