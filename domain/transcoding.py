@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 import orjson
-from eventsourcing.persistence import JSONTranscoder, Transcoding
+from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, Transcoding
 
 OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
 
@@ -31,7 +31,7 @@ class OrjsonTranscoder(JSONTranscoder):
 
     def _default(self, obj: Any) -> Any:
         if type(obj) is datetime:  # two in every event: its timestamp and when it happened
-            return {"_type_": "datetime_iso", "_data_": obj.isoformat()}
+            return {"_type_": DatetimeAsISO.name, "_data_": obj.isoformat()}
         return self._encode_obj(obj)
 
     def decode(self, data: bytes) -> Any:
