@@ -45,10 +45,10 @@ $(VENV)/.bench-installed: $(VENV)/.installed
 #   eval "$$(make -s services-up)"
 services-up:
 	@$(MAKE) -s install >&2
-	@$(PY) -m entrypoints.services up
+	@$(PY) -m tools.services up
 
 services-down:
-	@$(PY) -m entrypoints.services down
+	@$(PY) -m tools.services down
 
 clean:
 	rm -rf demo $(VENV) .pytest_cache

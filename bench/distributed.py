@@ -23,10 +23,10 @@ import orjson
 from sqlalchemy import select
 
 from consumers import progress
-from consumers.topics import Topics, ensure_topics, producer
+from messaging.topics import Topics, ensure_topics, producer
 from entrypoints.bootstrap import Settings, build_engine, build_orders
-from entrypoints.services.local import start_both
-from entrypoints.services.postgres import create_database
+from tools.services.local import start_both
+from tools.services.postgres import create_database
 from producers.simulator import simulate
 from producers.upstream import CartPartitioner
 from projections.base import metadata

@@ -38,8 +38,8 @@ def _timed(run) -> tuple[float, float]:
 
 
 def kafka_python(bootstrap: str, topic: str, records: list) -> dict:
-    from consumers.topics import consumer as group_member
-    from consumers.topics import producer
+    from messaging.topics import consumer as group_member
+    from messaging.topics import producer
 
     send = producer(bootstrap, "bench-kafka-python")
 
@@ -110,7 +110,7 @@ def _figures(count: int, produced: tuple[float, float], consumed: tuple[float, f
 
 
 def compare(bootstrap: str, count: int = 100_000) -> dict:
-    from consumers.topics import Topics, ensure_topics
+    from messaging.topics import Topics, ensure_topics
 
     records = _records(count)
     topics = Topics(f"clients-{uuid.uuid4().hex[:8]}")  # two of its topics: one for each client

@@ -1,4 +1,5 @@
-"""The upstream message contract (SPEC §4): one pydantic model per message type.
+"""The upstream message contract (SPEC §4): the envelope, and one pydantic data model per message
+type (consumers/routes.py pairs each type with its model and its command).
 
 Parsing has three results, never confused: a valid Message, or InvalidMessage with a reason that
 names the field. Rules (rejections) and duplicates are decided later, by the application.
@@ -6,6 +7,7 @@ Unknown fields are ignored; values a rejection code covers (seller-cancel reason
 tracking number, the actor) stay valid here and are judged by the rules.
 """
 
+from collections.abc import Callable
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -36,30 +38,30 @@ class SellerData(Data):
     level: Level
 
 
-class Buyer(Data):
+class BuyerData(Data):
     id: str
     name: Text
     phone: Text
     address: Text
 
 
-class Item(Data):
+class ItemData(Data):
     item_no: Annotated[str, Field(min_length=1)]
     name: Text
     option: Text = ""
 
 
-class Recipient(Data):
+class RecipientData(Data):
     name: Text
     phone: Text
     address: Text
 
 
-class OrderPlaced(Data):
+class OrderPlacedData(Data):
     cart_no: Annotated[str, Field(min_length=1)]
     seller_id: Annotated[str, Field(min_length=1)]
-    buyer: Buyer
-    item: Item
+    buyer: BuyerData
+    item: ItemData
     quantity: Annotated[int, Field(ge=1)]
     unit_price: Yen
     shipping_fee: Yen
@@ -69,56 +71,56 @@ class OrderPlaced(Data):
     promised_ship_date: LaxDate
 
 
-class OrderPrepared(Data):
+class OrderPreparedData(Data):
     promised_ship_date: LaxDate | None = None
 
 
-class OrderShipped(Data):
+class OrderShippedData(Data):
     carrier: Text
     tracking_no: Text = ""
     trackable: bool
 
 
-class OrderDelivered(Data):
+class OrderDeliveredData(Data):
     by: Literal["tracking", "buyer", "auto"]
 
 
-class Reason(Data):
+class ReasonData(Data):
     reason: Text
 
 
-class CancelRefused(Data):
+class CancelRefusedData(Data):
     reason: Text
     note: Text = ""
 
 
-class ReturnRequested(Data):
+class ReturnRequestedData(Data):
     reason: Text
     responsibility: Literal["buyer", "seller"]
     attachments: list[Text] = []
 
 
-class Amount(Data):
+class AmountData(Data):
     amount: int
 
 
-class ExchangeAccepted(Data):
+class ExchangeAcceptedData(Data):
     memo: Text
 
 
-class ExchangeReshipped(Data):
+class ExchangeReshippedData(Data):
     carrier: Text
     tracking_no: Text = ""
     cost_bearer: Literal["buyer", "seller"]
     reship_date: LaxDate
-    recipient: Recipient
+    recipient: RecipientData
 
 
-class NonReceiptReported(Data):
+class NonReceiptReportedData(Data):
     note: Text = ""
 
 
-class NonReceiptAnswered(Data):
+class NonReceiptAnsweredData(Data):
     action: Literal["wait", "reship"]
     until: LaxDate | None = None
     carrier: Text = ""
@@ -126,19 +128,19 @@ class NonReceiptAnswered(Data):
     message: Text = ""
 
     @model_validator(mode="after")
-    def _wait_needs_a_date(self) -> "NonReceiptAnswered":
+    def _wait_needs_a_date(self) -> "NonReceiptAnsweredData":
         if self.action == "wait" and self.until is None:
             raise ValueError("until: required when action is wait")
         return self
 
 
-class PartialRefundRequested(Data):
+class PartialRefundRequestedData(Data):
     category: Literal["quantity_error", "price_or_shipping"]
     quantity: int | None = None
     amount: int | None = None
 
     @model_validator(mode="after")
-    def _needs_its_figure(self) -> "PartialRefundRequested":
+    def _needs_its_figure(self) -> "PartialRefundRequestedData":
         if self.category == "quantity_error" and self.quantity is None:
             raise ValueError("quantity: required for a quantity_error")
         if self.category == "price_or_shipping" and self.amount is None:
@@ -146,55 +148,14 @@ class PartialRefundRequested(Data):
         return self
 
 
-class MessageSent(Data):
+class MessageSentData(Data):
     cart_no: str = ""
     order_nos: list[Annotated[str, Field(min_length=1)]] = []
     text: Text
 
 
-class FeedbackGiven(Data):
+class FeedbackGivenData(Data):
     rating: Literal["great", "good", "bad"]
-
-
-DATA_MODELS: dict[str, type[Data]] = {
-    "seller.registered": SellerData,
-    "seller.level_changed": SellerData,
-    "order.placed": OrderPlaced,
-    "order.prepared": OrderPrepared,
-    "order.shipped": OrderShipped,
-    "order.delivered": OrderDelivered,
-    "cancel.requested": Reason,
-    "cancel.approved": NoData,
-    "cancel.refused": CancelRefused,
-    "cancel.seller_initiated": Reason,
-    "return.requested": ReturnRequested,
-    "return.approved": NoteData,
-    "return.held": NoteData,
-    "return.resumed": NoteData,
-    "return.collected": NoteData,
-    "return_charge.requested": Amount,
-    "return_charge.cancelled": NoData,
-    "return_charge.paid": NoData,
-    "return_charge.declined": NoData,
-    "exchange.requested": Reason,
-    "exchange.accepted": ExchangeAccepted,
-    "exchange.reshipped": ExchangeReshipped,
-    "exchange.converted_to_return": NoData,
-    "non_receipt.reported": NonReceiptReported,
-    "non_receipt.answered": NonReceiptAnswered,
-    "claim.refunded_in_full": NoData,
-    "claim.withdrawn": NoteData,
-    "partial_refund.requested": PartialRefundRequested,
-    "partial_refund.cancelled": NoData,
-    "partial_refund.approved": NoData,
-    "partial_refund.rejected": NoData,
-    "refund.paid": NoData,
-    "message.sent": MessageSent,
-    "feedback.given": FeedbackGiven,
-}
-
-# Message types that concern no single order: order_no may be empty.
-WITHOUT_ORDER = {"seller.registered", "seller.level_changed", "message.sent"}
 
 
 class Envelope(BaseModel):
@@ -243,8 +204,9 @@ def _reason(error: ValidationError, prefix: str = "") -> str:
     return f"{prefix}{where}: {text}"
 
 
-def parse(raw: bytes | str) -> Message:
-    """Parse one upstream message; raise InvalidMessage with a reason naming the field."""
+def read(raw: bytes | str, model_of: Callable[[str], type[Data] | None], needs_order: Callable[[str], bool]) -> Message:
+    """Parse one upstream message with the data model of its type (None: an unknown type);
+    raise InvalidMessage with a reason naming the field."""
     try:
         document = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
@@ -256,10 +218,10 @@ def parse(raw: bytes | str) -> Message:
         envelope = Envelope.model_validate(document)
     except ValidationError as error:
         raise InvalidMessage(_reason(error), message_id) from None
-    model = DATA_MODELS.get(envelope.type)
+    model = model_of(envelope.type)
     if model is None:
         raise InvalidMessage(f"type: unknown message type {envelope.type!r}", message_id)
-    if not envelope.order_no and envelope.type not in WITHOUT_ORDER:
+    if not envelope.order_no and needs_order(envelope.type):
         raise InvalidMessage("order_no: required for this message type", message_id)
     try:
         data = model.model_validate(envelope.data)

@@ -3,8 +3,8 @@
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from consumers.commands import to_command
-from consumers.contracts import InvalidMessage, parse
+from consumers.contracts import InvalidMessage
+from consumers.routes import parse, to_command
 from domain.application import Command, Orders, Outcome
 
 BATCH_SIZE = 500

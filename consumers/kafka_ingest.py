@@ -21,9 +21,9 @@ from eventsourcing.persistence import Tracking
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 
-from consumers.commands import to_command
-from consumers.contracts import InvalidMessage, parse
-from consumers.topics import Topics, commit_offsets, partition_tracking_name
+from consumers.contracts import InvalidMessage
+from consumers.routes import parse, to_command
+from messaging.topics import Topics, commit_offsets, partition_tracking_name
 from domain.application import Orders
 
 log = logging.getLogger("orderclaims.ingest")

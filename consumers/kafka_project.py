@@ -13,10 +13,9 @@ from eventsourcing.application import Application
 from kafka import KafkaConsumer
 from sqlalchemy.engine import Engine
 
-from consumers.topics import Topics, commit_offsets
-from producers.event_wire import POSITION, TOPIC, read_headers, stored_event
+from messaging.topics import Topics, commit_offsets
+from messaging.event_wire import POSITION, TOPIC, read_headers, stored_event
 from projections.base import Projection
-from projections.runner import handled_topics
 
 log = logging.getLogger("orderclaims.project")
 
@@ -33,7 +32,7 @@ class Projector:
         self.projection = projection
         self.consumer = consumer
         self.batch_size = batch_size
-        self.handled = handled_topics([projection])
+        self.handled = projection.topics
         projection.create_tables(engine)
         consumer.subscribe([topics.events])
 

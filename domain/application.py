@@ -13,21 +13,19 @@ Receipt for a message id, and only then is the batch run again, checking each me
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, ProcessRecorder, Tracking
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, ProcessRecorder, Tracking, Transcoding
 
 from domain.cart import Cart, cart_id
-from domain.claims import check_actor
 from domain.errors import OrderExists, Rejected, UnknownOrder
 from domain.order import Order, order_id
 from domain.receipt import Receipt, receipt_event, receipt_id
 from domain.seller import DEFAULT_LEVEL, Seller, seller_id_to_uuid
-from domain.transcoding import DateAsISO, OrjsonTranscoder
 
 
 def replay(aggregate: Any, events: Iterable[Any]) -> Any:
@@ -36,6 +34,19 @@ def replay(aggregate: Any, events: Iterable[Any]) -> Any:
     for domain_event in events:
         aggregate = domain_event.mutate(aggregate)
     return aggregate
+
+
+class DateAsISO(Transcoding):
+    """Calendar dates in event state (promised ship dates, reship dates), stored as YYYY-MM-DD."""
+
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
 
 
 @dataclass(frozen=True)
@@ -139,10 +150,10 @@ class UnitOfWork:
         return order
 
     def place_order(self, **placed: Any) -> Order:
+        """A new order (SPEC §9: that it is new is checked before who placed it), and its cart."""
         if self._get_unless_new(order_id(placed["order_no"])) is not None:
             raise OrderExists(f"order {placed['order_no']!r} exists")
-        check_actor("place", placed["actor"])
-        order = Order(**placed)
+        order = Order.place(**placed)
         self._add(order)
         cart = self._get_unless_new(cart_id(order.cart_no))
         if cart is None:
@@ -164,11 +175,27 @@ class UnitOfWork:
         """A first registration creates the seller; a later one (or a level change) sets its level."""
         seller = self.seller(seller_id)
         if seller is None:
-            seller = Seller(seller_id=seller_id, level=level, at=at, actor=actor)
+            seller = Seller.register(seller_id=seller_id, level=level, at=at, actor=actor)
             self._add(seller)
         else:
             seller.change_level(actor=actor, at=at, level=level)
         return seller
+
+    def message_buyer(self, *, actor: str, at: datetime, text: str, order_no: str = "", cart_no: str = "",
+                      order_nos: Sequence[str] = ()) -> None:
+        """The seller messages the buyer of the named orders, or of every order of a cart: one send
+        per cart, however many of its orders were picked; each order notes it (SPEC §3)."""
+        named = list(dict.fromkeys([*order_nos, *([order_no] if order_no else [])]))
+        orders = [self.order(no) for no in named]
+        if cart_no:
+            orders += [self.order(no) for no in self.cart(cart_no).order_nos if no not in named]
+        by_cart: dict[str, list[Order]] = {}
+        for order in orders:
+            by_cart.setdefault(order.cart_no, []).append(order)
+        for cart, picked in by_cart.items():
+            self.cart(cart).send_message(actor=actor, at=at, order_nos=[o.order_no for o in picked], text=text)
+            for order in picked:
+                order.note_buyer_message(actor=actor, at=at, cart_no=cart)
 
 
 class Orders(Application):
@@ -179,11 +206,6 @@ class Orders(Application):
     def __init__(self, env: dict[str, str] | None = None):
         # The cache is trusted (no copies, no fast-forward): see the module docstring.
         super().__init__({"AGGREGATE_CACHE_FASTFORWARD": "n", "DEEPCOPY_FROM_AGGREGATE_CACHE": "n", **(env or {})})
-
-    def construct_transcoder(self) -> OrjsonTranscoder:
-        transcoder = OrjsonTranscoder()
-        self.register_transcodings(transcoder)
-        return transcoder
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

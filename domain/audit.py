@@ -79,8 +79,8 @@ def describe(order: Order) -> dict:
         "claim": None
         if claim is None
         else {"type": claim.type, "status": claim.status, "filed_at": claim.filed_at.isoformat()},
-        "paid": order.paid,
-        "refunded": order.refunded,
-        "return_charges_paid": order.charges_paid,
+        "paid": order.money.paid,
+        "refunded": order.money.refunded,
+        "return_charges_paid": order.money.charges_paid,
         "version": order.version,
     }

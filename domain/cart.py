@@ -6,6 +6,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.claims import check_actor
+
 CART_NAMESPACE = uuid5(NAMESPACE_URL, "orderclaims:cart")
 
 
@@ -25,7 +27,6 @@ class Cart(Aggregate):
     def __init__(self, cart_no: str, at: datetime):
         self.cart_no = cart_no
         self.order_nos: list[str] = []
-        self.messages_sent = 0
 
     def add_order(self, order_no: str, at: datetime) -> None:
         if order_no not in self.order_nos:
@@ -35,10 +36,11 @@ class Cart(Aggregate):
     def _order_added(self, order_no: str, at: datetime) -> None:
         self.order_nos.append(order_no)
 
-    def send_message(self, *, at: datetime, order_nos: list[str], text: str) -> None:
-        """One send to the cart's buyer, however many of its orders were picked."""
+    def send_message(self, *, actor: str, at: datetime, order_nos: list[str], text: str) -> None:
+        """One send to the cart's buyer, however many of its orders were picked (SPEC §3 Buyer messages)."""
+        check_actor("send_message", actor)
         self._message_sent(at=at, order_nos=order_nos, text=text)
 
     @event("MessageSent")
     def _message_sent(self, at: datetime, order_nos: list[str], text: str) -> None:
-        self.messages_sent += 1
+        """The messages are the evidence of contact; the orders note them (Order.note_buyer_message)."""

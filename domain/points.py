@@ -4,7 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from domain.calendar import days_between
+from domain.claims import CANCEL, NON_RECEIPT, RETURN, Status
 from domain.policy import DEFAULT_POLICY, Policy, band_for
+
+# Claim points are booked when a claim reaches this status: a cancel or return completed, a
+# non-receipt reported (the amounts are the policy's `claim_points`).
+CLAIM_SCORED_AT = {CANCEL: Status.COMPLETED, RETURN: Status.COMPLETED, NON_RECEIPT: Status.REPORTED}
 
 
 @dataclass(frozen=True)

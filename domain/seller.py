@@ -11,6 +11,7 @@ from domain.claims import check_actor
 from domain.errors import AlreadyExchanged, ExchangeWindowClosed, NothingToExchange
 from domain.points import exchangeable
 
+
 def previous_month(at: datetime) -> str:
     """The Tokyo month before the one `at` falls in, as YYYY-MM."""
     today = tokyo_date(at)
@@ -35,15 +36,19 @@ class Seller(Aggregate):
     def create_id(seller_id: str, **_: object) -> UUID:
         return seller_id_to_uuid(seller_id)
 
+    @classmethod
+    def register(cls, *, actor: str, at: datetime, seller_id: str, level: str) -> "Seller":
+        check_actor("register", actor)
+        return cls(seller_id=seller_id, level=level, at=at, actor=actor)
+
     @event("Registered")
     def __init__(self, seller_id: str, level: str, at: datetime, actor: str = "marketplace"):
         self.seller_id = seller_id
         self.level = level
-        self.registered_at = at
         self.exchanges: dict[str, int] = {}  # month YYYY-MM -> Q-cash yen
 
     def change_level(self, *, actor: str, at: datetime, level: str) -> None:
-        check_actor("register_seller", actor)
+        check_actor("change_level", actor)
         if level != self.level:
             self._level_changed(at=at, actor=actor, level=level)
 

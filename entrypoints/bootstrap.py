@@ -3,9 +3,10 @@
 import os
 from dataclasses import dataclass
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine
 
 from domain.application import Orders
+from store.engines import event_store_env, make_engine
 
 DEFAULT_DATABASE_URL = "sqlite:///orderclaims.db"
 
@@ -44,30 +45,7 @@ class Settings:
         return not self.kafka_bootstrap
 
 
-def event_store_env(database_url: str) -> dict[str, str]:
-    """eventsourcing's settings for a SQLAlchemy-style database URL (SQLite or PostgreSQL)."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        return {
-            "PERSISTENCE_MODULE": "consumers.tracking:SQLiteStoreFactory",
-            "SQLITE_DBNAME": url.database or ":memory:",
-        }
-    if url.get_backend_name() == "postgresql":
-        return {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "POSTGRES_DBNAME": url.database or "postgres",
-            "POSTGRES_HOST": url.host or "127.0.0.1",
-            "POSTGRES_PORT": str(url.port or 5432),
-            "POSTGRES_USER": url.username or "postgres",
-            "POSTGRES_PASSWORD": url.password or "",
-            "PROCESS_RECORDER_TOPIC": "consumers.tracking:PostgresOffsetsRecorder",
-        }
-    raise ValueError(f"unsupported database URL {database_url!r}: use sqlite:/// or postgresql+psycopg://")
-
-
-def build_engine(settings: Settings | None = None):
-    from projections.runner import make_engine
-
+def build_engine(settings: Settings | None = None) -> Engine:
     return make_engine((settings or Settings.from_env()).database_url)
 
 

@@ -14,9 +14,12 @@ from domain.errors import Rejected
 from domain.seller import previous_month
 from entrypoints.bootstrap import Settings, build_engine, build_orders
 from entrypoints.render import dashboard_screen, table
-from projections import dashboard as dash
-from projections import points as pts
-from projections import settlement as settle
+from projections import dashboard_queries as dash
+from projections import points_queries as pts
+from projections import settlement_queries as settle
+from projections.dashboard import Dashboard
+from projections.points import Points
+from projections.settlement import Settlement
 from projections.export import write_xlsx
 from projections.runner import PROJECTIONS, rebuild, reading
 
@@ -85,7 +88,7 @@ def dashboard_command(seller: str, as_of: str | None, start: str | None, end: st
     view, asked = View(), moment(as_of)
     at = asked or _now()
     period = dash.Period(day(start), day(end))
-    with view.reading(dash.Dashboard(), asked) as conn:
+    with view.reading(Dashboard(), asked) as conn:
         counts = dash.counts(conn, seller, at, period)
         awaiting = dash.awaiting_refund(conn, seller, period)
         breaches = dash.refusal_breaches(conn, seller, at)
@@ -123,7 +126,7 @@ def claims_command(seller, status, order_no, cart_no, as_of, start, end, xlsx, a
             raise click.BadParameter(f"{status!r} is not one of {choices}", param_hint="--status")
     view, asked = View(), moment(as_of)
     at = asked or _now()
-    with view.reading(dash.Dashboard(), asked) as conn:
+    with view.reading(Dashboard(), asked) as conn:
         if status:
             rows = dash.claim_list(conn, seller, claim_type, key, at, dash.Period(day(start), day(end)))
         else:
@@ -144,7 +147,7 @@ def claims_command(seller, status, order_no, cart_no, as_of, start, end, xlsx, a
 def settlement_command(seller: str, as_of: str | None, as_json: bool) -> None:
     """Settlement eligibility of every order of the seller (SPEC §6.2)."""
     view, asked = View(), moment(as_of)
-    with view.reading(settle.Settlement(), asked) as conn:
+    with view.reading(Settlement(), asked) as conn:
         document = settle.settlement(conn, seller, asked or _now())
     if as_json:
         print_json(document)
@@ -169,7 +172,7 @@ def settlement_command(seller: str, as_of: str | None, as_json: bool) -> None:
 def points_command(seller: str, month: str, items: bool, as_json: bool) -> None:
     """The month's service points (SPEC §6.3)."""
     view = View()
-    with view.reading(pts.Points(), None) as conn:
+    with view.reading(Points(), None) as conn:
         document = pts.ledger(conn, seller, month, items=items)
     if as_json:
         print_json(document)
@@ -205,7 +208,7 @@ def exchange_points_command(seller: str, at: str | None, month: str | None, as_j
     view = View()
     when = moment(at) or _now()
     month = month or previous_month(when)
-    with view.reading(pts.Points(), None) as conn:
+    with view.reading(Points(), None) as conn:
         total = pts.month_total(conn, seller, month)
     try:
         qcash = view.app.exchange_points(seller_id=seller, at=when, month=month, total=total)
@@ -214,7 +217,7 @@ def exchange_points_command(seller: str, at: str | None, month: str | None, as_j
                     "code": refused.code, "detail": refused.detail}
         print_json(document) if as_json else click.echo(f"refused ({refused.code}): {refused.detail}", err=True)
         sys.exit(1)
-    with view.reading(pts.Points(), None) as conn:
+    with view.reading(Points(), None) as conn:
         balance = pts.qcash_balance(conn, seller)
     document = {"seller_id": seller, "month": month, "points": total, "exchanged": qcash, "qcash_balance": balance}
     print_json(document) if as_json else click.echo(

@@ -9,10 +9,10 @@ import logging
 
 import click
 
-from consumers import topics as kafka
+from messaging import topics as kafka
 from consumers.kafka_ingest import IngestWorker
 from consumers.kafka_project import Projector
-from consumers.service_loop import StopFlag, run_loop, when_ready
+from messaging.process_loop import StopFlag, run_loop, when_ready
 from entrypoints import logs
 from entrypoints.bootstrap import Settings, build_engine, build_orders
 from producers.relay import Relay

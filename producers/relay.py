@@ -16,10 +16,10 @@ from eventsourcing.persistence import Notification, Tracking
 from eventsourcing.utils import get_topic
 from kafka import KafkaProducer
 
-from consumers.topics import Topics, relay_tracking_name
+from messaging.topics import Topics, relay_tracking_name
 from domain.application import Orders
 from domain.receipt import Receipt
-from producers.event_wire import headers
+from messaging.event_wire import headers
 
 log = logging.getLogger("orderclaims.relay")
 

@@ -1,4 +1,5 @@
-"""A projection: SQLAlchemy tables, one handler per domain event, and its position in the store's log.
+"""A projection: SQLAlchemy tables, one handler per domain event (reading and writing through the
+chunk's `Rows`), and its position in the store's log.
 
 Rows and the position are written in one transaction, and an event at or below the stored
 position is skipped, so each event is applied exactly once, whichever way it arrives.
@@ -8,8 +9,7 @@ rise within a partition but not across partitions. A partition's stream also ski
 "log" stream applied, so a projection rebuilt from the store is not applied again from Kafka.
 """
 
-from collections.abc import Iterable
-from contextvars import ContextVar
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -17,6 +17,7 @@ from sqlalchemy import BigInteger, Column, DateTime, MetaData, String, Table, fu
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.types import TypeDecorator
 
+from domain.versions import stored_topics
 from projections.rows import Rows
 
 metadata = MetaData()
@@ -40,48 +41,6 @@ class UTCDateTime(TypeDecorator):
         return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
 
 
-# ---- the handlers' reads and writes: through the chunk's rows (projections/rows.py) -----------
-
-_chunk_rows: ContextVar[Rows] = ContextVar("chunk_rows")  # set by apply_batch for its chunk
-
-
-def _rows(conn: Connection) -> Rows:
-    rows = _chunk_rows.get()
-    assert rows.conn is conn, "a handler wrote through another connection than its chunk's"
-    return rows
-
-
-def insert_row(conn: Connection, table: Table, **row: Any) -> None:
-    _rows(conn).insert(table, row)
-
-
-def row_where(conn: Connection, table: Table, **where: Any) -> Any:
-    """The one row with these key values (or None)."""
-    return _rows(conn).get(table, where)
-
-
-def row_by(conn: Connection, column: Column, key: Any) -> Any:
-    """The one row whose `column` is `key`; it must exist."""
-    row = _rows(conn).get(column.table, {column.name: key})
-    if row is None:
-        raise LookupError(f"{column.table.name}: no row with {column.name} = {key!r}")
-    return row
-
-
-def update_where(conn: Connection, table: Table, where: dict[str, Any], add: dict[str, int] | None = None, **values: Any) -> None:
-    """On the row with these key values: add to the columns of `add`, set the other `values`."""
-    _rows(conn).update(table, where, add, values)
-
-
-def update_by(conn: Connection, column: Column, key: Any, add: dict[str, int] | None = None, **values: Any) -> None:
-    update_where(conn, column.table, {column.name: key}, add, **values)
-
-
-def prefetch_rows(conn: Connection, column: Column, values: Iterable[Any]) -> list:
-    """Read, before the chunk is applied, every row whose `column` is one of `values`."""
-    return _rows(conn).prefetch(column, values)
-
-
 positions = Table(
     "projection_positions",
     metadata,
@@ -97,22 +56,56 @@ class PositionConflict(Exception):
     """Two writers applied the same events; the later transaction is rolled back."""
 
 
+def handles(*event_classes: type) -> Callable:
+    """Marks a projection's method as the handler of these events (and of their subclasses)."""
+
+    def mark(method: Callable) -> Callable:
+        method.handles = event_classes
+        return method
+
+    return mark
+
+
+def _with_subclasses(cls: type) -> set[type]:
+    found = {cls}
+    for sub in cls.__subclasses__():
+        found |= _with_subclasses(sub)
+    return found
+
+
 class Projection:
-    """Base: subclasses set `name` and `tables`, and define `apply` as their own
-    `functools.singledispatchmethod` with one handler per event type (others are ignored)."""
+    """Base: subclasses set `name` and `tables`, and mark one method per event type with `@handles`;
+    `apply(event, rows)` runs the handler of the event's most specific class (others are ignored).
+    `topics` are the stored topics of the handled events, for the store to send only those."""
 
     name: str = ""
     tables: tuple[Table, ...] = ()
     prefetch_by: tuple[Column, ...] = ()  # columns that hold the id of the aggregate an event is about
+    handlers: dict[type, str] = {}
 
-    def apply(self, event: Any, conn: Connection) -> None:
-        raise NotImplementedError
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.handlers = {
+            event_class: name
+            for name, method in vars(cls).items()
+            for event_class in getattr(method, "handles", ())
+        }
+        cls.topics = frozenset(stored_topics({c for h in cls.handlers for c in _with_subclasses(h)}))
+        cls._dispatch = {}
 
-    def prefetch(self, conn: Connection, events: list[Any]) -> None:
+    def apply(self, event: Any, rows: Rows) -> None:
+        handler = self._dispatch.get(type(event), False)
+        if handler is False:
+            handler = next((self.handlers[c] for c in type(event).__mro__ if c in self.handlers), None)
+            self._dispatch[type(event)] = handler
+        if handler is not None:
+            getattr(self, handler)(event, rows)
+
+    def prefetch(self, rows: Rows, events: list[Any]) -> None:
         """Read the rows the chunk's events are about, a few SELECTs for the whole chunk."""
         ids = {str(e.originator_id) for e in events}
         for column in self.prefetch_by:
-            prefetch_rows(conn, column, ids)
+            rows.prefetch(column, ids)
 
     def create_tables(self, engine: Engine) -> None:
         metadata.create_all(engine, tables=[positions, *self.tables])
@@ -153,25 +146,20 @@ class Projection:
         floor = start if stream == LOG else max(start, self.position(conn, LOG)[0])
         position = start
         rows = Rows(conn)
-        token = _chunk_rows.set(rows)
-        apply = self.apply
-        try:
-            new = []
-            for at_position, event in events:
-                if at_position > floor:  # else a repeat (the relay publishes at least once): applied already
-                    new.append((at_position, event))
-                    floor = at_position
-            self.prefetch(conn, [event for _, event in new if event is not None])
-            for at_position, event in new:
-                if event is not None:
-                    apply(event, conn)
-                    event_at = getattr(event, "at", None)
-                    if event_at is not None and (last_at is None or event_at > last_at):
-                        last_at = event_at
-                position = at_position
-            rows.flush()
-        finally:
-            _chunk_rows.reset(token)  # never touches the connection, which may have broken
+        new = []
+        for at_position, event in events:
+            if at_position > floor:  # else a repeat (the relay publishes at least once): applied already
+                new.append((at_position, event))
+                floor = at_position
+        self.prefetch(rows, [event for _, event in new if event is not None])
+        for at_position, event in new:
+            if event is not None:
+                self.apply(event, rows)
+                event_at = getattr(event, "at", None)
+                if event_at is not None and (last_at is None or event_at > last_at):
+                    last_at = event_at
+            position = at_position
+        rows.flush()
         if position != start:
             self._save_position(conn, start, position, last_at, stream)
         return position

@@ -46,7 +46,8 @@ class Rows:
 
     # ---- reading ------------------------------------------------------------------------------
 
-    def get(self, table: Table, where: dict[str, Any]) -> Row | None:
+    def get(self, table: Table, **where: Any) -> Row | None:
+        """The one row with these key values, or None."""
         key = tuple(sorted(where))
         index = self._index_of(table, key)
         values = tuple(where[c] for c in key)
@@ -57,6 +58,13 @@ class Rows:
             found = self.conn.execute(_select_by(table, key), dict(zip(key, values))).first()
             if found is not None:
                 row = self._remember(table, Row(found._mapping))
+        return row
+
+    def one(self, column: Column, key: Any) -> Row:
+        """The one row whose `column` is `key`; it must exist."""
+        row = self.get(column.table, **{column.name: key})
+        if row is None:
+            raise LookupError(f"{column.table.name}: no row with {column.name} = {key!r}")
         return row
 
     def prefetch(self, column: Column, values: Iterable[Any]) -> list[Row]:
@@ -90,12 +98,13 @@ class Rows:
 
     # ---- writing ------------------------------------------------------------------------------
 
-    def insert(self, table: Table, values: dict[str, Any]) -> None:
+    def insert(self, table: Table, **values: Any) -> None:
         row = Row({c.name: values.get(c.name, _default(c)) for c in table.columns})
         self._new.add(id(self._remember(table, row)))
 
-    def update(self, table: Table, where: dict[str, Any], add: dict[str, int] | None, values: dict[str, Any]) -> None:
-        row = self.get(table, where)
+    def update(self, table: Table, where: dict[str, Any], add: dict[str, int] | None = None, **values: Any) -> None:
+        """On the row with these key values: add to the columns of `add`, set the other `values`."""
+        row = self.get(table, **where)
         if row is None:
             return  # like an UPDATE that matches no row
         for column, amount in (add or {}).items():
@@ -103,6 +112,9 @@ class Rows:
         row.update(values)
         if id(row) not in self._new:
             self._changed.setdefault(id(row), (table, row, set()))[2].update(values, add or {})
+
+    def update_by(self, column: Column, key: Any, add: dict[str, int] | None = None, **values: Any) -> None:
+        self.update(column.table, {column.name: key}, add, **values)
 
     def flush(self) -> None:
         """Write every new and changed row; the chunk's transaction commits them with its position."""

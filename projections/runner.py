@@ -6,8 +6,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import NamedTuple
 
-from eventsourcing.utils import get_topic
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
@@ -21,28 +20,12 @@ PROJECTIONS: dict[str, type[Projection]] = {"dashboard": Dashboard, "settlement"
 CHUNK = 10000
 
 
-def make_engine(database_url: str) -> Engine:
-    """A SQLAlchemy engine for the read models (psycopg 3 for PostgreSQL URLs)."""
-    url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
-    engine = create_engine(url, future=True)
-    if engine.dialect.name == "sqlite":
-        @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_connection, _record):  # shared with the event store's connection
-            dbapi_connection.execute("PRAGMA busy_timeout = 30000")
-    return engine
-
-
 def all_projections() -> list[Projection]:
     return [cls() for cls in PROJECTIONS.values()]
 
 
 def handled_topics(projections: list[Projection]) -> set[str]:
-    return {
-        get_topic(cls)
-        for p in projections
-        for cls in type(p).__dict__["apply"].dispatcher.registry
-        if cls is not object
-    }
+    return set().union(*(p.topics for p in projections))
 
 
 class CaughtUp(NamedTuple):

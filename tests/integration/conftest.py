@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from entrypoints.services.local import start_both
+from tools.services.local import start_both
 from tests.integration.stack import Services, Stack
 
 

@@ -17,10 +17,10 @@ from kafka import KafkaConsumer
 from sqlalchemy import select
 from sqlalchemy.engine import Engine, make_url
 
-from consumers import progress
-from consumers.topics import Topics
+from messaging import progress
+from messaging.topics import Topics
 from entrypoints.bootstrap import Settings, build_engine, build_orders
-from entrypoints.services.postgres import create_database
+from tools.services.postgres import create_database
 from projections.base import metadata, positions
 from projections.runner import PROJECTIONS
 

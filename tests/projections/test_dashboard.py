@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 import openpyxl
 
-from projections import dashboard as dash
+from projections import dashboard_queries as dash
 from projections.export import write_xlsx
 from tests.projections.stories import delivered, order, paid, ship, step, t
 

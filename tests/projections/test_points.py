@@ -7,7 +7,7 @@ import pytest
 
 from domain.errors import Rejected
 from domain.points import exchangeable
-from projections import points as pts
+from projections import points_queries as pts
 from tests.projections.stories import deliver, delivered, order, paid, ship, step, t
 
 

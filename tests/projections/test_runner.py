@@ -10,7 +10,8 @@ from sqlalchemy.pool import StaticPool
 from consumers.ingest import ingest_lines
 from domain.application import Orders
 from domain.calendar import TOKYO
-from projections import dashboard as dash
+from projections import dashboard_queries as dash
+from projections.dashboard import Dashboard
 from projections.base import PositionConflict, metadata
 from projections.runner import PROJECTIONS, LogFollower, all_projections, rebuild, reading
 from producers.simulator import simulate
@@ -131,7 +132,7 @@ def test_a_dashboard_as_of_a_past_moment_equals_one_built_from_the_messages_up_t
     LogFollower(part, part_engine, all_projections()).catch_up()
 
     for seller in ("S001", "S002", "S003"):
-        with reading(whole, engine, dash.Dashboard(), cut) as conn:
+        with reading(whole, engine, Dashboard(), cut) as conn:
             as_of = dash.counts(conn, seller, cut)
         with part_engine.connect() as conn:
             truth = dash.counts(conn, seller, cut)

@@ -5,7 +5,8 @@ from datetime import date, datetime
 import pytest
 
 from domain.settlement import due_date
-from projections import settlement as settle
+from projections import settlement_queries as settle
+from projections.settlement import Settlement
 from projections.runner import reading
 from tests.projections.stories import delivered, order, paid, ship, step, t
 
@@ -22,7 +23,7 @@ def test_a_due_date_already_on_a_wednesday_stays():
 def states(world, as_of: str, seller: str = "S1") -> dict:
     """The settlement as of a moment: events after it are not used."""
     moment = datetime.fromisoformat(t(as_of))
-    with reading(world.app, world.engine, settle.Settlement(), moment, follow=False) as conn:
+    with reading(world.app, world.engine, Settlement(), moment, follow=False) as conn:
         document = settle.settlement(conn, seller, moment)
     return {o["order_no"]: o for o in document["orders"]}
 

@@ -3,7 +3,8 @@
 import orjson
 import pytest
 
-from consumers.contracts import DATA_MODELS, InvalidMessage, parse
+from consumers.contracts import InvalidMessage
+from consumers.routes import ROUTES, parse
 from tests.unit.messages import message, placed
 
 RECIPIENT = {"name": "佐藤", "phone": "090", "address": "東京都"}
@@ -77,14 +78,14 @@ def with_value(document: dict, value, *path: str) -> dict:
 
 
 def test_every_message_type_of_the_contract_has_a_valid_example():
-    assert set(VALID) == set(DATA_MODELS)
+    assert set(VALID) == set(ROUTES)
 
 
 @pytest.mark.parametrize("type_", sorted(VALID))
 def test_a_valid_message_parses_with_its_typed_data(type_):
     parsed = parse(raw(VALID[type_]))
     assert parsed.type == type_
-    assert isinstance(parsed.data, DATA_MODELS[type_])
+    assert isinstance(parsed.data, ROUTES[type_].model)
 
 
 @pytest.mark.parametrize("type_", sorted(VALID))
@@ -94,9 +95,9 @@ def test_unknown_fields_are_ignored(type_):
     assert parse(raw(document)).type == type_
 
 
-@pytest.mark.parametrize("type_", sorted(t for t, m in DATA_MODELS.items() if any(f.is_required() for f in m.model_fields.values())))
+@pytest.mark.parametrize("type_", sorted(t for t, r in ROUTES.items() if any(f.is_required() for f in r.model.model_fields.values())))
 def test_a_message_lacking_a_required_data_field_is_invalid_naming_the_field(type_):
-    model = DATA_MODELS[type_]
+    model = ROUTES[type_].model
     field = next(name for name, f in model.model_fields.items() if f.is_required())
     assert reason_of(without(VALID[type_], "data", field)).startswith(f"data.{field}:")
 

@@ -2,8 +2,7 @@
 
 import orjson
 
-from consumers.commands import to_command
-from consumers.contracts import parse
+from consumers.routes import parse, to_command
 from domain.application import Orders, UnitOfWork
 from domain.errors import Rejected
 from producers.simulator import simulate

@@ -8,7 +8,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from entrypoints.services import HOST, ServiceError, free_port, run, wait_until
+from tools.services import HOST, ServiceError, free_port, run, wait_until
 
 USER = "orderclaims"
 DATABASE = "orderclaims"

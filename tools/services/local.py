@@ -1,7 +1,7 @@
 """Both local servers at once: what `make services-up`, the test suite and the benchmark start."""
 
-from entrypoints.services.kafka import KafkaBroker
-from entrypoints.services.postgres import PostgresServer
+from tools.services.kafka import KafkaBroker
+from tools.services.postgres import PostgresServer
 
 
 def start_both() -> tuple[KafkaBroker, PostgresServer]:

@@ -10,7 +10,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from entrypoints.services import CACHE, HOST, ServiceError, free_port, run, wait_until
+from tools.services import CACHE, HOST, ServiceError, free_port, run, wait_until
 
 POM = Path(__file__).with_name("kafka-pom.xml")
 LIBS = CACHE / "kafka-libs"

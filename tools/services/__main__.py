@@ -1,4 +1,4 @@
-"""`python -m entrypoints.services up|down|env`: start, stop, or show the local Kafka and PostgreSQL.
+"""`python -m tools.services up|down|env`: start, stop, or show the local Kafka and PostgreSQL.
 
 `up` starts both on free 127.0.0.1 ports, waits until both answer, remembers them in
 .services/state.json and prints `export ...` lines for `eval`; `down` stops them.
@@ -7,10 +7,10 @@
 import json
 import sys
 
-from entrypoints.services import CACHE, ServiceError
-from entrypoints.services.kafka import KafkaBroker
-from entrypoints.services.local import start_both
-from entrypoints.services.postgres import PostgresServer
+from tools.services import CACHE, ServiceError
+from tools.services.kafka import KafkaBroker
+from tools.services.local import start_both
+from tools.services.postgres import PostgresServer
 
 STATE = CACHE / "state.json"
 
@@ -60,7 +60,7 @@ def down() -> None:
 def main(argv: list[str]) -> int:
     commands = {"up": up, "down": down, "env": env}
     if len(argv) != 1 or argv[0] not in commands:
-        print("usage: python -m entrypoints.services up|down|env", file=sys.stderr)
+        print("usage: python -m tools.services up|down|env", file=sys.stderr)
         return 2
     try:
         commands[argv[0]]()

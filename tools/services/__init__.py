@@ -1,6 +1,6 @@
 """Real Kafka and PostgreSQL servers on 127.0.0.1, without Docker (INFRA.md).
 
-`python -m entrypoints.services up|down|env` (`make services-up` / `make services-down`), and the
+`python -m tools.services up|down|env` (`make services-up` / `make services-down`), and the
 test suite's session fixtures, use the same code: Apache Kafka in KRaft mode from Maven Central's
 jars, and a private PostgreSQL cluster from Debian's package, each on a free port.
 """

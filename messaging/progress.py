@@ -3,7 +3,7 @@ offsets, never sleeps), and what an operator asks when a dashboard lags."""
 
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
-from consumers.topics import Topics, partition_tracking_name, relay_tracking_name
+from messaging.topics import Topics, partition_tracking_name, relay_tracking_name
 from domain.application import Orders
 
 

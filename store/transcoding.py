@@ -5,24 +5,13 @@ The stored bytes are what eventsourcing's own JSONTranscoder writes and reads (c
 times faster than the standard json module on both sides.
 """
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import orjson
-from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder, Transcoding
+from eventsourcing.persistence import DatetimeAsISO, JSONTranscoder
 
 OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
-
-
-class DateAsISO(Transcoding):
-    type = date
-    name = "date_iso"
-
-    def encode(self, obj: date) -> str:
-        return obj.isoformat()
-
-    def decode(self, data: str) -> date:
-        return date.fromisoformat(data)
 
 
 class OrjsonTranscoder(JSONTranscoder):

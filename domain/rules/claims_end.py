@@ -1,0 +1,61 @@
+"""How claims end (SPEC §3): a full refund instead of a reship, the buyer's withdrawal (or the
+marketplace's, given the seller's messages to the buyer), the payment of a refund; and the buyer's
+contact the withdrawal rule reads: the seller's messages, the buyer's feedback."""
+
+from datetime import datetime
+
+from domain.claims import CANCEL, EXCHANGE, NON_RECEIPT, RETURN, Status, check_actor
+from domain.errors import AmountInvalid, InvalidTransition, NoBuyerContact
+from domain.money import RefundKind
+from domain.rules.guards import OrderGuards
+
+
+class ClaimEndRules(OrderGuards):
+    feedback: str | None
+
+    def refund_in_full(self, *, actor: str, at: datetime) -> None:
+        """Instead of a reship the seller refunds what is left of the payment."""
+        check_actor("refund_in_full", actor)
+        claim = self._require_open(EXCHANGE, NON_RECEIPT)
+        refund = self.money.refundable
+        if refund <= 0:
+            raise AmountInvalid("nothing is left to refund")
+        status = claim.next("refund_in_full")
+        self._refunded_in_full(at=at, actor=actor, claim_type=claim.type, status=status, refund=refund)
+
+    def withdraw_claim(self, *, actor: str, at: datetime, note: str = "") -> None:
+        """Only the buyer withdraws; the marketplace does it for the seller given the seller's messages."""
+        check_actor("withdraw_claim", actor)
+        claim = self._require_open(CANCEL, RETURN, EXCHANGE, NON_RECEIPT)
+        if actor == "marketplace" and not any(sent >= claim.filed_at for sent in self.buyer_messages):
+            raise NoBuyerContact("the seller has not messaged the buyer since the claim was filed")
+        status = claim.next("withdraw_claim")
+        self._claim_withdrawn(at=at, actor=actor, claim_type=claim.type, status=status, note=note)
+
+    def pay_refund(self, *, actor: str, at: datetime) -> None:
+        """Payment paid out the oldest owed refund; a claim waiting for it completes, and so does the order."""
+        check_actor("pay_refund", actor)
+        owed = self.money.oldest_owed
+        if owed is None:
+            raise InvalidTransition("refund paid", "no refund owed")
+        claim = self.open_claim if owed.kind != RefundKind.PARTIAL else None
+        status = claim.next("pay_refund") if claim is not None else None
+        outcome = None
+        if status == Status.COMPLETED:
+            outcome = "cancelled" if claim.type == CANCEL else "refunded"
+        self._refund_paid(at=at, actor=actor, claim_type=claim.type if claim else None, status=status,
+                          amount=owed.amount, kind=owed.kind, outcome=outcome)
+
+    # ---- the buyer's contact ------------------------------------------------------------------
+
+    def note_buyer_message(self, *, actor: str, at: datetime, cart_no: str) -> None:
+        """The seller messaged this order's buyer (the evidence a marketplace withdrawal needs)."""
+        check_actor("note_buyer_message", actor)
+        self._buyer_messaged(at=at, actor=actor, cart_no=cart_no)
+
+    def give_feedback(self, *, actor: str, at: datetime, rating: str) -> None:
+        check_actor("give_feedback", actor)
+        self._require_delivered("feedback")
+        if self.feedback is not None:
+            raise InvalidTransition("give feedback", f"feedback {self.feedback} given")
+        self._feedback_given(at=at, actor=actor, rating=rating)

@@ -1,0 +1,1 @@
+"""The event store's adapters: recorders, the transcoder, the upcasting mapper, engines."""

@@ -1,0 +1,1 @@
+"""Developer-only helpers, not installed: the local Kafka and PostgreSQL launcher."""
