@@ -21,14 +21,13 @@ from eventsourcing.persistence import PersistenceError
 from kafka.errors import KafkaError
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from projections.base import PositionConflict
-
 log = logging.getLogger("orderclaims.loop")
 T = TypeVar("T")
 
 TRANSIENT: tuple[type[BaseException], ...] = (
     StoreOperationalError, StoreInterfaceError, StoreConflict,  # the event store away, or another writer first
-    DBAPIError, IntegrityError, PositionConflict,  # the read-model database away, or another writer first
+    DBAPIError, IntegrityError,  # the read-model database away, or another writer first
+    # (a projection's PositionConflict is a StoreConflict)
     KafkaError,  # the broker away, a rebalance, a timeout
     ConnectionError, TimeoutError,
 )

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any
 
+from eventsourcing.persistence import IntegrityError
 from sqlalchemy import BigInteger, Column, DateTime, MetaData, String, Table, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.types import TypeDecorator
@@ -52,8 +53,9 @@ positions = Table(
 LOG = "log"  # the stream of the store's log, read in-process
 
 
-class PositionConflict(Exception):
-    """Two writers applied the same events; the later transaction is rolled back."""
+class PositionConflict(IntegrityError):
+    """Two writers applied the same events; the later transaction is rolled back (like any
+    integrity conflict of a store: a transient fault, retried after re-reading the position)."""
 
 
 def handles(*event_classes: type) -> Callable:
