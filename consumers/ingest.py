@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 
 from consumers.contracts import InvalidMessage
 from consumers.routes import parse, to_command
-from domain.application import Command, Orders, Outcome
+from domain.application import Orders
+from domain.unit_of_work import Command, Outcome
 
 BATCH_SIZE = 500
 

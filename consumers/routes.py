@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from consumers import contracts as c
 from consumers.contracts import Data, Envelope, Message, read
-from domain.application import Command, UnitOfWork
+from domain.unit_of_work import Command, UnitOfWork
 
 Run = Callable[[UnitOfWork, Envelope, Data], None]
 

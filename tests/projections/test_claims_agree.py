@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from consumers.ingest import ingest_lines
 from consumers.routes import parse, to_command
-from domain.application import Orders, UnitOfWork
+from domain.application import Orders
+from domain.unit_of_work import UnitOfWork
 from domain.calendar import TOKYO
 from domain.errors import Rejected
 from projections.dashboard import dash_claims

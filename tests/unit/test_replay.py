@@ -3,7 +3,8 @@
 import orjson
 
 from consumers.routes import parse, to_command
-from domain.application import Orders, UnitOfWork
+from domain.application import Orders
+from domain.unit_of_work import UnitOfWork
 from domain.errors import Rejected
 from producers.simulator import simulate
 
