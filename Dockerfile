@@ -6,6 +6,8 @@ COPY domain domain
 COPY consumers consumers
 COPY producers producers
 COPY projections projections
+COPY store store
+COPY messaging messaging
 COPY entrypoints entrypoints
 RUN pip install --no-cache-dir . && useradd --system orderclaims
 USER orderclaims

@@ -3,7 +3,7 @@
 The same records are produced (our upstream messages, with the four headers the relay puts on
 an event) and consumed back by each client in turn: messages per second, and CPU microseconds per
 message for the whole process (librdkafka's threads included), which is what a pipeline on two
-cores runs out of. Settings as in consumers/topics.py: idempotent producer, acks from all,
+cores runs out of. Settings as in messaging/topics.py: idempotent producer, acks from all,
 linger 5 ms; a read_committed consumer polling batches of 1,000.
 
 `python -m bench.kafka_clients [MESSAGES]` prints one JSON object; bench/run.py includes it.
