@@ -23,8 +23,9 @@ from domain.claims import CANCEL, EXCHANGE, NON_RECEIPT, RETURN, Claim, ClaimTyp
 from domain.money import ChargeStatus, Ledger, PartialRefundStatus, RefundKind, amount_paid
 from domain.rules.cancel import CancelRules
 from domain.rules.claims_end import ClaimEndRules
-from domain.rules.delivery import UNSHIPPED, Delivery, DeliveryRules
+from domain.rules.delivery import DeliveryRules
 from domain.rules.exchange import ExchangeRules
+from domain.rules.guards import UNSHIPPED, Delivery, Outcome
 from domain.rules.partial_refunds import PartialRefundRules
 from domain.rules.non_receipt import NonReceiptRules
 from domain.rules.returns import ReturnRules
@@ -158,7 +159,7 @@ class Order(
 
         amount: int
         kind: RefundKind
-        outcome: str | None
+        outcome: Outcome | None
         class_version = 2
 
         @staticmethod
@@ -166,7 +167,8 @@ class Order(
             completes = state.pop("completes")
             state["claim_type"] = completes
             state["status"] = Status.COMPLETED if completes else None
-            state["outcome"] = None if completes is None else ("cancelled" if completes == CANCEL else "refunded")
+            state["outcome"] = None if completes is None else (
+                Outcome.CANCELLED if completes == CANCEL else Outcome.REFUNDED)
 
     # ---- placing ----------------------------------------------------------------------------------
 
@@ -211,7 +213,7 @@ class Order(
         self.promised_ship_date = promised_ship_date
         self.placed_at = at
         self.delivery = Delivery.NEW
-        self.outcome: str | None = None  # cancelled | refunded
+        self.outcome: Outcome | None = None
         self.shipped_at: datetime | None = None
         self.delivered_at: datetime | None = None
         self.delivered_by: str | None = None

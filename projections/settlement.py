@@ -9,6 +9,7 @@ from domain.calendar import tokyo_date
 from domain.claims import CLOSED
 from domain.money import amount_paid
 from domain.order import Order
+from domain.rules.guards import Outcome
 from domain.seller import Seller
 from projections.base import Projection, UTCDateTime, handles, metadata
 from projections.rows import Rows
@@ -76,7 +77,7 @@ class Settlement(Projection):
     @handles(Order.RefundPaid)
     def refund_paid(self, e: Order.RefundPaid, rows: Rows) -> None:
         self.claim_moved(e, rows)
-        if e.outcome == "cancelled":
+        if e.outcome == Outcome.CANCELLED:
             _update(rows, e, cancelled=1)
 
     @handles(Order.PartialRefundRequested)

@@ -7,7 +7,7 @@ from datetime import datetime
 from domain.claims import CANCEL, EXCHANGE, NON_RECEIPT, RETURN, Status, check_actor
 from domain.errors import AmountInvalid, InvalidTransition, NoBuyerContact
 from domain.money import RefundKind
-from domain.rules.guards import OrderGuards
+from domain.rules.guards import OrderGuards, Outcome
 
 
 class ClaimEndRules(OrderGuards):
@@ -42,7 +42,7 @@ class ClaimEndRules(OrderGuards):
         status = claim.next("pay_refund") if claim is not None else None
         outcome = None
         if status == Status.COMPLETED:
-            outcome = "cancelled" if claim.type == CANCEL else "refunded"
+            outcome = Outcome.CANCELLED if claim.type == CANCEL else Outcome.REFUNDED
         self._refund_paid(at=at, actor=actor, claim_type=claim.type if claim else None, status=status,
                           amount=owed.amount, kind=owed.kind, outcome=outcome)
 

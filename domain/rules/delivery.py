@@ -6,8 +6,6 @@ from domain.claims import CANCEL, Status, check_actor
 from domain.errors import InvalidTransition
 from domain.rules.guards import UNSHIPPED, Delivery, OrderGuards
 
-__all__ = ["UNSHIPPED", "Delivery", "DeliveryRules"]
-
 
 class DeliveryRules(OrderGuards):
     def prepare(self, *, actor: str, at: datetime, promised_ship_date: date | None = None) -> None:

@@ -18,6 +18,13 @@ class Delivery(StrEnum):
     DELIVERED = "delivered"
 
 
+class Outcome(StrEnum):
+    """How an order ended: a completed cancel, or a completed return or full refund (SPEC §2)."""
+
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+
 UNSHIPPED = (Delivery.NEW, Delivery.PREPARING)
 SHIPPED = (Delivery.SHIPPING, Delivery.DELIVERED)
 
@@ -31,7 +38,7 @@ class OrderGuards:
     unit_price: int
     delivery: Delivery
     promised_ship_date: date
-    outcome: str | None
+    outcome: Outcome | None
     claim: Claim | None
     money: Ledger
     buyer_messages: list[datetime]
