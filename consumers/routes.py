@@ -32,7 +32,7 @@ def on_order(method: str, *fields: str) -> Run:
     """`Order.<method>(actor, at, **the named data fields)` on the message's order."""
 
     def run(uow: UnitOfWork, envelope: Envelope, data: Data) -> None:
-        order = uow.order(envelope.order_no)
+        order = uow.order(envelope.order_no, at=envelope.occurred_at)
         getattr(order, method)(actor=envelope.actor, at=envelope.occurred_at,
                                **{name: _plain(getattr(data, name)) for name in fields})
 

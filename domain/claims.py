@@ -88,6 +88,8 @@ TRANSITIONS: dict[tuple[ClaimType, str], tuple[frozenset[Status | None], Status]
     (NON_RECEIPT, "answer_non_receipt"): (_open({Status.REPORTED}), Status.SELLER_CONFIRMED),
     (NON_RECEIPT, "refund_in_full"): (_open({Status.REPORTED, Status.SELLER_CONFIRMED}), Status.REFUNDING),
     (NON_RECEIPT, "withdraw_claim"): (_open({Status.REPORTED, Status.SELLER_CONFIRMED}), Status.WITHDRAWN),
+    # the buyer's receipt confirmation of a delivered order ends its non-receipt claim (SPEC §9)
+    (NON_RECEIPT, "deliver"): (_open({Status.REPORTED, Status.SELLER_CONFIRMED}), Status.WITHDRAWN),
     (NON_RECEIPT, "pay_refund"): (_open({Status.REFUNDING}), Status.COMPLETED),
 }
 

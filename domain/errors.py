@@ -106,6 +106,12 @@ class TrackingRequired(Rejected):
     code = "tracking_required"
 
 
+class OutOfOrder(Rejected):
+    """A message dated before the latest accepted event of its order: time never runs backwards."""
+
+    code = "out_of_order"
+
+
 class AlreadyExchanged(Rejected):
     """The month's service points were exchanged already."""
 

@@ -46,7 +46,17 @@ class Order(
 
     # ---- the events: claim events declared, the others made by @event from their methods ----------
 
-    class ClaimEvent(Aggregate.Event):
+    class Event(Aggregate.Event):
+        """Every event of an order; the order keeps the latest time any of them happened."""
+
+        def mutate(self, aggregate: "Order | None") -> "Order | None":
+            aggregate = super().mutate(aggregate)
+            at = self.__dict__.get("at")
+            if at is not None and at > aggregate.last_at:
+                aggregate.last_at = at
+            return aggregate
+
+    class ClaimEvent(Event):
         """A claim moved: its type, and the status the claim table gave."""
 
         opens_claim: ClassVar[bool] = False
@@ -56,25 +66,27 @@ class Order(
         status: Status | None
 
     class RefundDecided(ClaimEvent):
-        """A claim move that makes money owed to the buyer (0: nothing left to refund)."""
+        """A claim move that makes money owed to the buyer; a refund of 0 owes nothing, and the
+        claim completes at once, ending the order `outcome` (else None)."""
 
         refund: int
+        outcome: Outcome | None
 
     class CancelRequested(RefundDecided):
         opens_claim = True
         reason: str
         class_version = 2
-        upcast_v1_v2 = adds(claim_type=CANCEL)
+        upcast_v1_v2 = adds(claim_type=CANCEL, outcome=None)
 
     class CancelledBySeller(RefundDecided):
         opens_claim = True
         reason: str
         class_version = 2
-        upcast_v1_v2 = adds(claim_type=CANCEL, status=Status.IN_PROGRESS)
+        upcast_v1_v2 = adds(claim_type=CANCEL, status=Status.IN_PROGRESS, outcome=None)
 
     class CancelApproved(RefundDecided):
         class_version = 2
-        upcast_v1_v2 = adds(claim_type=CANCEL, status=Status.IN_PROGRESS)
+        upcast_v1_v2 = adds(claim_type=CANCEL, status=Status.IN_PROGRESS, outcome=None)
 
     class CancelRefused(ClaimEvent):
         reason: str
@@ -102,7 +114,7 @@ class Order(
     class ReturnCollected(RefundDecided):
         note: str
         class_version = 2
-        upcast_v1_v2 = adds(claim_type=RETURN, status=Status.COLLECTED)
+        upcast_v1_v2 = adds(claim_type=RETURN, status=Status.COLLECTED, outcome=None)
 
     class ExchangeRequested(ClaimEvent):
         opens_claim = True
@@ -146,12 +158,15 @@ class Order(
 
     class RefundedInFull(RefundDecided):
         class_version = 2
-        upcast_v1_v2 = adds(claim_type=None, status=Status.REFUNDING)
+        upcast_v1_v2 = adds(claim_type=None, status=Status.REFUNDING, outcome=None)
 
     class ClaimWithdrawn(ClaimEvent):
         note: str
         class_version = 2
         upcast_v1_v2 = adds(claim_type=None, status=Status.WITHDRAWN)
+
+    class ReceiptConfirmed(ClaimEvent):
+        """The buyer confirmed receipt of an order delivered already: its non-receipt claim ends."""
 
     class RefundPaid(ClaimEvent):
         """The oldest owed refund is paid; a claim waiting for it completes (else no claim moves),
@@ -212,6 +227,7 @@ class Order(
         self.region = region
         self.promised_ship_date = promised_ship_date
         self.placed_at = at
+        self.last_at = at
         self.delivery = Delivery.NEW
         self.outcome: Outcome | None = None
         self.shipped_at: datetime | None = None
@@ -249,21 +265,27 @@ class Order(
         self.claim = Claim(type=claim_type, status=status, filed_at=at, filed_by=actor, reason=reason,
                            responsibility=responsibility)
 
-    @event(CancelRequested)
-    def _cancel_requested(self, at, actor, claim_type, status, refund, reason) -> None:
-        self._file(claim_type, status, at, actor, reason)
+    def _refund(self, kind: RefundKind, refund: int, at: datetime, outcome: Outcome | None) -> None:
+        """A refund decided: owed unless it is 0, which completes the claim and ends the order."""
         if refund:
-            self.money.owe(RefundKind.CANCEL, refund, at)
+            self.money.owe(kind, refund, at)
+        if outcome is not None:
+            self.outcome = outcome
+
+    @event(CancelRequested)
+    def _cancel_requested(self, at, actor, claim_type, status, refund, outcome, reason) -> None:
+        self._file(claim_type, status, at, actor, reason)
+        self._refund(RefundKind.CANCEL, refund, at, outcome)
 
     @event(CancelledBySeller)
-    def _cancelled_by_seller(self, at, actor, claim_type, status, refund, reason) -> None:
+    def _cancelled_by_seller(self, at, actor, claim_type, status, refund, outcome, reason) -> None:
         self._file(claim_type, status, at, actor, reason)
-        self.money.owe(RefundKind.CANCEL, refund, at)
+        self._refund(RefundKind.CANCEL, refund, at, outcome)
 
     @event(CancelApproved)
-    def _cancel_approved(self, at, actor, claim_type, status, refund) -> None:
+    def _cancel_approved(self, at, actor, claim_type, status, refund, outcome) -> None:
         self.claim.move(status, at)
-        self.money.owe(RefundKind.CANCEL, refund, at)
+        self._refund(RefundKind.CANCEL, refund, at, outcome)
 
     @event(CancelRefused)
     def _cancel_refused(self, at, actor, claim_type, status, reason, note) -> None:
@@ -289,10 +311,9 @@ class Order(
         self.claim.move(status, at)
 
     @event(ReturnCollected)
-    def _return_collected(self, at, actor, claim_type, status, refund, note) -> None:
+    def _return_collected(self, at, actor, claim_type, status, refund, outcome, note) -> None:
         self.claim.move(status, at)
-        if refund:
-            self.money.owe(RefundKind.RETURN, refund, at)
+        self._refund(RefundKind.RETURN, refund, at, outcome)
 
     @event(ExchangeRequested)
     def _exchange_requested(self, at, actor, claim_type, status, reason) -> None:
@@ -325,9 +346,13 @@ class Order(
         self.claim.details["answer"] = answer
 
     @event(RefundedInFull)
-    def _refunded_in_full(self, at, actor, claim_type, status, refund) -> None:
+    def _refunded_in_full(self, at, actor, claim_type, status, refund, outcome) -> None:
         self.claim.move(status, at)
-        self.money.owe(RefundKind.FULL, refund, at)
+        self._refund(RefundKind.FULL, refund, at, outcome)
+
+    @event(ReceiptConfirmed)
+    def _receipt_confirmed(self, at, actor, claim_type, status) -> None:
+        self.claim.move(status, at)
 
     @event(ClaimWithdrawn)
     def _claim_withdrawn(self, at, actor, claim_type, status, note) -> None:

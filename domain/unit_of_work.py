@@ -124,10 +124,14 @@ class UnitOfWork:
     def record(self, receipt: Receipt.Processed) -> None:
         self.receipts[receipt.originator_id] = receipt
 
-    def order(self, order_no: str) -> Order:
+    def order(self, order_no: str, at: datetime | None = None) -> Order:
+        """The order (UnknownOrder if never placed); a message dated `at` about it alone must not
+        be dated before its latest event (OutOfOrder) — checked in SPEC §9's order, before the actor."""
         order = self._get(order_id(order_no))
         if order is None:
             raise UnknownOrder(f"order {order_no!r} was never placed")
+        if at is not None:
+            order.check_in_time(at)
         return order
 
     def place_order(self, **placed: Any) -> Order:
@@ -167,6 +171,8 @@ class UnitOfWork:
         """The seller messages the buyer of the named orders, or of every order of a cart: one send
         per cart, however many of its orders were picked; each order notes it (SPEC §3)."""
         named = list(dict.fromkeys([*order_nos, *([order_no] if order_no else [])]))
+        if order_no:  # a message naming one order keeps to its order's time; a bulk one is not checked
+            self.order(order_no, at)
         orders = [self.order(no) for no in named]
         if cart_no:
             orders += [self.order(no) for no in self.cart(cart_no).order_nos if no not in named]

@@ -42,7 +42,7 @@ def settlement(conn: Connection, seller_id: str, as_of: datetime, policy: Policy
             "state": state,
             "due_date": due.isoformat() if due else None,
             "amount": money.amount,
-            "blocked_by": blocked_by,
+            "blocked_by": blocked_by if state == "blocked" else [],  # SPEC §9: for a blocked order only
         })
     counts = Counter(o["state"] for o in orders)
     amounts = Counter()

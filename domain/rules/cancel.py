@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from domain.calendar import tokyo_date
 from domain.claims import CANCEL, check_actor, next_status
-from domain.errors import AlreadyDelivered, AlreadyShipped, InvalidReason, RefusalNotAllowed
+from domain.errors import AlreadyDelivered, AlreadyShipped, InvalidReason, InvalidTransition, RefusalNotAllowed
 from domain.rules.guards import UNSHIPPED, Delivery, OrderGuards
 
 SELLER_CANCEL_REASONS = ("out_of_stock", "shipping_delay")
@@ -37,15 +37,18 @@ class CancelRules(OrderGuards):
         immediate = actor == "marketplace" or (
             self.item_kind != "made_to_order" and (self.delivery == Delivery.NEW or self.is_delayed(at))
         )
+        refund, outcome = 0, None
         if immediate:
-            status = next_status(CANCEL, status, "approve_cancel")
-        refund = self.money.refundable if immediate else 0
-        self._cancel_requested(at=at, actor=actor, claim_type=CANCEL, status=status, refund=refund, reason=reason)
+            refund = self.money.refundable
+            status, outcome = self._refund_decided(CANCEL, next_status(CANCEL, status, "approve_cancel"), refund)
+        self._cancel_requested(at=at, actor=actor, claim_type=CANCEL, status=status, refund=refund, outcome=outcome,
+                               reason=reason)
 
     def approve_cancel(self, *, actor: str, at: datetime) -> None:
         check_actor("approve_cancel", actor)
-        status = self._require_open(CANCEL).next("approve_cancel")
-        self._cancel_approved(at=at, actor=actor, claim_type=CANCEL, status=status, refund=self.money.refundable)
+        refund = self.money.refundable
+        status, outcome = self._refund_decided(CANCEL, self._require_open(CANCEL).next("approve_cancel"), refund)
+        self._cancel_approved(at=at, actor=actor, claim_type=CANCEL, status=status, refund=refund, outcome=outcome)
 
     def refuse_cancel(self, *, actor: str, at: datetime, reason: str, note: str = "") -> None:
         """Allowed on prepared or shipped orders and made-to-order items; ship the same day."""
@@ -54,6 +57,8 @@ class CancelRules(OrderGuards):
         if self.item_kind != "made_to_order" and (self.delivery == Delivery.NEW or self.is_delayed(at)):
             state = "delayed" if self.delivery != Delivery.NEW else "new"
             raise RefusalNotAllowed(f"a {state} order's cancel completes at once; it cannot be refused")
+        if self.delivery == Delivery.DELIVERED:  # refusal needs a prepared or shipped order (SPEC §9)
+            raise InvalidTransition("refuse cancel", "the order was delivered")
         status = claim.next("refuse_cancel")
         self._cancel_refused(at=at, actor=actor, claim_type=CANCEL, status=status, reason=reason, note=note)
 
@@ -66,6 +71,7 @@ class CancelRules(OrderGuards):
         if self.delivery not in UNSHIPPED:
             raise AlreadyShipped(f"the order is {self.delivery}")
         self._require_not_closed("seller cancel")
-        status = next_status(CANCEL, None, "cancel_for_seller_reason")
-        self._cancelled_by_seller(at=at, actor=actor, claim_type=CANCEL, status=status,
-                                  refund=self.money.refundable, reason=reason)
+        refund = self.money.refundable
+        status, outcome = self._refund_decided(CANCEL, next_status(CANCEL, None, "cancel_for_seller_reason"), refund)
+        self._cancelled_by_seller(at=at, actor=actor, claim_type=CANCEL, status=status, refund=refund, outcome=outcome,
+                                  reason=reason)

@@ -4,10 +4,10 @@ contact the withdrawal rule reads: the seller's messages, the buyer's feedback."
 
 from datetime import datetime
 
-from domain.claims import CANCEL, EXCHANGE, NON_RECEIPT, RETURN, Status, check_actor
+from domain.claims import CANCEL, EXCHANGE, NON_RECEIPT, RETURN, check_actor
 from domain.errors import AmountInvalid, InvalidTransition, NoBuyerContact
 from domain.money import RefundKind
-from domain.rules.guards import OrderGuards, Outcome
+from domain.rules.guards import OrderGuards, outcome_of
 
 
 class ClaimEndRules(OrderGuards):
@@ -21,7 +21,7 @@ class ClaimEndRules(OrderGuards):
         if refund <= 0:
             raise AmountInvalid("nothing is left to refund")
         status = claim.next("refund_in_full")
-        self._refunded_in_full(at=at, actor=actor, claim_type=claim.type, status=status, refund=refund)
+        self._refunded_in_full(at=at, actor=actor, claim_type=claim.type, status=status, refund=refund, outcome=None)
 
     def withdraw_claim(self, *, actor: str, at: datetime, note: str = "") -> None:
         """Only the buyer withdraws; the marketplace does it for the seller given the seller's messages."""
@@ -39,12 +39,10 @@ class ClaimEndRules(OrderGuards):
         if owed is None:
             raise InvalidTransition("refund paid", "no refund owed")
         claim = self.open_claim if owed.kind != RefundKind.PARTIAL else None
+        claim_type = claim.type if claim is not None else None
         status = claim.next("pay_refund") if claim is not None else None
-        outcome = None
-        if status == Status.COMPLETED:
-            outcome = Outcome.CANCELLED if claim.type == CANCEL else Outcome.REFUNDED
-        self._refund_paid(at=at, actor=actor, claim_type=claim.type if claim else None, status=status,
-                          amount=owed.amount, kind=owed.kind, outcome=outcome)
+        self._refund_paid(at=at, actor=actor, claim_type=claim_type, status=status, amount=owed.amount, kind=owed.kind,
+                          outcome=outcome_of(claim_type, status))
 
     # ---- the buyer's contact ------------------------------------------------------------------
 

@@ -4,8 +4,8 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from domain.calendar import tokyo_date
-from domain.claims import Claim, ClaimType
-from domain.errors import ClaimOpen, InvalidTransition, NoOpenClaim, NotDelivered
+from domain.claims import CANCEL, Claim, ClaimType, Status, next_status
+from domain.errors import ClaimOpen, InvalidTransition, NoOpenClaim, NotDelivered, OutOfOrder
 from domain.money import Ledger
 
 
@@ -25,6 +25,13 @@ class Outcome(StrEnum):
     REFUNDED = "refunded"
 
 
+def outcome_of(claim_type: ClaimType, status: Status | None) -> Outcome | None:
+    """What a completed claim makes of the order: a cancel cancels it, any other claim refunds it."""
+    if status != Status.COMPLETED:
+        return None
+    return Outcome.CANCELLED if claim_type == CANCEL else Outcome.REFUNDED
+
+
 UNSHIPPED = (Delivery.NEW, Delivery.PREPARING)
 SHIPPED = (Delivery.SHIPPING, Delivery.DELIVERED)
 
@@ -42,6 +49,12 @@ class OrderGuards:
     claim: Claim | None
     money: Ledger
     buyer_messages: list[datetime]
+    last_at: datetime
+
+    def check_in_time(self, at: datetime) -> None:
+        """Time never runs backwards within an order (SPEC §9): checked right after it exists."""
+        if at < self.last_at:
+            raise OutOfOrder(f"dated {at.isoformat()}, before the order's latest event ({self.last_at.isoformat()})")
 
     @property
     def open_claim(self) -> Claim | None:
@@ -50,6 +63,13 @@ class OrderGuards:
     def is_delayed(self, at: datetime) -> bool:
         """Not yet shipped and the promised ship date is before the Tokyo date of `at`."""
         return self.delivery in UNSHIPPED and self.promised_ship_date < tokyo_date(at)
+
+    def _refund_decided(self, claim_type: ClaimType, status: Status, refund: int) -> tuple[Status, Outcome | None]:
+        """The status a claim reaches when its refund is decided: a refund that comes to 0 owes
+        nothing, and the claim completes at once (SPEC §9); and what that makes of the order."""
+        if refund == 0:
+            status = next_status(claim_type, status, "pay_refund")
+        return status, outcome_of(claim_type, status)
 
     def _require_no_open_claim(self) -> None:
         if self.open_claim is not None:

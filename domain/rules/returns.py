@@ -34,8 +34,9 @@ class ReturnRules(OrderGuards):
 
     def collect_return(self, *, actor: str, at: datetime, note: str = "") -> None:
         """The goods came back (also during a hold): the refund is requested (回収完了/返金要請)."""
-        status = self._return_step("collect_return", actor)
-        self._return_collected(at=at, actor=actor, claim_type=RETURN, status=status, refund=self.money.refundable,
+        refund = self.money.refundable
+        status, outcome = self._refund_decided(RETURN, self._return_step("collect_return", actor), refund)
+        self._return_collected(at=at, actor=actor, claim_type=RETURN, status=status, refund=refund, outcome=outcome,
                                note=note)
 
     def _return_step(self, command: str, actor: str):
@@ -47,11 +48,11 @@ class ReturnRules(OrderGuards):
     def request_return_charge(self, *, actor: str, at: datetime, amount: int) -> None:
         check_actor("request_return_charge", actor)
         claim = self._require_open(RETURN)
+        paid = self.money.paid
+        if not 0 < amount <= paid:  # before the responsibility: SPEC §9's order of the specific rules
+            raise AmountInvalid(f"a return charge must be between 1 and {paid} yen")
         if claim.responsibility != "buyer":
             raise NotBuyerResponsible("the return is the seller's responsibility")
-        paid = self.money.paid
-        if not 0 < amount <= paid:
-            raise AmountInvalid(f"a return charge must be between 1 and {paid} yen")
         if self.money.pending_charge is not None:
             raise InvalidTransition("request return charge", "a charge is already requested")
         self._return_charge_requested(at=at, actor=actor, amount=amount)

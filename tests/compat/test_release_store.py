@@ -38,6 +38,16 @@ def arguments(key: str) -> list[str]:
     return ["claims", "--seller", seller, "--status", rest[1], "--as-of", AS_OF]
 
 
+def as_read_now(key: str, answer: dict) -> dict:
+    """The old release's answer as SPEC §9's settled readings give it now: settlement's
+    `blocked_by` lists what blocks a blocked order only (the old release listed an undelivered
+    order's open claim too). Nothing else may differ."""
+    if key.startswith("settlement "):
+        answer = {**answer, "orders": [{**o, "blocked_by": o["blocked_by"] if o["state"] == "blocked" else []}
+                                       for o in answer["orders"]]}
+    return answer
+
+
 @pytest.fixture(scope="module")
 def store(tmp_path_factory) -> str:
     copy = tmp_path_factory.mktemp("release") / "store.db"
@@ -74,7 +84,7 @@ def test_every_stored_event_of_the_old_release_is_read_and_none_by_a_removed_nam
 def test_the_read_models_answer_as_the_old_release_did(answers, kind):
     keys = [k for k in QUERIES if k.startswith(kind + " ")]
     assert keys
-    differ = [k for k in keys if answers[k] != EXPECTED[k]]
+    differ = [k for k in keys if answers[k] != as_read_now(k, EXPECTED[k])]
     assert not differ, f"{len(differ)} of {len(keys)} differ, first {differ[0]}"
 
 

@@ -34,7 +34,7 @@ def test_each_order_is_pending_blocked_eligible_due_or_closed(world):
         order("P1"), ship("P1", "10-01 12:00"),  # pending: not delivered
         *delivered("B1"), step("return.requested", "B1", "buyer", "10-03 10:00", reason="x", responsibility="buyer"),
         *delivered("E1", at="10-08 12:00"),  # Thu 10-08 + 5 = Tue 10-13 → Wed 10-14
-        *delivered("D1", at="10-01 12:00"),  # Thu 10-01 + 5 → Wed 10-07
+        *delivered("D1", shipped_at="10-01 11:00", at="10-01 12:00"),  # Thu 10-01 + 5 → Wed 10-07
         order("X1"), step("cancel.requested", "X1", "buyer", "10-01 11:00", reason="x"), paid("X1", "10-02 10:00"),
     )
     orders = states(world, "10-10 12:00")
@@ -78,7 +78,7 @@ def test_the_amount_is_paid_less_refunded_plus_return_charges_paid(world):
 
 
 def test_the_due_date_counts_from_delivery_even_when_a_claim_delayed_eligibility(world):
-    world.send(*delivered("L1", at="10-01 12:00"), step("exchange.requested", "L1", "buyer", "10-02 10:00", reason="x"),
+    world.send(*delivered("L1", shipped_at="10-01 11:00", at="10-01 12:00"), step("exchange.requested", "L1", "buyer", "10-02 10:00", reason="x"),
                step("claim.withdrawn", "L1", "buyer", "10-20 10:00", note=""))
     assert states(world, "10-10 12:00")["L1"]["state"] == "blocked"
     later = states(world, "10-21 12:00")["L1"]
@@ -86,7 +86,22 @@ def test_the_due_date_counts_from_delivery_even_when_a_claim_delayed_eligibility
 
 
 def test_the_sellers_level_sets_the_cycle_and_an_unregistered_seller_counts_as_general(world):
-    world.send(*delivered("G1", at="10-01 12:00", seller="S7"))
+    world.send(*delivered("G1", shipped_at="10-01 11:00", at="10-01 12:00", seller="S7"))
     assert states(world, "10-02 12:00", "S7")["G1"]["due_date"] == "2026-10-21"
     world.send(step("seller.registered", "", "marketplace", "10-02 13:00", seller_id="S7", level="excellent"))
     assert states(world, "10-02 14:00", "S7")["G1"]["due_date"] == "2026-10-14"  # 10-01 + 10 = Sun 10-11 → Wed 10-14
+
+
+def test_settlement_rows_give_a_due_date_and_what_blocks_only_where_spec_says(world):
+    world.send(
+        order("U1"), ship("U1", "10-01 12:00"), step("return.requested", "U1", "buyer", "10-01 13:00", reason="x",
+                                                      responsibility="buyer"),  # pending, with an open claim
+        *delivered("B1"), step("exchange.requested", "B1", "buyer", "10-03 10:00", reason="x"),
+        step("exchange.accepted", "B1", "seller", "10-03 11:00", memo="m"),  # blocked by exchange.accepted
+        order("C1"), step("cancel.requested", "C1", "buyer", "10-01 11:00", reason="x"), paid("C1", "10-02 10:00"),
+    )
+    orders = states(world, "10-10 12:00")
+    assert (orders["U1"]["state"], orders["U1"]["due_date"], orders["U1"]["blocked_by"]) == ("pending", None, [])
+    assert (orders["B1"]["state"], orders["B1"]["blocked_by"]) == ("blocked", ["exchange.accepted"])
+    assert orders["B1"]["due_date"] == "2026-10-21"  # the date it would have: delivered 10-02 + 15 → Wed 10-21
+    assert (orders["C1"]["state"], orders["C1"]["due_date"], orders["C1"]["blocked_by"]) == ("closed", None, [])

@@ -157,6 +157,7 @@ def test_every_rejection_code_of_spec_section_4_is_reachable_through_messages(ap
         message("exchange.accepted", "2", "seller", d(4, 11), memo="m"),
         message("exchange.reshipped", "2", "seller", d(4, 12), carrier="y", tracking_no="", cost_bearer="seller",
                 reship_date="2026-11-04", recipient={"name": "n", "phone": "p", "address": "a"}),  # tracking_required
+        message("claim.withdrawn", "2", "buyer", d(4, 9), note=""),  # out_of_order
     ]
     summary = ingest_lines(app, lines(*stream))
     from domain.errors import REJECTION_CODES
