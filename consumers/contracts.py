@@ -7,18 +7,92 @@ Unknown fields are ignored; values a rejection code covers (seller-cancel reason
 tracking number, the actor) stay valid here and are judged by the rules.
 """
 
+import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Annotated, Any, Literal
 
 import orjson
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, ValidationError, model_validator,
+)
 
+# SPEC §4 Bounds
+EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc)
+MAX_YEN = 10**12
+MAX_QUANTITY = 10**6
+MAX_TEXT = 4000
+MAX_ID = 64
+MAX_LINE = 1 << 20  # bytes (1 MB): a longer line is invalid without being parsed
+MAX_LIST = 1000  # order numbers of one cart, attachments of one return
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _moment(value: Any) -> datetime:
+    """An ISO 8601 string with an offset, between 2000-01-01 and 2100-01-01 (never a number)."""
+    if not isinstance(value, str):
+        raise ValueError("a time is an ISO 8601 string with an offset")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{_short(value)} is not an ISO 8601 time") from None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError("a time needs its UTC offset")
+    if not 2000 <= moment.year <= 2100 or not EARLIEST <= moment.astimezone(timezone.utc) < LATEST:
+        raise ValueError("a time lies between 2000-01-01 and 2100-01-01")
+    return moment
+
+
+def _day(value: Any) -> date:
+    """A date YYYY-MM-DD between 2000-01-01 and 2100-01-01 (a timestamp there is invalid)."""
+    if not isinstance(value, str) or not DAY.fullmatch(value):
+        raise ValueError("a date is a string YYYY-MM-DD")
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value} is not a calendar date") from None
+    if not EARLIEST.date() <= day < LATEST.date():
+        raise ValueError("a date lies between 2000-01-01 and 2100-01-01")
+    return day
+
+
+def _id(value: str) -> str:
+    if value != value.strip():
+        raise ValueError("an id has no surrounding spaces")
+    return value
+
+
+def _optional(limit: int, *checks: Callable[[str], str]) -> Callable[[Any], str]:
+    """A string that may be left out or null (then ""), of at most `limit` characters."""
+
+    def validate(value: Any) -> str:
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            raise ValueError("Input should be a valid string")
+        if len(value) > limit:
+            raise ValueError(f"String should have at most {limit} characters")
+        for check in checks:
+            check(value)
+        return value
+
+    return validate
+
+
+def _short(value: str, limit: int = 60) -> str:
+    return repr(value if len(value) <= limit else value[:limit] + "…")
+
+
+Moment = Annotated[datetime, PlainValidator(_moment)]
+Day = Annotated[date, PlainValidator(_day)]
+Text = Annotated[str, Field(max_length=MAX_TEXT)]
+OptionalText = Annotated[str, PlainValidator(_optional(MAX_TEXT))]  # left out or null: ""
+Id = Annotated[str, Field(min_length=1, max_length=MAX_ID), AfterValidator(_id)]
+OptionalId = Annotated[str, PlainValidator(_optional(MAX_ID, _id))]  # "" or null where a message needs none
+Yen = Annotated[int, Field(ge=0, le=MAX_YEN)]
+Amount = Annotated[int, Field(ge=-MAX_YEN, le=MAX_YEN)]  # 0 or less is valid here: the rules reject it
 Actor = Literal["buyer", "seller", "marketplace", "system", "carrier", "payment"]
 Level = Literal["power", "excellent", "general"]
-Text = Annotated[str, Field(max_length=4000)]
-Yen = Annotated[int, Field(ge=0)]
-LaxDate = Annotated[date, Field(strict=False)]
 
 
 class Data(BaseModel):
@@ -30,25 +104,25 @@ class NoData(Data):
 
 
 class NoteData(Data):
-    note: Text = ""
+    note: OptionalText = ""
 
 
 class SellerData(Data):
-    seller_id: Annotated[str, Field(min_length=1)]
+    seller_id: Id
     level: Level
 
 
 class BuyerData(Data):
-    id: str
+    id: Id
     name: Text
     phone: Text
     address: Text
 
 
 class ItemData(Data):
-    item_no: Annotated[str, Field(min_length=1)]
+    item_no: Id
     name: Text
-    option: Text = ""
+    option: OptionalText = ""
 
 
 class RecipientData(Data):
@@ -58,26 +132,26 @@ class RecipientData(Data):
 
 
 class OrderPlacedData(Data):
-    cart_no: Annotated[str, Field(min_length=1)]
-    seller_id: Annotated[str, Field(min_length=1)]
+    cart_no: Id
+    seller_id: Id
     buyer: BuyerData
     item: ItemData
-    quantity: Annotated[int, Field(ge=1)]
+    quantity: Annotated[int, Field(ge=1, le=MAX_QUANTITY)]
     unit_price: Yen
     shipping_fee: Yen
     payment_method: Literal["cash", "card", "qcash"]
     item_kind: Literal["general", "reservation", "made_to_order"]
     region: Literal["local", "overseas"]
-    promised_ship_date: LaxDate
+    promised_ship_date: Day
 
 
 class OrderPreparedData(Data):
-    promised_ship_date: LaxDate | None = None
+    promised_ship_date: Day | None = None
 
 
 class OrderShippedData(Data):
     carrier: Text
-    tracking_no: Text = ""
+    tracking_no: OptionalText = ""
     trackable: bool
 
 
@@ -91,41 +165,41 @@ class ReasonData(Data):
 
 class CancelRefusedData(Data):
     reason: Text
-    note: Text = ""
+    note: OptionalText = ""
 
 
 class ReturnRequestedData(Data):
     reason: Text
     responsibility: Literal["buyer", "seller"]
-    attachments: list[Text] = []
+    attachments: Annotated[list[Text], Field(max_length=MAX_LIST)] = []
 
 
 class AmountData(Data):
-    amount: int
+    amount: Amount
 
 
 class ExchangeAcceptedData(Data):
-    memo: Text
+    memo: OptionalText = ""
 
 
 class ExchangeReshippedData(Data):
     carrier: Text
-    tracking_no: Text = ""
+    tracking_no: OptionalText = ""  # left out, null or blank: the rules answer tracking_required
     cost_bearer: Literal["buyer", "seller"]
-    reship_date: LaxDate
+    reship_date: Day
     recipient: RecipientData
 
 
 class NonReceiptReportedData(Data):
-    note: Text = ""
+    note: OptionalText = ""
 
 
 class NonReceiptAnsweredData(Data):
     action: Literal["wait", "reship"]
-    until: LaxDate | None = None
-    carrier: Text = ""
-    tracking_no: Text = ""
-    message: Text = ""
+    until: Day | None = None
+    carrier: OptionalText = ""
+    tracking_no: OptionalText = ""
+    message: OptionalText = ""
 
     @model_validator(mode="after")
     def _wait_needs_a_date(self) -> "NonReceiptAnsweredData":
@@ -136,8 +210,8 @@ class NonReceiptAnsweredData(Data):
 
 class PartialRefundRequestedData(Data):
     category: Literal["quantity_error", "price_or_shipping"]
-    quantity: int | None = None
-    amount: int | None = None
+    quantity: Annotated[int, Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY)] | None = None
+    amount: Amount | None = None
 
     @model_validator(mode="after")
     def _needs_its_figure(self) -> "PartialRefundRequestedData":
@@ -149,9 +223,9 @@ class PartialRefundRequestedData(Data):
 
 
 class MessageSentData(Data):
-    cart_no: str = ""
-    order_nos: list[Annotated[str, Field(min_length=1)]] = []
-    text: Text
+    cart_no: OptionalId = ""
+    order_nos: Annotated[list[Id], Field(max_length=MAX_LIST)] = []
+    text: OptionalText = ""
 
 
 class FeedbackGivenData(Data):
@@ -161,10 +235,10 @@ class FeedbackGivenData(Data):
 class Envelope(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
 
-    message_id: Annotated[str, Field(min_length=1)]
-    type: str
-    order_no: str = ""
-    occurred_at: Annotated[AwareDatetime, Field(strict=False)]
+    message_id: Id
+    type: Annotated[str, Field(max_length=MAX_ID)]
+    order_no: OptionalId = ""
+    occurred_at: Moment
     actor: Actor
     data: dict[str, Any] = {}
 
@@ -198,22 +272,52 @@ class InvalidMessage(ValueError):
 def _reason(error: ValidationError, prefix: str = "") -> str:
     first = error.errors()[0]
     where = ".".join(str(p) for p in first["loc"])
-    text = first["msg"]
+    text = first["msg"].removeprefix("Value error, ")
     if first["type"] == "value_error" and not where:  # a model validator names its own field
-        return prefix + text.removeprefix("Value error, ")
+        return prefix + text
     return f"{prefix}{where}: {text}"
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+def _nul_in(value: Any, path: str = "") -> str | None:
+    """The path of the first string (or key) holding a NUL character, or None."""
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        if isinstance(key, str) and "\x00" in key:
+            return path
+        found = _nul_in(item, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
+
+
+def _printable_id(message_id: str | None) -> str | None:
+    return None if message_id is None or "\x00" in message_id or len(message_id) > MAX_ID else message_id
 
 
 def read(raw: bytes | str, model_of: Callable[[str], type[Data] | None], needs_order: Callable[[str], bool]) -> Message:
     """Parse one upstream message with the data model of its type (None: an unknown type);
     raise InvalidMessage with a reason naming the field."""
+    if len(raw) > MAX_LINE:
+        raise InvalidMessage(f"line: {len(raw):,} bytes, more than {MAX_LINE:,}: not parsed")
+    if isinstance(raw, str):
+        raw = raw.encode("utf-8", "surrogatepass")
+    raw = raw.removeprefix(BOM)
     try:
         document = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
         raise InvalidMessage(f"not valid JSON: {error}") from None
     if not isinstance(document, dict):
         raise InvalidMessage("not a JSON object")
-    message_id = document.get("message_id") if isinstance(document.get("message_id"), str) else None
+    message_id = _printable_id(document.get("message_id") if isinstance(document.get("message_id"), str) else None)
+    if b"\\u0000" in raw:  # the escape of a NUL character (a raw one is not valid JSON)
+        where = _nul_in(document)
+        if where is not None:
+            raise InvalidMessage(f"{where or 'a key'}: contains a NUL character", _printable_id(message_id))
     try:
         envelope = Envelope.model_validate(document)
     except ValidationError as error:

@@ -1,24 +1,74 @@
-"""Ingest upstream messages from lines (a JSONL file or stdin) in batches, and summarise (SPEC §8)."""
+"""Ingest upstream messages from lines (a JSONL file or stdin) in batches, and summarise (SPEC §8).
 
-from collections.abc import Callable, Iterable
+Memory stays bounded whatever the input: a line longer than the contract's limit is never held
+whole (its first 64 KB, length and SHA-256 stand for it), and the summary counts every message
+but lists only the first LISTED rejections and invalid lines.
+"""
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
-from consumers.contracts import InvalidMessage
+from consumers.contracts import BOM, MAX_LINE, InvalidMessage
 from consumers.routes import parse, to_command
 from domain.application import Orders
 from domain.unit_of_work import Command, Outcome
 
 BATCH_SIZE = 500
+LISTED = 1000  # rejections and invalid lines listed in the summary; all are counted
+HEAD = 64 * 1024  # what the dead letter of an over-long line keeps
+
+
+@dataclass(frozen=True)
+class LongLine:
+    """A line over MAX_LINE bytes, not kept: its first HEAD bytes, its length and SHA-256."""
+
+    head: bytes
+    length: int
+    sha256: str
+
+    @property
+    def reason(self) -> str:
+        return f"line: {self.length:,} bytes, more than {MAX_LINE:,}: not parsed"
+
+
+def read_lines(stream: BinaryIO, limit: int = MAX_LINE) -> Iterator[bytes | LongLine]:
+    """The lines of a binary stream (a UTF-8 byte-order mark at its start dropped); a line over
+    `limit` bytes comes as a LongLine, read through in chunks, never whole."""
+    first = True
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if first:
+            line, first = line.removeprefix(BOM), False
+        if len(line.rstrip(b"\r\n")) <= limit:
+            yield line
+            continue
+        digest, length, head = hashlib.sha256(), 0, line[:HEAD]
+        while line:
+            done = line.endswith(b"\n")
+            content = line[:-1] if done else line
+            digest.update(content)
+            length += len(content)
+            line = b"" if done else stream.readline(1 << 20)
+        yield LongLine(head, length, digest.hexdigest())
 
 
 @dataclass
 class Summary:
-    """accepted, duplicates, rejected (with codes), invalid (with reasons)."""
+    """accepted, duplicates, rejected (with codes), invalid (with reasons): every one counted, the
+    first LISTED of each listed."""
 
     accepted: int = 0
     duplicates: int = 0
     rejected: list[dict] = field(default_factory=list)
     invalid: list[dict] = field(default_factory=list)
+    rejected_count: int = 0
+    invalid_count: int = 0
+    codes: Counter = field(default_factory=Counter)
 
     def count(self, outcome: Outcome) -> None:
         if outcome.status == "accepted":
@@ -26,22 +76,32 @@ class Summary:
         elif outcome.status == "duplicate":
             self.duplicates += 1
         else:
-            self.rejected.append(
-                {"message_id": outcome.message_id, "code": outcome.code, "detail": outcome.detail}
-            )
+            self.rejected_count += 1
+            self.codes[outcome.code] += 1
+            if len(self.rejected) < LISTED:
+                self.rejected.append({"message_id": outcome.message_id, "code": outcome.code, "detail": outcome.detail})
+
+    def count_invalid(self, line: int, reason: str, message_id: str | None) -> None:
+        self.invalid_count += 1
+        if len(self.invalid) < LISTED:
+            self.invalid.append({"line": line, "message_id": message_id, "reason": reason})
 
     def as_json(self) -> dict:
-        return {
+        document = {
             "accepted": self.accepted,
             "duplicates": self.duplicates,
             "rejected": self.rejected,
             "invalid": self.invalid,
         }
+        if self.rejected_count > len(self.rejected) or self.invalid_count > len(self.invalid):
+            document["counts"] = {"rejected": self.rejected_count, "invalid": self.invalid_count}
+            document["note"] = f"only the first {LISTED} rejections and invalid lines are listed"
+        return document
 
 
 def ingest_lines(
     app: Orders,
-    lines: Iterable[bytes | str],
+    lines: Iterable[bytes | str | LongLine],
     batch_size: int = BATCH_SIZE,
     on_batch: Callable[[int], None] | None = None,
 ) -> Summary:
@@ -57,12 +117,15 @@ def ingest_lines(
         batch.clear()
 
     for number, line in enumerate(lines, start=1):
+        if isinstance(line, LongLine):
+            summary.count_invalid(number, line.reason, None)
+            continue
         if not line.strip():
             continue
         try:
             message = parse(line)
         except InvalidMessage as invalid:
-            summary.invalid.append({"line": number, "message_id": invalid.message_id, "reason": invalid.reason})
+            summary.count_invalid(number, invalid.reason, invalid.message_id)
             continue
         batch.append(to_command(message))
         if len(batch) >= batch_size:

@@ -12,6 +12,7 @@ acknowledged by the broker before the batch commits: a crash in between sends th
 are recorded in the store as Receipts and published by the relay from the store's log.
 """
 
+import hashlib
 import logging
 from collections import Counter
 from collections.abc import Iterable
@@ -22,6 +23,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 
 from consumers.contracts import InvalidMessage
+from consumers.ingest import HEAD
 from consumers.routes import parse, to_command
 from messaging.topics import Topics, commit_offsets, partition_tracking_name
 from domain.application import Orders
@@ -94,13 +96,15 @@ class IngestWorker(ConsumerRebalanceListener):
     def _dead_letter(self, dead: list) -> None:
         futures = []
         for record, invalid in dead:
+            value = record.value or b""
             body = {
                 "reason": invalid.reason, "message_id": invalid.message_id,
                 "source": {"topic": record.topic, "partition": record.partition, "offset": record.offset},
-                "value": (record.value or b"").decode("utf-8", "replace"),
+                "value": value[:HEAD].decode("utf-8", "replace"),  # a huge value's head: the record stays small
+                "length": len(value), "sha256": hashlib.sha256(value).hexdigest(),
             }
             headers = [
-                ("reason", invalid.reason.encode()),
+                ("reason", invalid.reason.encode()[:1000]),
                 ("source", f"{record.topic}:{record.partition}:{record.offset}".encode()),
             ]
             futures.append(self.producer.send(self.topics.dead_letters, key=record.key, value=orjson.dumps(body), headers=headers))

@@ -2,17 +2,17 @@
 
 import json
 import sys
-from collections import Counter
 
 import click
 import orjson
 from tqdm import tqdm
 
-from consumers.ingest import ingest_lines
+from consumers.ingest import LISTED, ingest_lines, read_lines
 from domain.audit import describe, history, state_as_of
 from domain.errors import Rejected
 from entrypoints.bootstrap import build_orders
 from entrypoints.cli_read import COMMANDS, json_option, moment, print_json
+from entrypoints.render import printable
 from entrypoints.cli_run import publish_command, run_group
 from producers.simulator import simulate
 
@@ -30,19 +30,19 @@ def ingest(source, batch_size: int, as_json: bool) -> None:
     """Process upstream messages from a JSONL FILE (or - for stdin), in order."""
     app = build_orders()
     with tqdm(unit=" msg", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
-        summary = ingest_lines(app, source, batch_size=batch_size, on_batch=bar.update)
+        summary = ingest_lines(app, read_lines(source), batch_size=batch_size, on_batch=bar.update)
     if as_json:
         print_json(summary.as_json())
         return
-    codes = Counter(r["code"] for r in summary.rejected)
+    codes = ", ".join(f"{c} {n}" for c, n in summary.codes.most_common())
     click.echo(f"accepted    {summary.accepted:>9,}")
     click.echo(f"duplicates  {summary.duplicates:>9,}")
-    click.echo(f"rejected    {len(summary.rejected):>9,}  " + ", ".join(f"{c} {n}" for c, n in codes.most_common()))
-    click.echo(f"invalid     {len(summary.invalid):>9,}")
+    click.echo(f"rejected    {summary.rejected_count:>9,}  {codes}")
+    click.echo(f"invalid     {summary.invalid_count:>9,}")
     for item in summary.invalid[:20]:
-        click.echo(f"  line {item['line']}: {item['reason']}")
-    if len(summary.invalid) > 20:
-        click.echo(f"  … {len(summary.invalid) - 20} more (use --json for all)")
+        click.echo(f"  line {item['line']}: {printable(item['reason'])}")
+    if summary.invalid_count > 20:
+        click.echo(f"  … {summary.invalid_count - 20:,} more (use --json to list up to {LISTED:,})")
 
 
 @main.command(name="history")

@@ -8,12 +8,13 @@ from datetime import date, datetime
 import click
 from tqdm import tqdm
 
+from consumers.contracts import EARLIEST, LATEST
 from domain.calendar import TOKYO
 from domain.claims import STATUS_KEYS
 from domain.errors import Rejected
 from domain.seller import previous_month
 from entrypoints.bootstrap import Settings, build_engine, build_orders
-from entrypoints.render import dashboard_screen, table
+from entrypoints.render import dashboard_screen, printable, table
 from projections import dashboard_queries as dash
 from projections import points_queries as pts
 from projections import settlement_queries as settle
@@ -35,7 +36,10 @@ def moment(value: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not an ISO 8601 time") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=TOKYO)  # a bare time is Tokyo time
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=TOKYO)  # a bare time is Tokyo time
+    if not EARLIEST.year <= parsed.year < LATEST.year:
+        raise click.BadParameter(f"{value!r}: a time between {EARLIEST.date()} and {LATEST.date()}")
+    return parsed
 
 
 def day(value: str | None) -> date | None:
@@ -102,7 +106,7 @@ def dashboard_command(seller: str, as_of: str | None, start: str | None, end: st
     click.echo(dashboard_screen(counts))
     click.echo(f"awaiting refund payment: exchange {awaiting['exchange']}, non-receipt {awaiting['non_receipt']}")
     click.echo(f"refusal breaches (not shipped the day of a cancel refusal): {len(breaches)}"
-               + (" — " + ", ".join(b["order_no"] for b in breaches[:10]) if breaches else ""))
+               + (" — " + printable(", ".join(b["order_no"] for b in breaches[:10])) if breaches else ""))
 
 
 @click.command(name="claims")

@@ -4,6 +4,14 @@ import unicodedata
 from collections.abc import Sequence
 
 
+def printable(text: object) -> str:
+    """Text for a terminal: control characters (a reason may hold any) shown escaped, never sent."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
+
+
 def width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
@@ -16,7 +24,7 @@ def pad(text: object, size: int, right: bool = False) -> str:
 
 def table(rows: Sequence[Sequence[object]], header: Sequence[str] | None = None) -> str:
     lines = [list(header)] if header else []
-    lines += [[("" if v is None else v) for v in row] for row in rows]
+    lines += [[("" if v is None else v if isinstance(v, (int, float)) else printable(v)) for v in row] for row in rows]
     if not lines:
         return ""
     sizes = [max(width(str(line[i])) for line in lines) for i in range(len(lines[0]))]

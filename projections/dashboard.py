@@ -4,7 +4,7 @@ order and one per claim, with the status its events carry. Queries: projections/
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Date, Index, Integer, String, Table
+from sqlalchemy import Column, Date, Index, Integer, String, Table, Text
 
 from domain.calendar import tokyo_date
 from domain.claims import CLOSED, Status, dashboard_key
@@ -16,15 +16,15 @@ from projections.rows import Row, Rows
 dash_orders = Table(
     "dash_orders",
     metadata,
-    Column("order_no", String(40), primary_key=True),
+    Column("order_no", String(64), primary_key=True),
     Column("order_id", String(36), nullable=False, unique=True),
-    Column("seller_id", String(40), nullable=False, index=True),
-    Column("cart_no", String(40), nullable=False, index=True),
+    Column("seller_id", String(64), nullable=False, index=True),
+    Column("cart_no", String(64), nullable=False, index=True),
     Column("placed_at", UTCDateTime, nullable=False),
     Column("order_date", Date, nullable=False),
-    Column("item_no", String(40), nullable=False),
-    Column("item_name", String(200), nullable=False),
-    Column("buyer_name", String(200), nullable=False),  # masked: the read model holds no personal data
+    Column("item_no", String(64), nullable=False),
+    Column("item_name", Text, nullable=False),
+    Column("buyer_name", Text, nullable=False),  # masked: the read model holds no personal data
     Column("quantity", Integer, nullable=False),
     Column("shipped_at", UTCDateTime),
     Column("refused_on", Date),
@@ -34,15 +34,15 @@ dash_orders = Table(
 dash_claims = Table(
     "dash_claims",
     metadata,
-    Column("order_no", String(40), primary_key=True),
+    Column("order_no", String(64), primary_key=True),
     Column("seq", Integer, primary_key=True),
-    Column("seller_id", String(40), nullable=False),
+    Column("seller_id", String(64), nullable=False),
     Column("order_date", Date, nullable=False),
     Column("type", String(20), nullable=False),
     Column("status", String(20), nullable=False),
     Column("status_key", String(20), nullable=False),
     Column("is_open", Integer, nullable=False),
-    Column("reason", String(400), nullable=False),
+    Column("reason", Text, nullable=False),
     Column("filed_at", UTCDateTime, nullable=False),
     Column("closed_at", UTCDateTime),
 )

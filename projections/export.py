@@ -1,10 +1,20 @@
-"""Export of any list to Excel (.xlsx), with openpyxl."""
+"""Export of any list to Excel (.xlsx), with openpyxl.
 
+Every text is written as text: one that starts like a formula (=, +, -, @) is never evaluated by
+Excel, and control characters, which the file format cannot hold, are written escaped.
+"""
+
+import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
+
+FORMULA_START = ("=", "+", "-", "@")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # what XML 1.0 and Excel refuse
 
 HEADERS_JA = {
     "status": "処理状態",
@@ -30,6 +40,18 @@ def write_xlsx(path: str | Path, rows: Sequence[dict], columns: Sequence[str], t
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([row.get(c) for c in columns])
+        sheet.append([_text_cell(sheet, row.get(c)) for c in columns])
     sheet.freeze_panes = "A2"
     book.save(path)
+
+
+def _text_cell(sheet: Any, value: Any) -> Any:
+    """A value as Excel must show it: text stays text."""
+    if not isinstance(value, str):
+        return value
+    value = CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    cell = Cell(sheet, value=value)
+    cell.data_type = "s"  # never a formula, whatever it starts with
+    if value.startswith(FORMULA_START):
+        cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+    return cell

@@ -3,7 +3,7 @@ and the Q-cash exchanges recorded on the Seller aggregate. Queries: projections/
 
 from typing import Any
 
-from sqlalchemy import Column, Index, Integer, String, Table
+from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text
 
 from domain.calendar import tokyo_month
 from domain.money import amount_paid
@@ -18,13 +18,13 @@ points_orders = Table(
     "points_orders",
     metadata,
     Column("order_id", String(36), primary_key=True),
-    Column("order_no", String(40), nullable=False),
-    Column("seller_id", String(40), nullable=False),
-    Column("item_no", String(40), nullable=False),
-    Column("item_name", String(200), nullable=False),
+    Column("order_no", String(64), nullable=False),
+    Column("seller_id", String(64), nullable=False),
+    Column("item_no", String(64), nullable=False),
+    Column("item_name", Text, nullable=False),
     Column("item_kind", String(20), nullable=False),
     Column("region", String(20), nullable=False),
-    Column("paid", Integer, nullable=False),
+    Column("paid", BigInteger, nullable=False),
     Column("placed_at", UTCDateTime, nullable=False),
     Column("shipped_at", UTCDateTime),
 )
@@ -33,16 +33,16 @@ points_entries = Table(
     "points_entries",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("seller_id", String(40), nullable=False),
+    Column("seller_id", String(64), nullable=False),
     Column("month", String(7), nullable=False),
-    Column("order_no", String(40), nullable=False),
-    Column("item_no", String(40), nullable=False),
-    Column("item_name", String(200), nullable=False),
+    Column("order_no", String(64), nullable=False),
+    Column("item_no", String(64), nullable=False),
+    Column("item_name", Text, nullable=False),
     Column("region", String(20), nullable=False),
     Column("kind", String(20), nullable=False),  # delivery | cancel | return | non_receipt | feedback_<rating>
-    Column("detail", String(40), nullable=False, default=""),  # the speed bands of a delivery
+    Column("detail", String(64), nullable=False, default=""),  # the speed bands of a delivery
     Column("tenths", Integer, nullable=False),  # points × 10: exact decimal sums
-    Column("amount", Integer, nullable=False, default=0),
+    Column("amount", BigInteger, nullable=False, default=0),
     Column("at", UTCDateTime, nullable=False),
 )
 
@@ -50,13 +50,13 @@ points_sellers = Table(
     "points_sellers",
     metadata,
     Column("seller_uuid", String(36), primary_key=True),
-    Column("seller_id", String(40), nullable=False),
+    Column("seller_id", String(64), nullable=False),
 )
 
 points_exchanges = Table(
     "points_exchanges",
     metadata,
-    Column("seller_id", String(40), primary_key=True),
+    Column("seller_id", String(64), primary_key=True),
     Column("month", String(7), primary_key=True),
     Column("points_tenths", Integer, nullable=False),
     Column("qcash", Integer, nullable=False),

@@ -3,7 +3,7 @@ Queries: projections/settlement_queries.py."""
 
 from typing import Any
 
-from sqlalchemy import Column, Date, Integer, String, Table
+from sqlalchemy import BigInteger, Column, Date, Integer, String, Table
 
 from domain.calendar import tokyo_date
 from domain.claims import CLOSED
@@ -18,15 +18,15 @@ settle_orders = Table(
     "settle_orders",
     metadata,
     Column("order_id", String(36), primary_key=True),
-    Column("order_no", String(40), nullable=False, unique=True),
-    Column("seller_id", String(40), nullable=False, index=True),
-    Column("paid", Integer, nullable=False),
-    Column("refunded", Integer, nullable=False, default=0),
-    Column("charges_paid", Integer, nullable=False, default=0),
+    Column("order_no", String(64), nullable=False, unique=True),
+    Column("seller_id", String(64), nullable=False, index=True),
+    Column("paid", BigInteger, nullable=False),
+    Column("refunded", BigInteger, nullable=False, default=0),
+    Column("charges_paid", BigInteger, nullable=False, default=0),
     Column("delivered_at", UTCDateTime),
     Column("delivered_on", Date),
     Column("cancelled", Integer, nullable=False, default=0),
-    Column("claim", String(40)),  # the open claim as TYPE.STATUS, or NULL
+    Column("claim", String(64)),  # the open claim as TYPE.STATUS, or NULL
     Column("partial_refund_pending", Integer, nullable=False, default=0),
     Column("return_charge_pending", Integer, nullable=False, default=0),
 )
@@ -34,7 +34,7 @@ settle_orders = Table(
 settle_sellers = Table(
     "settle_sellers",
     metadata,
-    Column("seller_id", String(40), primary_key=True),
+    Column("seller_id", String(64), primary_key=True),
     Column("seller_uuid", String(36), nullable=False, unique=True),
     Column("level", String(20), nullable=False),
 )

@@ -109,7 +109,7 @@ def test_a_message_lacking_a_required_data_field_is_invalid_naming_the_field(typ
         (b"[1, 2]", "not a JSON object"),
         (without(VALID["order.placed"], "message_id"), "message_id: Field required"),
         (with_value(VALID["order.placed"], "order.bought", "type"), "type: unknown message type 'order.bought'"),
-        (with_value(VALID["order.placed"], "2026-11-02T10:00:00", "occurred_at"), "occurred_at: Input should have timezone"),
+        (with_value(VALID["order.placed"], "2026-11-02T10:00:00", "occurred_at"), "occurred_at: a time needs its UTC offset"),
         (with_value(VALID["order.placed"], "robot", "actor"), "actor: Input should be"),
         (with_value(VALID["order.placed"], "", "order_no"), "order_no: required"),
         (with_value(VALID["order.placed"], "2", "data", "quantity"), "data.quantity: Input should be a valid integer"),
