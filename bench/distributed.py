@@ -28,7 +28,7 @@ from entrypoints.bootstrap import Settings, build_engine, build_orders
 from tools.services.local import start_both
 from tools.services.postgres import create_database
 from producers.simulator import simulate
-from producers.upstream import CartPartitioner
+from producers.upstream import message_key
 from projections.base import metadata
 from projections.dashboard import dash_orders
 
@@ -93,7 +93,7 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _latency_at(rate: int, lines: list[bytes], send, router, topics: Topics, engine, wait_caught_up) -> dict:
+def _latency_at(rate: int, lines: list[bytes], send, topics: Topics, engine, wait_caught_up) -> dict:
     """Offer `lines` at `rate` msgs/s; every 10th order.placed is timed until its dashboard row."""
     probe = Probe(engine)
     probe.start()
@@ -101,12 +101,11 @@ def _latency_at(rate: int, lines: list[bytes], send, router, topics: Topics, eng
     for i, line in enumerate(lines):
         while i >= rate * (time.perf_counter() - began):
             time.sleep(0.001)
-        key, partition = router.route(line)
         if b'"type":"order.placed"' in line:
             placed += 1
             if placed % 10 == 0:
-                probe.sent(key.decode())
-        send.send(topics.upstream, key=key, value=line, partition=partition)
+                probe.sent(orjson.loads(line)["order_no"])
+        send.send(topics.upstream, key=message_key(line), value=line)
     send.flush()
     probe.done.set()
     wait_caught_up()
@@ -141,7 +140,6 @@ def measure_distributed(work: Path, orders: int, rates: list[int], rate_seconds:
     try:
         lines = [orjson.dumps(m) for m in simulate(orders=orders, seed=7)]
         send = producer(bootstrap, "bench")
-        router = CartPartitioner(settings.partitions)
         time.sleep(3)  # let the groups form before the clock starts
 
         latency, sent = [], 0
@@ -149,14 +147,13 @@ def measure_distributed(work: Path, orders: int, rates: list[int], rate_seconds:
         share = min(1.0, len(lines) // 2 / wanted)  # the latency phases get half the stream at most
         for rate in rates:  # each rate for `rate_seconds`, or shorter alike when the stream is short
             offered = int(rate * rate_seconds * share)
-            latency.append(_latency_at(rate, lines[sent:sent + offered], send, router, topics, engine,
+            latency.append(_latency_at(rate, lines[sent:sent + offered], send, topics, engine,
                                        lambda: _wait(app, settings, topics, processes.values())))
             sent += offered
 
         began = time.perf_counter()
         for line in lines[sent:]:
-            key, partition = router.route(line)
-            send.send(topics.upstream, key=key, value=line, partition=partition)
+            send.send(topics.upstream, key=message_key(line), value=line)
         send.flush()
         _wait(app, settings, topics, processes.values())
         sustained = time.perf_counter() - began

@@ -42,6 +42,7 @@ class Timeline:
 
     order_no: str
     at: datetime
+    cart_no: str = ""  # what the upstream system keys the order's messages by (SPEC §4 Keys)
     kind: str = "general"
     promised: date | None = None
     messages: list[dict] = field(default_factory=list)
@@ -58,5 +59,6 @@ class Timeline:
                 "occurred_at": at,
                 "actor": actor,
                 "data": data or {},
+                **({"cart_no": self.cart_no} if self.cart_no else {}),
             }
         )

@@ -18,6 +18,11 @@ from producers.simulated_world import (
     Timeline,
 )
 
+# The message's fields; `cart_no` is the cart an order or cart message is keyed by upstream (SPEC §4
+# Keys: the upstream system knows it), which the contract ignores and `orderclaims publish` keys by.
+ENVELOPE = ("message_id", "type", "order_no", "occurred_at", "actor", "data", "cart_no")
+
+
 class Simulator:
     """Builds the stream for `orders` orders from `seed`."""
 
@@ -39,7 +44,7 @@ class Simulator:
         for message in merged:
             message["message_id"] = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
             message["occurred_at"] = message["occurred_at"].isoformat(timespec="seconds")
-            yield {k: message[k] for k in ("message_id", "type", "order_no", "occurred_at", "actor", "data")}
+            yield {k: message[k] for k in ENVELOPE if k in message}
 
     # ---- sellers ------------------------------------------------------------------------
 
@@ -73,7 +78,7 @@ class Simulator:
             cart_orders = []
             for _ in range(min(rng.choice((1, 1, 1, 1, 2, 2, 3)), self.orders - number)):
                 number += 1
-                timeline = Timeline(order_no=f"{100000 + number}", at=placed_at)
+                timeline = Timeline(order_no=f"{100000 + number}", at=placed_at, cart_no=cart_no)
                 self._place(timeline, cart_no, buyer, seller)
                 scenario = rng.choices(names, weights)[0]
                 getattr(self, f"_{scenario}")(timeline)

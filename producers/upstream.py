@@ -1,57 +1,46 @@
 """Publishing an upstream stream (JSONL lines) to the upstream topic (SPEC §4): the upstream systems'
 side of the contract, for feeding the distributed mode by hand, the tests and the benchmarks.
 
-Each message is keyed by its order number (seller messages: the seller id). Its partition is chosen
-by **cart**: every message of an order goes where its cart goes, and so does a bulk message sent to
-the cart with no order number. One order's messages stay in order (SPEC §4), and a bulk message is
-also in order with the messages of the cart's orders — without that, a replay faster than real time
-could judge a marketplace withdrawal before the message that justifies it (decision 0003).
-Lines are sent as they are, even invalid ones: judging them is ingest's job.
+Every message is keyed as SPEC §4 says upstream systems key them, and partitioned by the
+producer's default partitioner (a hash of the key), so any producer that keys the same way puts
+each message in the same partition — statelessly, across calls and processes:
+- an order's or a cart's messages by the **cart number**: the line's own `cart_no` (the cart the
+  upstream system knows for every message of an order; the contract ignores the field), else
+  `data.cart_no` (`order.placed`, a bulk `message.sent`);
+- a seller's messages by `seller_id`, an inquiry's by `item_no`;
+- anything else by its order number, and a line that is no message at all by nothing.
+So an order's messages, and the bulk messages to its cart, arrive in order. Lines are sent as they
+are, even invalid ones: judging them is ingest's job.
 """
 
 from collections.abc import Iterable
 
 import orjson
 from kafka import KafkaProducer
-from kafka.partitioner.default import murmur2
 
 
-class CartPartitioner:
-    """The partition of each message: its cart's, learned from the `order.placed` messages seen."""
-
-    def __init__(self, partitions: int):
-        self.partitions = partitions
-        self.cart_of: dict[str, str] = {}
-
-    def route(self, line: bytes) -> tuple[bytes | None, int | None]:
-        """(key, partition) of a line; partition None lets the producer hash the key."""
-        try:
-            document = orjson.loads(line)
-            data = document.get("data") or {}
-            order_no = document.get("order_no") or ""
-            if document.get("type") == "order.placed" and data.get("cart_no"):
-                self.cart_of[order_no] = str(data["cart_no"])
-            orders = [order_no] if order_no else [str(o) for o in data.get("order_nos") or ()]
-            cart_no = next((self.cart_of[o] for o in orders if o in self.cart_of), None)
-            if cart_no is None and not orders:
-                cart_no = data.get("cart_no")
-            key = next(iter(orders), None) or data.get("seller_id") or cart_no
-        except (orjson.JSONDecodeError, AttributeError, TypeError):
-            return None, None  # not a message: any partition
-        partition = (murmur2(str(cart_no).encode()) & 0x7FFFFFFF) % self.partitions if cart_no else None
-        return (str(key).encode() if key else None), partition
+def message_key(line: bytes) -> bytes | None:
+    """The key SPEC §4 gives a message."""
+    try:
+        document = orjson.loads(line)
+        data = document.get("data") if isinstance(document.get("data"), dict) else {}
+    except (orjson.JSONDecodeError, AttributeError):
+        return None
+    for value in (document.get("cart_no"), data.get("cart_no"), data.get("seller_id"), data.get("item_no"),
+                  document.get("order_no")):
+        if isinstance(value, str) and value:
+            return value.encode()
+    return None
 
 
 def publish_lines(producer: KafkaProducer, topic: str, lines: Iterable[bytes]) -> int:
     """Send every non-blank line; return how many, once the broker has acknowledged them all."""
-    router = CartPartitioner(len(producer.partitions_for(topic)))
     sent = 0
     for line in lines:
         line = line.strip()
         if not line:
             continue
-        key, partition = router.route(line)
-        producer.send(topic, key=key, value=line, partition=partition)
+        producer.send(topic, key=message_key(line), value=line)
         sent += 1
     producer.flush()
     return sent

@@ -6,6 +6,7 @@ Each test publishes to a 4-partition upstream topic of its own and reads a datab
 import json
 
 import orjson
+from kafka import KafkaProducer
 import pytest
 
 from consumers.ingest import ingest_lines
@@ -42,7 +43,15 @@ def assert_same_read_models(actual: dict, expected: dict) -> None:
 
 
 def test_two_ingest_workers_on_four_partitions_build_what_embedded_mode_builds(stack, stream, embedded):
-    assert stack.cli("publish", "-", stdin=b"\n".join(stream)).stdout.decode().startswith(f"published {len(stream):,}")
+    half = len(stream) // 2  # the first half by `orderclaims publish`, the rest by a plain producer keyed by cart
+    assert stack.cli("publish", "-", stdin=b"\n".join(stream[:half])).stdout.decode().startswith(f"published {half:,}")
+    plain = KafkaProducer(bootstrap_servers=stack.settings.kafka_bootstrap)  # the default partitioner
+    for line in stream[half:]:
+        document = orjson.loads(line)
+        key = document.get("cart_no") or document["data"].get("cart_no") or document["data"].get("seller_id")
+        plain.send(stack.topics.upstream, key=key.encode(), value=line)
+    plain.flush()
+    plain.close()
     processes = stack.start_all(ingest_workers=2)
     stack.wait_caught_up()
 
@@ -78,7 +87,7 @@ def test_kill_9_of_ingest_relay_and_a_projector_mid_stream_loses_and_doubles_not
 
 def test_invalid_messages_go_to_the_dead_letter_topic_rejected_ones_to_rejections_and_the_rest_goes_on(stack):
     placed = next(m for m in simulate(orders=1, seed=3) if m["type"] == "order.placed")
-    later = {**placed, "message_id": "after-the-bad-ones", "order_no": "900002",
+    later = {**placed, "message_id": "after-the-bad-ones", "order_no": "900002", "cart_no": "C-900002",
              "data": {**placed["data"], "cart_no": "C-900002"}}
     lines = [
         b'{"message_id": "broken',  # not JSON
@@ -88,7 +97,8 @@ def test_invalid_messages_go_to_the_dead_letter_topic_rejected_ones_to_rejection
                       "occurred_at": "2026-11-02T10:00:00+09:00", "actor": "buyer", "data": {"reason": "x"}}),
         orjson.dumps(later),
         orjson.dumps({"message_id": "cancel-after", "type": "cancel.requested", "order_no": "900002",
-                      "occurred_at": placed["occurred_at"], "actor": "buyer", "data": {"reason": "x"}}),
+                      "cart_no": "C-900002", "occurred_at": placed["occurred_at"], "actor": "buyer",
+                      "data": {"reason": "x"}}),  # keyed by its cart, as upstream systems key it
     ]
     stack.cli("publish", "-", stdin=b"\n".join(lines))
     stack.start_all(ingest_workers=1)

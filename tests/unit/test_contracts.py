@@ -149,3 +149,14 @@ def test_an_invalid_message_keeps_its_message_id_when_it_has_one():
 )
 def test_values_a_rejection_code_covers_stay_valid(document):
     assert parse(raw(document)).type == document["type"]
+
+
+def test_publish_keys_order_and_cart_messages_by_cart_seller_messages_by_seller_and_needs_no_memory():
+    from producers.upstream import message_key
+
+    later = {**message("cancel.requested", reason="x"), "cart_no": "C9"}  # the cart the upstream system knows
+    assert message_key(raw(later)) == b"C9"
+    assert message_key(raw(placed(cart_no="C7"))) == b"C7"
+    assert message_key(raw(VALID["message.sent"])) == b"C1"
+    assert message_key(raw(VALID["seller.registered"])) == b"S1"
+    assert message_key(b"not json") is None
