@@ -29,7 +29,7 @@ from tools.services.local import start_both
 from tools.services.postgres import create_database
 from producers.simulator import simulate
 from producers.upstream import message_key
-from projections.base import metadata
+from projections.schema import metadata
 from projections.dashboard import dash_orders
 
 ORDERCLAIMS = str(Path(sys.executable).parent / "orderclaims")

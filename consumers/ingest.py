@@ -59,15 +59,17 @@ def read_lines(stream: BinaryIO, limit: int = MAX_LINE) -> Iterator[bytes | Long
 
 @dataclass
 class Summary:
-    """accepted, duplicates, rejected (with codes), invalid (with reasons): every one counted, the
-    first LISTED of each listed."""
+    """accepted, duplicates, rejected (with codes), invalid (with reasons), parked (with the error):
+    every one counted, the first LISTED of each listed."""
 
     accepted: int = 0
     duplicates: int = 0
     rejected: list[dict] = field(default_factory=list)
     invalid: list[dict] = field(default_factory=list)
+    parked: list[dict] = field(default_factory=list)
     rejected_count: int = 0
     invalid_count: int = 0
+    parked_count: int = 0
     codes: Counter = field(default_factory=Counter)
 
     def count(self, outcome: Outcome) -> None:
@@ -75,6 +77,10 @@ class Summary:
             self.accepted += 1
         elif outcome.status == "duplicate":
             self.duplicates += 1
+        elif outcome.status == "parked":
+            self.parked_count += 1
+            if len(self.parked) < LISTED:
+                self.parked.append({"message_id": outcome.message_id, "error": outcome.detail})
         else:
             self.rejected_count += 1
             self.codes[outcome.code] += 1
@@ -93,6 +99,8 @@ class Summary:
             "rejected": self.rejected,
             "invalid": self.invalid,
         }
+        if self.parked_count:
+            document["parked"] = self.parked
         if self.rejected_count > len(self.rejected) or self.invalid_count > len(self.invalid):
             document["counts"] = {"rejected": self.rejected_count, "invalid": self.invalid_count}
             document["note"] = f"only the first {LISTED} rejections and invalid lines are listed"
@@ -127,7 +135,7 @@ def ingest_lines(
         except InvalidMessage as invalid:
             summary.count_invalid(number, invalid.reason, invalid.message_id)
             continue
-        batch.append(to_command(message))
+        batch.append(to_command(message, raw=line if isinstance(line, bytes) else line.encode(), source=f"line {number}"))
         if len(batch) >= batch_size:
             flush()
     if batch:

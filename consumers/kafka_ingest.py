@@ -77,7 +77,8 @@ class IngestWorker(ConsumerRebalanceListener):
                 continue
             for record in records:
                 try:
-                    commands.append(to_command(parse(record.value or b"")))
+                    commands.append(to_command(parse(record.value or b""), raw=record.value or b"",
+                                               source=f"{record.topic}:{record.partition}:{record.offset}"))
                 except InvalidMessage as invalid:
                     dead.append((record, invalid))
             trackings.append(Tracking(partition_tracking_name(tp.topic, tp.partition), records[-1].offset))
@@ -90,7 +91,8 @@ class IngestWorker(ConsumerRebalanceListener):
         commit_offsets(self.consumer, offsets)
         statuses = Counter(o.status for o in outcomes)
         log.info("batch", extra={"messages": len(commands) + len(dead), "accepted": statuses["accepted"],
-                                 "duplicates": statuses["duplicate"], "rejected": statuses["rejected"], "invalid": len(dead)})
+                                 "duplicates": statuses["duplicate"], "rejected": statuses["rejected"],
+                                 "parked": statuses["parked"], "invalid": len(dead)})
         return len(commands) + len(dead)
 
     def _dead_letter(self, dead: list) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from messaging.topics import Topics, commit_offsets
 from messaging.event_wire import POSITION, TOPIC, read_headers, stored_event
 from projections.base import Projection
+from projections.runner import decode
 
 log = logging.getLogger("orderclaims.project")
 
@@ -44,7 +45,7 @@ class Projector:
         for tp, records in batch.items():
             for record in records:
                 meta = read_headers(record.headers)
-                event = self.mapper.to_domain_event(stored_event(meta, record.value)) if meta[TOPIC] in self.handled else None
+                event = decode(self.mapper, stored_event(meta, record.value)) if meta[TOPIC] in self.handled else None
                 streams[tp.partition].append((int(meta[POSITION]), event))
         with self.engine.begin() as conn:
             for partition, events in streams.items():

@@ -104,7 +104,8 @@ def parse(raw: bytes | str) -> Message:
     return read(raw, _model_of, lambda message_type: ROUTES[message_type].needs_order)
 
 
-def to_command(message: Message) -> Command:
+def to_command(message: Message, raw: bytes = b"", source: str = "", retry: bool = False) -> Command:
+    """The command a valid message becomes; `raw` and `source` are kept if it is parked."""
     run, envelope, data = ROUTES[message.type].run, message.envelope, message.data
     return Command(
         message_id=message.message_id,
@@ -112,4 +113,7 @@ def to_command(message: Message) -> Command:
         order_no=envelope.order_no,
         at=envelope.occurred_at,
         run=lambda uow: run(uow, envelope, data),
+        message=raw,
+        source=source,
+        retry=retry,
     )

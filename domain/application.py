@@ -14,10 +14,13 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, ProcessRecorder, Tracking, Transcoding
+from eventsourcing.persistence import (
+    IntegrityError, JSONTranscoder, PersistenceError, ProcessRecorder, Tracking, Transcoding,
+)
 
 from domain.errors import Rejected, UnknownOrder
 from domain.order import Order, order_id
+from domain.parking import Defect
 from domain.receipt import receipt_event
 from domain.seller import DEFAULT_LEVEL, Seller, seller_id_to_uuid
 from domain.unit_of_work import Command, Outcome, UnitOfWork, replay
@@ -55,22 +58,37 @@ class Orders(Application):
 
     def process(self, commands: Iterable[Command], trackings: Sequence[Tracking] = ()) -> list[Outcome]:
         """Apply a batch of commands in one transaction, with the consumed positions (`trackings`)
-        they came from; return each message's outcome."""
+        they came from; return each message's outcome. A message that hits a defect is parked and
+        the batch runs again without it; a transient fault (the store away) is raised."""
         commands = list(commands)
-        try:
-            return self._process(commands, trackings, check_store_for_repeats=False)
-        except IntegrityError:  # a message stored before, or another writer first: check each message
-            return self._process(commands, trackings, check_store_for_repeats=True)
+        defects: dict[int, str] = {}
+        check_store_for_repeats = False
+        while True:
+            try:
+                return self._process(commands, trackings, check_store_for_repeats, defects)
+            except IntegrityError:  # a message stored before, or another writer first: check each message
+                if check_store_for_repeats:
+                    raise
+                check_store_for_repeats = True
+            except Defect as defect:
+                defects[defect.index] = defect.error
 
-    def _process(self, commands: list[Command], trackings: Sequence[Tracking], check_store_for_repeats: bool) -> list[Outcome]:
+    def _process(self, commands: list[Command], trackings: Sequence[Tracking], check_store_for_repeats: bool,
+                 defects: dict[int, str]) -> list[Outcome]:
         uow = UnitOfWork(self, check_store_for_repeats)
         try:
             outcomes = []
-            for command in commands:
+            for index, command in enumerate(commands):
                 if command.message_id and uow.seen(command.message_id):
                     outcomes.append(Outcome(command.message_id, "duplicate"))
                     continue
-                outcome = self._apply(uow, command)
+                if index in defects:
+                    uow.park(command, defects[index])
+                    outcomes.append(Outcome(command.message_id, "parked", detail=defects[index]))
+                    continue
+                outcome = self._apply(uow, index, command)
+                if command.retry:
+                    uow.settle_parked(command, outcome.status)
                 outcomes.append(outcome)
                 uow.record(
                     receipt_event(
@@ -90,14 +108,18 @@ class Orders(Application):
         return outcomes
 
     @staticmethod
-    def _apply(uow: UnitOfWork, command: Command) -> Outcome:
+    def _apply(uow: UnitOfWork, index: int, command: Command) -> Outcome:
         uow.begin_command()
         try:
             command.run(uow)
         except Rejected as rejected:
             if uow.command_changed_state():
-                raise RuntimeError(f"{command.message_type} was rejected after it changed state") from rejected
+                raise Defect(index, RuntimeError(f"{command.message_type} was rejected after it changed state"))
             return Outcome(command.message_id, "rejected", rejected.code, rejected.detail)
+        except PersistenceError:
+            raise  # the store away: transient, never parked
+        except Exception as error:  # a defect: this message is parked, the rest goes on
+            raise Defect(index, error) from error
         return Outcome(command.message_id, "accepted")
 
     def commit(self, uow: UnitOfWork, trackings: Sequence[Tracking] = ()) -> None:

@@ -15,6 +15,7 @@ from eventsourcing.domain import Aggregate
 from domain.cart import Cart, cart_id
 from domain.errors import OrderExists, UnknownOrder
 from domain.order import Order, order_id
+from domain.parking import ParkedMessage, parked_id
 from domain.receipt import Receipt, receipt_id
 from domain.seller import Seller, seller_id_to_uuid
 
@@ -39,11 +40,14 @@ class Command:
     order_no: str
     at: datetime
     run: Callable[["UnitOfWork"], None]
+    message: bytes = b""  # the message as it came, kept if it is parked
+    source: str = ""  # where it came from: "line N", or "TOPIC:PARTITION:OFFSET"
+    retry: bool = False  # a retry of a parked message: its outcome settles it
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What became of one message: accepted, rejected (with its code) or duplicate."""
+    """What became of one message: accepted, rejected (with its code), duplicate, or parked (with its error)."""
 
     message_id: str
     status: str
@@ -120,6 +124,21 @@ class UnitOfWork:
                     cache.get(aggregate_id, evict=True)
                 except KeyError:
                     pass
+
+    def park(self, command: Command, error: str) -> None:
+        """Keep a message that hit a defect, with its error (again, if it was parked before)."""
+        parked = self._get_unless_new(parked_id(command.message_id))
+        if parked is None:
+            self._add(ParkedMessage(message_id=command.message_id, message_type=command.message_type,
+                                    order_no=command.order_no, message=command.message.decode("utf-8", "replace"),
+                                    source=command.source, error=error, at=command.at))
+        elif parked.is_parked:
+            parked.fail_again(error, at=command.at)
+
+    def settle_parked(self, command: Command, outcome: str) -> None:
+        parked = self._get(parked_id(command.message_id))
+        if parked is not None and parked.is_parked:
+            parked.settle(outcome, at=command.at)
 
     def record(self, receipt: Receipt.Processed) -> None:
         self.receipts[receipt.originator_id] = receipt

@@ -11,6 +11,7 @@ from consumers.ingest import LISTED, ingest_lines, read_lines
 from domain.audit import describe, history, state_as_of
 from domain.errors import Rejected
 from entrypoints.bootstrap import build_orders
+from entrypoints.cli_parked import parked_command
 from entrypoints.cli_read import COMMANDS, json_option, moment, print_json
 from entrypoints.render import printable
 from entrypoints.cli_run import publish_command, run_group
@@ -39,6 +40,8 @@ def ingest(source, batch_size: int, as_json: bool) -> None:
     click.echo(f"duplicates  {summary.duplicates:>9,}")
     click.echo(f"rejected    {summary.rejected_count:>9,}  {codes}")
     click.echo(f"invalid     {summary.invalid_count:>9,}")
+    if summary.parked_count:
+        click.echo(f"parked      {summary.parked_count:>9,}  (a defect: see `orderclaims parked`)")
     for item in summary.invalid[:20]:
         click.echo(f"  line {item['line']}: {printable(item['reason'])}")
     if summary.invalid_count > 20:
@@ -85,5 +88,5 @@ def simulate_command(orders: int, seed: int, output) -> None:
         output.write(orjson.dumps(message) + b"\n")
 
 
-for _command in (*COMMANDS, run_group, publish_command):
+for _command in (*COMMANDS, parked_command, run_group, publish_command):
     main.add_command(_command)

@@ -3,8 +3,9 @@
 It reads the log past its own position, publishes each domain event to the events topic (key =
 the aggregate's natural key: order number, cart number or seller id) and each rejected message's
 Receipt to the rejections topic, waits until the broker acknowledged all of them, and only then
-records its position (a tracking record in the store). A crash in between publishes the same
-events again with the same positions: at least once, and consumers drop repeats by position.
+records its position (a tracking record in the store). A message parked by a defect goes to the
+dead-letter topic with its error. A crash in between publishes the same events again with the same
+positions: at least once, and consumers drop repeats by position.
 """
 
 import logging
@@ -18,12 +19,14 @@ from kafka import KafkaProducer
 
 from messaging.topics import Topics, relay_tracking_name
 from domain.application import Orders
+from domain.parking import ParkedMessage
 from domain.receipt import Receipt
 from messaging.event_wire import headers
 
 log = logging.getLogger("orderclaims.relay")
 
 RECEIPT = get_topic(Receipt.Processed)
+PARKED = {get_topic(ParkedMessage.Parked), get_topic(ParkedMessage.FailedAgain)}
 NATURAL_KEYS = ("order_no", "cart_no", "seller_id")  # in the first event of Order, Cart, Seller
 KEYS_KEPT = 200_000
 
@@ -60,6 +63,8 @@ class Relay:
         return len(notifications)
 
     def _publish(self, n: Notification):
+        if n.topic in PARKED:
+            return self._dead_letter(n)
         if n.topic == RECEIPT:
             if b'"rejected"' not in n.state:  # most messages are accepted: not worth decoding
                 return None
@@ -73,6 +78,16 @@ class Relay:
             return self.producer.send(self.topics.rejections, key=(receipt.order_no or receipt.message_id).encode(),
                                       value=orjson.dumps(body), headers=headers(n)[:1])
         return self.producer.send(self.topics.events, key=self._key(n), value=n.state, headers=headers(n))
+
+    def _dead_letter(self, n: Notification):
+        """A message parked by a defect (or parked again by its retry) goes to the dead-letter topic too."""
+        parked = self.app.mapper.to_domain_event(n)
+        state = self.app.repository.get(n.originator_id, version=n.originator_version)
+        body = {"reason": f"parked: {parked.error}", "message_id": state.message_id, "source": state.source,
+                "value": state.message, "position": n.id}
+        headers = [("reason", body["reason"].encode()[:1000]), ("source", state.source.encode())]
+        return self.producer.send(self.topics.dead_letters, key=state.message_id.encode(), value=orjson.dumps(body),
+                                  headers=headers)
 
     def _key(self, n: Notification) -> bytes:
         key = self.keys.get(n.originator_id)

@@ -10,48 +10,19 @@ rise within a partition but not across partitions. A partition's stream also ski
 """
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError
-from sqlalchemy import BigInteger, Column, DateTime, MetaData, String, Table, func, select
+from eventsourcing.persistence import IntegrityError, PersistenceError
+from sqlalchemy import Column, Table, func, select
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.exc import DBAPIError
 
 from domain.versions import stored_topics
+from projections.parking import Unreadable, park, parked_events
+from projections.parking import forget as forget_parked
 from projections.rows import Rows
-
-metadata = MetaData()
-
-
-class UTCDateTime(TypeDecorator):
-    """Aware datetimes stored as UTC on every database (SQLite keeps no offset) and read back aware."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        value = value.astimezone(timezone.utc)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
-
-
-positions = Table(
-    "projection_positions",
-    metadata,
-    Column("name", String(40), primary_key=True),
-    Column("stream", String(120), primary_key=True),
-    Column("position", BigInteger, nullable=False),
-    Column("last_at", UTCDateTime),
-)
-LOG = "log"  # the stream of the store's log, read in-process
-
+from projections.schema import LOG, metadata, positions
 
 class PositionConflict(IntegrityError):
     """Two writers applied the same events; the later transaction is rolled back (like any
@@ -110,14 +81,16 @@ class Projection:
             rows.prefetch(column, ids)
 
     def create_tables(self, engine: Engine) -> None:
-        metadata.create_all(engine, tables=[positions, *self.tables])
+        metadata.create_all(engine, tables=[positions, parked_events, *self.tables])
 
     def drop_tables(self, engine: Engine) -> None:
         with engine.begin() as conn:
             for table in reversed(self.tables):
                 table.drop(conn, checkfirst=True)
             positions.create(conn, checkfirst=True)
+            parked_events.create(conn, checkfirst=True)
             conn.execute(positions.delete().where(positions.c.name == self.name))
+            forget_parked(conn, self.name)
 
     # ---- position -----------------------------------------------------------------------
 
@@ -143,26 +116,56 @@ class Projection:
             raise PositionConflict(f"{self.name} {stream} moved past {start} under this writer")
 
     def apply_batch(self, conn: Connection, events: Iterable[tuple[int, Any]], stream: str = LOG) -> int:
-        """Apply (position, event) pairs past the stored position, in the caller's transaction."""
+        """Apply (position, event) pairs past the stored position, in the caller's transaction. An
+        event that cannot be decoded or applied (a defect) is parked for this projection, and the
+        chunk is applied again without it; a fault of the database is raised (transient)."""
         start, last_at = self.position(conn, stream)
         floor = start if stream == LOG else max(start, self.position(conn, LOG)[0])
-        position = start
-        rows = Rows(conn)
         new = []
         for at_position, event in events:
             if at_position > floor:  # else a repeat (the relay publishes at least once): applied already
                 new.append((at_position, event))
                 floor = at_position
-        self.prefetch(rows, [event for _, event in new if event is not None])
-        for at_position, event in new:
-            if event is not None:
-                self.apply(event, rows)
-                event_at = getattr(event, "at", None)
-                if event_at is not None and (last_at is None or event_at > last_at):
-                    last_at = event_at
-            position = at_position
-        rows.flush()
+        while True:
+            try:
+                last_at = self._apply_all(Rows(conn), new, last_at)
+                break
+            except _Unapplied as unapplied:
+                at_position, event = new[unapplied.index]
+                park(conn, self.name, stream, at_position, _topic_of(event), unapplied.error)
+                new[unapplied.index] = (at_position, None)
+        position = new[-1][0] if new else start
         if position != start:
             self._save_position(conn, start, position, last_at, stream)
         return position
 
+    def _apply_all(self, rows: Rows, new: list[tuple[int, Any]], last_at: datetime | None) -> datetime | None:
+        self.prefetch(rows, [event for _, event in new if event is not None and not isinstance(event, Unreadable)])
+        for index, (_, event) in enumerate(new):
+            if event is None:
+                continue
+            if isinstance(event, Unreadable):
+                if event.topic in self.topics:  # an event of a type this projection reads
+                    raise _Unapplied(index, event.error)
+                continue
+            try:
+                self.apply(event, rows)
+            except (DBAPIError, PersistenceError):
+                raise  # the database away: transient
+            except Exception as error:
+                raise _Unapplied(index, f"{type(error).__name__}: {error}") from error
+            event_at = getattr(event, "at", None)
+            if event_at is not None and (last_at is None or event_at > last_at):
+                last_at = event_at
+        rows.flush()
+        return last_at
+
+
+class _Unapplied(Exception):
+    def __init__(self, index: int, error: str):
+        super().__init__(error)
+        self.index, self.error = index, error
+
+
+def _topic_of(event: Any) -> str:
+    return event.topic if isinstance(event, Unreadable) else f"{type(event).__module__}:{type(event).__qualname__}"

@@ -10,7 +10,8 @@ from domain.calendar import tokyo_date
 from domain.claims import CLOSED, Status, dashboard_key
 from domain.order import Order
 from domain.privacy import mask_name
-from projections.base import Projection, UTCDateTime, handles, metadata
+from projections.base import Projection, handles
+from projections.schema import UTCDateTime, metadata
 from projections.rows import Row, Rows
 
 dash_orders = Table(

@@ -11,7 +11,8 @@ from domain.order import Order
 from domain.points import CLAIM_SCORED_AT, delivery_points
 from domain.policy import DEFAULT_POLICY, Policy
 from domain.seller import Seller
-from projections.base import Projection, UTCDateTime, handles, metadata
+from projections.base import Projection, handles
+from projections.schema import UTCDateTime, metadata
 from projections.rows import Row, Rows
 
 points_orders = Table(

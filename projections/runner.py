@@ -4,14 +4,16 @@ rebuilding them "as of" a past moment into a scratch database."""
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from eventsourcing.persistence import Mapper, StoredEvent
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 from domain.application import Orders
 from projections.base import Projection
+from projections.parking import Unreadable
 from projections.dashboard import Dashboard
 from projections.points import Points
 from projections.settlement import Settlement
@@ -26,6 +28,14 @@ def all_projections() -> list[Projection]:
 
 def handled_topics(projections: list[Projection]) -> set[str]:
     return set().union(*(p.topics for p in projections))
+
+
+def decode(mapper: Mapper, stored: StoredEvent) -> Any:
+    """The domain event, or Unreadable (parked by the projection) if it cannot be decoded."""
+    try:
+        return mapper.to_domain_event(stored)
+    except Exception as error:  # a defect of the event or of this code: the projection goes on
+        return Unreadable(stored.topic, f"{type(error).__name__}: {error}")
 
 
 class CaughtUp(NamedTuple):
@@ -77,8 +87,8 @@ class LogFollower:
             start = chunk[-1][0]
 
     def _decode(self, notification):
-        domain_event = self.app.mapper.to_domain_event(notification)
-        if self.until is not None and domain_event.at > self.until:
+        domain_event = decode(self.app.mapper, notification)
+        if self.until is not None and getattr(domain_event, "at", None) is not None and domain_event.at > self.until:
             return None
         return domain_event
 

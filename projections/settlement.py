@@ -11,7 +11,8 @@ from domain.money import amount_paid
 from domain.order import Order
 from domain.rules.guards import Outcome
 from domain.seller import Seller
-from projections.base import Projection, UTCDateTime, handles, metadata
+from projections.base import Projection, handles
+from projections.schema import UTCDateTime, metadata
 from projections.rows import Rows
 
 settle_orders = Table(

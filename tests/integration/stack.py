@@ -21,7 +21,7 @@ from messaging import progress
 from messaging.topics import Topics
 from entrypoints.bootstrap import Settings, build_engine, build_orders
 from tools.services.postgres import create_database
-from projections.base import metadata, positions
+from projections.schema import metadata, positions
 from projections.runner import PROJECTIONS
 
 ORDERCLAIMS = Path(sys.executable).parent / "orderclaims"

@@ -12,7 +12,8 @@ from domain.application import Orders
 from domain.calendar import TOKYO
 from projections import dashboard_queries as dash
 from projections.dashboard import Dashboard
-from projections.base import PositionConflict, metadata
+from projections.base import PositionConflict
+from projections.schema import metadata
 from projections.runner import PROJECTIONS, LogFollower, all_projections, rebuild, reading
 from producers.simulator import simulate
 

@@ -1,0 +1,66 @@
+"""Parking (SPEC §8): a valid message whose processing raised an unexpected error (a defect, not a
+rule and not a transient fault) is kept with the error, the message and where it came from, and
+the rest goes on. `parked --retry` runs it again after a fix; the retry's outcome settles it."""
+
+from datetime import datetime
+from functools import lru_cache
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+PARKED_NAMESPACE = uuid5(NAMESPACE_URL, "orderclaims:parked-message")
+
+
+@lru_cache(maxsize=1024)
+def parked_id(message_id: str) -> UUID:
+    return uuid5(PARKED_NAMESPACE, message_id)
+
+
+class Defect(Exception):
+    """Processing message `index` of a batch raised an unexpected error: it is parked, the batch runs again."""
+
+    def __init__(self, index: int, error: BaseException):
+        super().__init__(f"message {index}: {error!r}")
+        self.index = index
+        self.error = describe(error)
+
+
+def describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+class ParkedMessage(Aggregate):
+    """A message that hit a defect: parked → (retried and failed again)* → settled."""
+
+    @staticmethod
+    def create_id(message_id: str, **_: object) -> UUID:
+        return parked_id(message_id)
+
+    @event("Parked")
+    def __init__(self, message_id: str, message_type: str, order_no: str, message: str, source: str, error: str,
+                 at: datetime):
+        self.message_id = message_id
+        self.message = message
+        self.source = source
+        self.error = error
+        self.attempts = 1
+        self.outcome: str | None = None  # how a retry settled it: accepted | rejected
+
+    @property
+    def is_parked(self) -> bool:
+        return self.outcome is None
+
+    def fail_again(self, error: str, at: datetime) -> None:
+        self._failed_again(error=error, at=at)
+
+    @event("FailedAgain")
+    def _failed_again(self, error: str, at: datetime) -> None:
+        self.error = error
+        self.attempts += 1
+
+    def settle(self, outcome: str, at: datetime) -> None:
+        self._settled(outcome=outcome, at=at)
+
+    @event("Settled")
+    def _settled(self, outcome: str, at: datetime) -> None:
+        self.outcome = outcome
