@@ -1,13 +1,16 @@
 """Feeding projections from the store's log in-process (embedded mode), rebuilding them, and
 rebuilding them "as of" a past moment into a scratch database."""
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, NamedTuple
 
+from eventsourcing.persistence import IntegrityError as StoreConflict
 from eventsourcing.persistence import Mapper, StoredEvent
 from sqlalchemy import create_engine
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
@@ -28,6 +31,21 @@ def all_projections() -> list[Projection]:
 
 def handled_topics(projections: list[Projection]) -> set[str]:
     return set().union(*(p.topics for p in projections))
+
+
+RACE_ATTEMPTS = 8
+
+
+def _racing_others(action: Callable[[], Any]) -> Any:
+    """Run `action`, again after a conflict with another writer of the same rows or tables."""
+    for attempt in range(1, RACE_ATTEMPTS + 1):
+        try:
+            return action()
+        except (StoreConflict, IntegrityError, OperationalError):
+            if attempt == RACE_ATTEMPTS:
+                raise
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
 
 
 def decode(mapper: Mapper, stored: StoredEvent) -> Any:
@@ -53,13 +71,18 @@ class LogFollower:
         self.until = until  # only events that happened at or before this moment
         self.topics = sorted(handled_topics(projections))
         for projection in projections:
-            projection.create_tables(engine)
+            _racing_others(lambda p=projection: p.create_tables(engine))  # another query may create them too
 
     def head(self) -> int:
         return self.app.recorder.max_notification_id() or 0
 
     def catch_up(self, on_progress: Callable[[int], None] | None = None) -> CaughtUp:
-        """Apply everything up to the store's head."""
+        """Apply everything up to the store's head. Another process catching up the same read models
+        at the same time (queries started at once) makes a chunk conflict: it is read again from
+        where the other one got to."""
+        return _racing_others(lambda: self._catch_up(on_progress))
+
+    def _catch_up(self, on_progress: Callable[[int], None] | None) -> CaughtUp:
         with self.engine.connect() as conn:
             start = min(p.position(conn)[0] for p in self.projections)
         done = CaughtUp(0, 0)
