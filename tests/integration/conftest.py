@@ -16,7 +16,7 @@ def services():
     if bootstrap and url.startswith("postgresql"):
         yield Services(bootstrap, url)
         return
-    kafka, postgres = start_both()
+    kafka, postgres = start_both(durable=False)  # a test server needs no fsync; `make services-up` has it
     print(f"\nKafka answered in {kafka.started_in_s:.1f} s, PostgreSQL in {postgres.started_in_s:.1f} s")
     try:
         yield Services(kafka.bootstrap, postgres.url)

@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from consumers.ingest import ingest_lines
 from consumers.parked import parked_messages, retry
-from domain.order import Order
 from entrypoints.cli import main
 from projections.parking import parked as parked_events
 from projections.points import Points, points_entries
@@ -28,20 +27,6 @@ STREAM = [*delivered("F1"), step("feedback.given", "F1", "buyer", "10-03 10:00",
 
 def stream() -> list[dict]:
     return STREAM
-
-
-@pytest.fixture
-def defective_feedback(monkeypatch):
-    """A defect: a bad rating makes the command raise, as a bug would."""
-    original = Order.give_feedback
-
-    def give_feedback(self, *, actor, at, rating):
-        if rating == "bad":
-            raise ZeroDivisionError("a bug in the feedback rule")
-        original(self, actor=actor, at=at, rating=rating)
-
-    monkeypatch.setattr(Order, "give_feedback", give_feedback)
-    return monkeypatch
 
 
 def test_a_message_that_hits_a_defect_is_parked_with_its_error_and_the_rest_of_its_batch_goes_on(world, defective_feedback):

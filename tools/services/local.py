@@ -4,9 +4,9 @@ from tools.services.kafka import KafkaBroker
 from tools.services.postgres import PostgresServer
 
 
-def start_both() -> tuple[KafkaBroker, PostgresServer]:
+def start_both(durable: bool = True) -> tuple[KafkaBroker, PostgresServer]:
     """PostgreSQL, then Kafka; if Kafka cannot start, PostgreSQL is stopped again."""
-    postgres = PostgresServer.start()
+    postgres = PostgresServer.start(durable=durable)
     try:
         return KafkaBroker.start(), postgres
     except BaseException:

@@ -42,7 +42,9 @@ class PostgresServer:
     started_in_s: float = 0.0
 
     @classmethod
-    def start(cls, timeout: float = 60) -> "PostgresServer":
+    def start(cls, timeout: float = 60, durable: bool = True) -> "PostgresServer":
+        """A private cluster on a free port. Durable (fsync on) for what a user runs; the test suite
+        asks for a fast one (durable=False: no fsync), which a crash of the machine could lose."""
         binaries = pg_bin()
         workdir = Path(tempfile.mkdtemp(prefix="orderclaims-pg-"))
         data = workdir / "data"
@@ -53,12 +55,13 @@ class PostgresServer:
             shutil.chown(workdir / "pw", "postgres")
         run(_as_owner([
             str(binaries / "initdb"), "-D", str(data), "-U", USER, f"--pwfile={workdir / 'pw'}",
-            "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8", "-N",
+            "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C.UTF-8", *([] if durable else ["-N"]),
         ]))
         (workdir / "pw").unlink()
         port = free_port()
-        options = (f"-c listen_addresses={HOST} -c port={port} -c unix_socket_directories={workdir} "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+        options = f"-c listen_addresses={HOST} -c port={port} -c unix_socket_directories={workdir} -c max_connections=200"
+        if not durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         server = cls(
             url=f"postgresql+psycopg://{USER}:{password}@{HOST}:{port}/{DATABASE}", workdir=str(workdir), bin=str(binaries),
         )
