@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DEMO_DB := demo/orderclaims.db
 DEMO_ORDERS ?= 20000
 
-.PHONY: install demo test bench services-up services-down clean
+.PHONY: install demo test chaos bench services-up services-down clean
 
 install: $(VENV)/.installed
 
@@ -31,6 +31,12 @@ demo: install
 # ORDERCLAIMS_KAFKA_BOOTSTRAP and a postgresql ORDERCLAIMS_DATABASE_URL name).
 test: install
 	$(PY) -m pytest
+
+# The chaos run: at least 100 faults (kill -9, database crash, broker restart, cut connections) while a
+# stream with bad lines flows through the distributed pipeline; prints what was lost and doubled (0).
+# CHAOS_ARGS=--help lists the knobs. A short one (20 faults) is part of `make test`.
+chaos: install
+	$(PY) -m tests.chaos.run $(CHAOS_ARGS)
 
 # Throughput, latency, rebuild speed and peak RSS against baselines measured in the same run
 # (bench/results/latest.json and latest.md). BENCH_ARGS=--help lists the knobs.

@@ -46,6 +46,11 @@ def fetch_jars() -> Path:
     return LIBS
 
 
+def _java(workdir: Path) -> list[str]:
+    log4j = workdir / "log4j2.properties"
+    return ["java", "-Xms256m", "-Xmx512m", f"-Dlog4j2.configurationFile={log4j}", "-cp", f"{fetch_jars()}/*"]
+
+
 @dataclass
 class KafkaBroker:
     """A running broker: its bootstrap address, process and scratch directory."""
@@ -57,7 +62,6 @@ class KafkaBroker:
 
     @classmethod
     def start(cls, timeout: float = 120) -> "KafkaBroker":
-        libs = fetch_jars()
         workdir = Path(tempfile.mkdtemp(prefix="orderclaims-kafka-"))
         port, controller_port = free_port(), free_port()
         properties = workdir / "server.properties"
@@ -84,22 +88,35 @@ class KafkaBroker:
         ]))
         log4j = workdir / "log4j2.properties"
         log4j.write_text(LOG4J2_PROPERTIES.format(log=workdir / "broker.log"))
-        classpath = f"{libs}/*"
         cluster_id = base64.urlsafe_b64encode(secrets.token_bytes(16)).rstrip(b"=").decode()
-        java = ["java", "-Xms256m", "-Xmx512m", f"-Dlog4j2.configurationFile={log4j}", "-cp", classpath]
-        run([*java, "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(properties)])
-        with open(workdir / "stdout.log", "wb") as out:
+        run([*_java(workdir), "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(properties)])
+        broker = cls(bootstrap=f"{HOST}:{port}", pid=0, workdir=str(workdir))
+        broker.started_in_s = broker._launch(timeout)
+        return broker
+
+    def _launch(self, timeout: float) -> float:
+        """Run the broker of the work directory (formatted already) and wait until it answers."""
+        workdir = Path(self.workdir)
+        with open(workdir / "stdout.log", "ab") as out:
             process = subprocess.Popen(
-                [*java, "kafka.Kafka", str(properties)],
+                [*_java(workdir), "kafka.Kafka", str(workdir / "server.properties")],
                 stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
             )
-        broker = cls(bootstrap=f"{HOST}:{port}", pid=process.pid, workdir=str(workdir))
+        self.pid = process.pid
         try:
-            broker.started_in_s = wait_until(broker.answers, timeout, "the Kafka broker", alive=lambda: process.poll() is None)
+            return wait_until(self.answers, timeout, "the Kafka broker", alive=lambda: process.poll() is None)
         except ServiceError as error:
-            broker.stop()
+            self.stop()
             raise ServiceError(f"{error}; its log: {workdir / 'broker.log'}") from None
-        return broker
+
+    def restart(self, kill: bool = False, timeout: float = 120) -> float:
+        """Stop the broker (SIGTERM, or SIGKILL: a crash) and start it again on the same port and data."""
+        if kill:
+            os.killpg(self.pid, signal.SIGKILL)
+            wait_until(lambda: not _alive(self.pid), 20, "the broker's end")
+        else:
+            _terminate(self.pid)
+        return self._launch(timeout)
 
     def answers(self) -> bool:
         from kafka import KafkaAdminClient

@@ -39,6 +39,7 @@ class PostgresServer:
     url: str
     workdir: str
     bin: str
+    options: str = ""
     started_in_s: float = 0.0
 
     @classmethod
@@ -64,15 +65,25 @@ class PostgresServer:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         server = cls(
             url=f"postgresql+psycopg://{USER}:{password}@{HOST}:{port}/{DATABASE}", workdir=str(workdir), bin=str(binaries),
+            options=options,
         )
         try:
-            run(_as_owner([str(binaries / "pg_ctl"), "-D", str(data), "-l", str(workdir / "server.log"),
-                           "-o", options, "-w", "-t", str(int(timeout)), "start"]))
+            server._pg_ctl("-l", str(workdir / "server.log"), "-o", options, "-w", "-t", str(int(timeout)), "start")
             server.started_in_s = wait_until(lambda: server.create_database(DATABASE), timeout, "PostgreSQL")
         except ServiceError:
             server.stop()
             raise
         return server
+
+    def _pg_ctl(self, *args: str) -> None:
+        run(_as_owner([str(Path(self.bin) / "pg_ctl"), "-D", str(Path(self.workdir) / "data"), *args]))
+
+    def crash_and_restart(self, timeout: float = 60) -> None:
+        """Stop the server as a crash would (`-m immediate`: no checkpoint, connections cut), and start it
+        again on the same port: it recovers from its write-ahead log."""
+        self._pg_ctl("-m", "immediate", "-w", "stop")
+        self._pg_ctl("-l", str(Path(self.workdir) / "server.log"), "-o", self.options, "-w", "-t", str(int(timeout)),
+                     "start")
 
     def create_database(self, name: str) -> str:
         return create_database(self.url, name)
