@@ -2,7 +2,10 @@
 
 from datetime import date, datetime, timedelta
 
+import pytest
+
 from domain.calendar import TOKYO
+from domain.errors import Rejected
 from domain.order import Order
 
 DAY1 = datetime(2026, 11, 2, 10, 0, tzinfo=TOKYO)  # a Monday, 10:00 in Tokyo
@@ -91,3 +94,10 @@ def refund_paid(days=6):
 
 def claim_status(order: Order) -> tuple[str, str]:
     return (order.claim.type, order.claim.status)
+
+
+def rejected(call) -> str:
+    """The code of the rejection `call` raises (it must raise one)."""
+    with pytest.raises(Rejected) as error:
+        call()
+    return error.value.code

@@ -5,8 +5,8 @@ from datetime import date, datetime
 import pytest
 
 from domain.calendar import TOKYO
-from domain.errors import Rejected
 from tests.unit.builders import (
+    rejected,
     at,
     cancel_requested,
     claim_status,
@@ -22,12 +22,6 @@ from tests.unit.builders import (
     seller,
     shipped,
 )
-
-
-def rejected(call) -> str:
-    with pytest.raises(Rejected) as error:
-        call()
-    return error.value.code
 
 
 # ---- §2 delivery status --------------------------------------------------------------------

@@ -6,8 +6,8 @@ import pytest
 
 from consumers.ingest import ingest_lines
 from domain.application import Orders
-from domain.errors import Rejected
 from tests.unit.builders import (
+    rejected,
     at,
     cancel_requested,
     claim_status,
@@ -21,12 +21,6 @@ from tests.unit.builders import (
     shipped,
 )
 from tests.unit.messages import lines, message, placed
-
-
-def rejected(call) -> str:
-    with pytest.raises(Rejected) as error:
-        call()
-    return error.value.code
 
 
 def test_refusal_after_delivery_is_an_invalid_transition():
