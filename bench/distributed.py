@@ -28,6 +28,7 @@ from entrypoints.bootstrap import Settings, build_engine, build_orders
 from tools.services.local import start_both
 from tools.services.postgres import create_database
 from producers.simulator import simulate
+from store.keys import MASTER_KEY_ENV, new_master_key
 from producers.upstream import message_key
 from projections.schema import metadata
 from projections.dashboard import dash_orders
@@ -119,6 +120,7 @@ def _latency_at(rate: int, lines: list[bytes], send, topics: Topics, engine, wai
 
 def measure_distributed(work: Path, orders: int, rates: list[int], rate_seconds: int) -> dict:
     own = []
+    os.environ.setdefault(MASTER_KEY_ENV, new_master_key())  # a PostgreSQL store has no key file
     bootstrap, server = os.environ.get("ORDERCLAIMS_KAFKA_BOOTSTRAP"), os.environ.get("ORDERCLAIMS_DATABASE_URL", "")
     if not (bootstrap and server.startswith("postgresql")):
         kafka, postgres = start_both()

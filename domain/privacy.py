@@ -1,26 +1,48 @@
-"""Masking of buyer personal data (name, phone, address) for anything shown to people."""
+"""Buyer personal data (SPEC §7): which fields of which events hold it, and how it is shown masked.
+
+The store seals these fields with the buyer's key (store/sealing.py); what the store gives back is
+the masked copy, the plaintext only where it is asked for with the master key, and ERASED once the
+buyer's key is destroyed.
+"""
 
 from typing import Any
 
-PERSONAL_FIELDS = ("buyer", "recipient")
+ERASED = "[erased]"
+PERSON_FIELDS = ("name", "phone", "address")
+
+# event topic -> the field holding a person (buyer or recipient) whose PERSON_FIELDS are personal data
+PERSONAL_DATA = {
+    "domain.order:Order.Placed": "buyer",
+    "domain.order:Order.ExchangeReshipped": "recipient",
+}
+PERSONAL_FIELDS = tuple(PERSONAL_DATA.values())
 
 
 def mask_name(name: str) -> str:
-    return name[:1] + "*" * max(len(name) - 1, 2) if name else name
+    if name == ERASED or not name:
+        return name
+    return name[:1] + "*" * max(len(name) - 1, 2)
 
 
 def mask_phone(phone: str) -> str:
+    if phone == ERASED:
+        return phone
     digits = [c for c in phone if c.isdigit()]
     return "***-****-" + "".join(digits[-4:]) if digits else phone
 
 
 def mask_address(address: str) -> str:
-    return address[:3] + "***" if address else address
+    if address == ERASED or not address:
+        return address
+    return address[:3] + "***"
+
+
+MASKS = {"name": mask_name, "phone": mask_phone, "address": mask_address}
 
 
 def mask_person(person: dict) -> dict:
     masked = dict(person)
-    for key, mask in (("name", mask_name), ("phone", mask_phone), ("address", mask_address)):
+    for key, mask in MASKS.items():
         if isinstance(masked.get(key), str):
             masked[key] = mask(masked[key])
     return masked

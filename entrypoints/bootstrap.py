@@ -7,6 +7,8 @@ from sqlalchemy.engine import Engine
 
 from domain.application import Orders
 from store.engines import event_store_env, make_engine
+from store.keys import BuyerKeys, master_key
+from store.sealing import Sealer
 
 DEFAULT_DATABASE_URL = "sqlite:///orderclaims.db"
 
@@ -49,9 +51,20 @@ def build_engine(settings: Settings | None = None) -> Engine:
     return make_engine((settings or Settings.from_env()).database_url)
 
 
-def build_orders(settings: Settings | None = None) -> Orders:
+def build_orders(settings: Settings | None = None, reveal: bool = False) -> Orders:
+    """The application on the configured store, buyer data sealed with the buyer keys (SPEC §7);
+    `reveal`: personal data read back in plaintext, not masked (only for `history --unmask`)."""
     settings = settings or Settings.from_env()
     env = event_store_env(settings.database_url)
     if settings.aggregate_cache:
         env["AGGREGATE_CACHE_MAXSIZE"] = str(settings.aggregate_cache)
-    return Orders(env=env)
+    app = Orders(env=env)
+    keys = BuyerKeys(make_engine(settings.database_url), master_key(settings.database_url))
+    app.mapper.sealer = Sealer(keys, first_state=lambda order_id: _first_state(app, order_id), reveal=reveal)
+    return app
+
+
+def _first_state(app: Orders, originator_id) -> dict | None:
+    """The stored state of an aggregate's first event, as stored (sealed)."""
+    first = app.recorder.select_events(originator_id, lte=1)
+    return app.mapper.transcoder.decode(first[0].state) if first else None

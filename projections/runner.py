@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from eventsourcing.persistence import IntegrityError as StoreConflict
-from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.persistence import Mapper, PersistenceError, StoredEvent
 from sqlalchemy import create_engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
@@ -52,6 +52,8 @@ def decode(mapper: Mapper, stored: StoredEvent) -> Any:
     """The domain event, or Unreadable (parked by the projection) if it cannot be decoded."""
     try:
         return mapper.to_domain_event(stored)
+    except (PersistenceError, DBAPIError):
+        raise  # the database away (the buyer keys are read there): transient, never parked
     except Exception as error:  # a defect of the event or of this code: the projection goes on
         return Unreadable(stored.topic, f"{type(error).__name__}: {error}")
 

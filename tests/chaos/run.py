@@ -16,6 +16,7 @@ until everything has caught up and checks, against embedded mode on the same lin
 """
 
 import argparse
+import os
 import random
 import subprocess
 import sys
@@ -36,6 +37,7 @@ from domain.receipt import Receipt
 from entrypoints.bootstrap import Settings, build_engine, build_orders
 from messaging.topics import ensure_topics
 from producers.simulator import simulate
+from store.keys import MASTER_KEY_ENV, new_master_key
 from producers.upstream import message_key
 from projections.runner import PROJECTIONS, LogFollower, all_projections, rebuild
 from tests.integration.stack import Services, Stack, read_models
@@ -192,6 +194,7 @@ class Chaos:
 def run(faults: int, orders: int, seed: int, workdir: Path, bad: int | None = None, slices: int = 8,
         gap: tuple[float, float] = (0.3, 1.2), timeout: float = 900) -> Report:
     began = time.monotonic()
+    os.environ.setdefault(MASTER_KEY_ENV, new_master_key())  # the processes' and this one's, for PostgreSQL
     rng = random.Random(seed)
     valid = [orjson.dumps(m) for m in simulate(orders=orders, seed=seed)]
     invalid = bad_lines(rng, valid, bad if bad is not None else max(20, orders // 100))

@@ -6,12 +6,14 @@ import os
 
 import pytest
 
+from store.keys import MASTER_KEY_ENV, new_master_key
 from tools.services.local import start_both
 from tests.integration.stack import Services, Stack
 
 
 @pytest.fixture(scope="session")
 def services():
+    os.environ.setdefault(MASTER_KEY_ENV, new_master_key())  # PostgreSQL stores have no key file: the processes share this
     bootstrap, url = os.environ.get("ORDERCLAIMS_KAFKA_BOOTSTRAP"), os.environ.get("ORDERCLAIMS_DATABASE_URL", "")
     if bootstrap and url.startswith("postgresql"):
         yield Services(bootstrap, url)

@@ -4,7 +4,9 @@
 .services/state.json and prints `export ...` lines for `eval`; `down` stops them.
 """
 
+import base64
 import json
+import secrets
 import sys
 
 from tools.services import CACHE, ServiceError
@@ -15,9 +17,10 @@ from tools.services.postgres import PostgresServer
 STATE = CACHE / "state.json"
 
 
-def exports(kafka: KafkaBroker, postgres: PostgresServer) -> str:
+def exports(kafka: KafkaBroker, postgres: PostgresServer, master_key: str) -> str:
     return (f"export ORDERCLAIMS_DATABASE_URL={postgres.url}\n"
-            f"export ORDERCLAIMS_KAFKA_BOOTSTRAP={kafka.bootstrap}")
+            f"export ORDERCLAIMS_KAFKA_BOOTSTRAP={kafka.bootstrap}\n"
+            f"export ORDERCLAIMS_MASTER_KEY={master_key}")
 
 
 def up() -> None:
@@ -27,16 +30,18 @@ def up() -> None:
         return
     kafka, postgres = start_both()
     CACHE.mkdir(exist_ok=True)
-    STATE.write_text(json.dumps({"kafka": vars(kafka), "postgres": vars(postgres)}))
+    master_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()  # in your shell, never in the database
+    STATE.write_text(json.dumps({"kafka": vars(kafka), "postgres": vars(postgres), "master_key": master_key}))
+    STATE.chmod(0o600)
     print(f"# Kafka answered in {kafka.started_in_s:.1f} s, PostgreSQL in {postgres.started_in_s:.1f} s", file=sys.stderr)
-    print(exports(kafka, postgres))
+    print(exports(kafka, postgres, master_key))
 
 
-def _load() -> tuple[KafkaBroker, PostgresServer] | None:
+def _load() -> tuple[KafkaBroker, PostgresServer, str] | None:
     if not STATE.exists():
         return None
     state = json.loads(STATE.read_text())
-    return KafkaBroker(**state["kafka"]), PostgresServer(**state["postgres"])
+    return KafkaBroker(**state["kafka"]), PostgresServer(**state["postgres"]), state["master_key"]
 
 
 def env() -> None:
@@ -51,7 +56,7 @@ def down() -> None:
     if running is None:
         print("# nothing to stop", file=sys.stderr)
         return
-    for service in running:
+    for service in running[:2]:
         service.stop()
     STATE.unlink()
     print("# stopped Kafka and PostgreSQL", file=sys.stderr)

@@ -1,0 +1,147 @@
+"""Buyer keys (SPEC §7): one AES-256-GCM key per buyer, stored wrapped by the master key, which is
+never in the database: `ORDERCLAIMS_MASTER_KEY` (32 bytes, URL-safe base64), or for an SQLite
+store a key file beside the database (`orderclaims.db.key`, mode 0600) made on first use.
+
+Erasure destroys a buyer's keys (their wrapped bytes are deleted); a buyer who orders again after
+that gets a new key. Encryption always asks the database for the buyer's key, so no process keeps
+using a key another one destroyed; decryption caches the keys it unwrapped.
+"""
+
+import base64
+import functools
+import os
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.persistence import OperationalError
+from sqlalchemy import Column, DateTime, Index, LargeBinary, MetaData, String, Table, select, update
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError
+
+MASTER_KEY_ENV = "ORDERCLAIMS_MASTER_KEY"
+
+metadata = MetaData()
+buyer_keys = Table(
+    "buyer_keys",
+    metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("buyer_id", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("wrapped", LargeBinary),  # NULL once erased
+    Column("erased_at", DateTime(timezone=True)),
+)
+Index("buyer_keys_by_buyer", buyer_keys.c.buyer_id)
+
+
+class MasterKeyMissing(Exception):
+    """Neither ORDERCLAIMS_MASTER_KEY nor a key file for this database."""
+
+
+def master_key(database_url: str, create: bool = True) -> bytes:
+    """The master key: from the environment, else the key file beside an SQLite database (made if
+    missing, readable by its owner only)."""
+    value = os.environ.get(MASTER_KEY_ENV)
+    if value:
+        key = base64.urlsafe_b64decode(value.encode() + b"=" * (-len(value) % 4))
+        if len(key) != 32:
+            raise MasterKeyMissing(f"{MASTER_KEY_ENV} must be 32 bytes in URL-safe base64")
+        return key
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        raise MasterKeyMissing(f"set {MASTER_KEY_ENV} (32 bytes, URL-safe base64): it is never kept in the database")
+    path = Path(url.database + ".key")
+    if not path.exists():
+        if not create:
+            raise MasterKeyMissing(f"no master key: neither {MASTER_KEY_ENV} nor {path}")
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(base64.urlsafe_b64encode(secrets.token_bytes(32)))
+    return base64.urlsafe_b64decode(path.read_bytes().strip())
+
+
+def new_master_key() -> str:
+    """A new master key, as ORDERCLAIMS_MASTER_KEY takes it."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+def _store_fault(method: Callable) -> Callable:
+    """A fault of the database is the store's OperationalError: transient, retried, never parked."""
+
+    @functools.wraps(method)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except DBAPIError as error:
+            raise OperationalError(error) from error
+
+    return call
+
+
+class BuyerKeys:
+    def __init__(self, engine: Engine, master: bytes):
+        self.engine = engine
+        self._master = AESGCM(master)
+        self._unwrapped: dict[str, bytes] = {}
+        metadata.create_all(engine)
+
+    @_store_fault
+    def current(self, buyer_id: str) -> tuple[str, bytes]:
+        """The buyer's key that is not erased (a new one if there is none)."""
+        with self.engine.begin() as conn:
+            row = conn.execute(
+                select(buyer_keys.c.key_id, buyer_keys.c.wrapped)
+                .where(buyer_keys.c.buyer_id == buyer_id, buyer_keys.c.wrapped.is_not(None))
+                .order_by(buyer_keys.c.created_at.desc()).limit(1)
+            ).first()
+            if row is not None:
+                return row.key_id, self._unwrap(row.key_id, buyer_id, row.wrapped)
+            key_id, key = uuid4().hex, AESGCM.generate_key(bit_length=256)
+            conn.execute(buyer_keys.insert().values(key_id=key_id, buyer_id=buyer_id, created_at=_now(),
+                                                    wrapped=self._wrap(key_id, buyer_id, key)))
+            return key_id, key
+
+    @_store_fault
+    def live(self, key_id: str) -> bytes | None:
+        """A key for encryption, if it is not erased — asked of the database every time."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(buyer_keys.c.buyer_id, buyer_keys.c.wrapped)
+                               .where(buyer_keys.c.key_id == key_id)).first()
+        if row is None or row.wrapped is None:
+            self._unwrapped.pop(key_id, None)
+            return None
+        return self._unwrap(key_id, row.buyer_id, row.wrapped)
+
+    def get(self, key_id: str) -> bytes | None:
+        """A key for decryption (cached once unwrapped), or None once erased."""
+        key = self._unwrapped.get(key_id)
+        return key if key is not None else self.live(key_id)
+
+    @_store_fault
+    def destroy(self, buyer_id: str) -> int:
+        """Erase every key of the buyer; how many there were."""
+        with self.engine.begin() as conn:
+            keys = conn.execute(select(buyer_keys.c.key_id).where(buyer_keys.c.buyer_id == buyer_id,
+                                                                  buyer_keys.c.wrapped.is_not(None))).scalars().all()
+            conn.execute(update(buyer_keys).where(buyer_keys.c.buyer_id == buyer_id, buyer_keys.c.wrapped.is_not(None))
+                         .values(wrapped=None, erased_at=_now()))
+        for key_id in keys:
+            self._unwrapped.pop(key_id, None)
+        return len(keys)
+
+    def _wrap(self, key_id: str, buyer_id: str, key: bytes) -> bytes:
+        nonce = secrets.token_bytes(12)
+        return nonce + self._master.encrypt(nonce, key, f"{key_id}:{buyer_id}".encode())
+
+    def _unwrap(self, key_id: str, buyer_id: str, wrapped: bytes) -> bytes:
+        key = self._master.decrypt(wrapped[:12], wrapped[12:], f"{key_id}:{buyer_id}".encode())
+        self._unwrapped[key_id] = key
+        return key
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)

@@ -1,0 +1,96 @@
+"""Personal data sealed at rest (SPEC §7): each name, phone and address of a buyer or recipient is
+stored as AES-GCM ciphertext under the buyer's key, twice — the value and its masked copy — with
+authenticated data that binds it to its order and field. Read back, a field is its masked copy,
+its value only when asked for (`reveal`, which needs the master key anyway), and ERASED once the
+buyer's key is destroyed. A field to seal whose key is erased (an old order's reship after the
+erasure) is stored as ERASED: it is never stored readable again.
+"""
+
+import base64
+import secrets
+from collections import OrderedDict
+from typing import Any
+from uuid import UUID
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from domain.privacy import ERASED, PERSON_FIELDS, PERSONAL_DATA, mask_person
+from store.keys import BuyerKeys
+
+SEALED = "_sealed_"
+PLACED = "domain.order:Order.Placed"
+ORDERS_KEPT = 100_000
+
+
+class Sealer:
+    def __init__(self, keys: BuyerKeys, first_state: Any, reveal: bool = False):
+        """`first_state(originator_id)` reads an order's first stored event's state (its Placed)."""
+        self.keys = keys
+        self.first_state = first_state
+        self.reveal = reveal
+        self._order_keys: OrderedDict[UUID, str | None] = OrderedDict()  # order -> the key its buyer data has
+
+    def seal(self, topic: str, originator_id: UUID, state: dict) -> None:
+        field = PERSONAL_DATA.get(topic)
+        person = state.get(field) if field else None
+        if not isinstance(person, dict):
+            return
+        if topic == PLACED:
+            key_id, key = self.keys.current(str(person.get("id")))
+            self._remember(originator_id, key_id)
+        else:
+            key_id = self._order_key(originator_id)
+            key = self.keys.live(key_id) if key_id else None
+        masked, sealed = mask_person(person), dict(person)
+        for name in PERSON_FIELDS:
+            if isinstance(person.get(name), str):
+                sealed[name] = ERASED if key is None else {
+                    SEALED: key_id,
+                    "v": _encrypt(key, person[name], _aad(originator_id, field, name, "v")),
+                    "m": _encrypt(key, masked[name], _aad(originator_id, field, name, "m")),
+                }
+        state[field] = sealed
+
+    def unseal(self, topic: str, originator_id: UUID, state: dict) -> None:
+        field = PERSONAL_DATA.get(topic)
+        person = state.get(field) if field else None
+        if not isinstance(person, dict):
+            return
+        part = "v" if self.reveal else "m"
+        for name in PERSON_FIELDS:
+            value = person.get(name)
+            if isinstance(value, dict) and SEALED in value:
+                key = self.keys.get(value[SEALED])
+                person[name] = ERASED if key is None else _decrypt(key, value[part], _aad(originator_id, field, name, part))
+
+    def _order_key(self, originator_id: UUID) -> str | None:
+        if originator_id not in self._order_keys:
+            placed = self.first_state(originator_id)
+            buyer = placed.get("buyer", {}) if placed else {}
+            sealed = next((v for v in buyer.values() if isinstance(v, dict) and SEALED in v), None)
+            key_id = sealed[SEALED] if sealed else (self.keys.current(str(buyer["id"]))[0] if "id" in buyer else None)
+            self._remember(originator_id, key_id)
+        return self._order_keys[originator_id]
+
+    def _remember(self, originator_id: UUID, key_id: str | None) -> None:
+        self._order_keys[originator_id] = key_id
+        if len(self._order_keys) > ORDERS_KEPT:
+            self._order_keys.popitem(last=False)
+
+
+def _aad(originator_id: UUID, field: str, name: str, part: str) -> bytes:
+    return f"{originator_id}:{field}.{name}:{part}".encode()
+
+
+def _encrypt(key: bytes, text: str, aad: bytes) -> str:
+    nonce = secrets.token_bytes(12)
+    return base64.b64encode(nonce + AESGCM(key).encrypt(nonce, text.encode(), aad)).decode()
+
+
+def _decrypt(key: bytes, sealed: str, aad: bytes) -> str:
+    raw = base64.b64decode(sealed)
+    try:
+        return AESGCM(key).decrypt(raw[:12], raw[12:], aad).decode()
+    except InvalidTag:
+        raise ValueError(f"sealed data does not belong here ({aad.decode()}): altered or moved") from None
