@@ -18,6 +18,7 @@ from eventsourcing.persistence import (
     IntegrityError, JSONTranscoder, PersistenceError, ProcessRecorder, Tracking, Transcoding,
 )
 
+from domain.buyer import Buyer
 from domain.errors import Rejected, UnknownOrder
 from domain.order import Order, order_id
 from domain.parking import Defect
@@ -144,6 +145,16 @@ class Orders(Application):
         qcash = seller.exchange_points(actor=actor, at=at, month=month, total=total)
         self.commit(uow)
         return qcash
+
+    def forget_buyer(self, buyer_id: str, *, by: str, at: datetime) -> None:
+        """Record the erasure of a buyer's personal data (its keys are destroyed first, by the store)."""
+        uow = UnitOfWork(self)
+        buyer = uow.buyer(buyer_id)
+        if buyer is None:
+            uow.add(Buyer(buyer_id=buyer_id, by=by, at=at))
+        else:
+            buyer.erase_again(by=by, at=at)
+        self.commit(uow)
 
     def get_order(self, order_no: str, version: int | None = None) -> Order:
         try:

@@ -12,6 +12,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
+from domain.buyer import Buyer, buyer_uuid
 from domain.cart import Cart, cart_id
 from domain.errors import OrderExists, UnknownOrder
 from domain.order import Order, order_id
@@ -171,6 +172,12 @@ class UnitOfWork:
         if cart is None:
             raise UnknownOrder(f"cart {cart_no!r} has no order")
         return cart
+
+    def buyer(self, buyer_id: str) -> Buyer | None:
+        return self._get(buyer_uuid(buyer_id))
+
+    def add(self, aggregate: Aggregate) -> None:
+        self._add(aggregate)
 
     def seller(self, seller_id: str) -> Seller | None:
         return self._get(seller_id_to_uuid(seller_id))

@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 
 from domain.application import Orders
 from store.engines import event_store_env, make_engine
-from store.keys import BuyerKeys, master_key
+from store.keys import BuyerKeys
 from store.sealing import Sealer
 
 DEFAULT_DATABASE_URL = "sqlite:///orderclaims.db"
@@ -59,7 +59,7 @@ def build_orders(settings: Settings | None = None, reveal: bool = False) -> Orde
     if settings.aggregate_cache:
         env["AGGREGATE_CACHE_MAXSIZE"] = str(settings.aggregate_cache)
     app = Orders(env=env)
-    keys = BuyerKeys(make_engine(settings.database_url), master_key(settings.database_url))
+    keys = BuyerKeys.open(make_engine(settings.database_url), settings.database_url)
     app.mapper.sealer = Sealer(keys, first_state=lambda order_id: _first_state(app, order_id), reveal=reveal)
     return app
 

@@ -2,6 +2,7 @@
 
 import json
 import sys
+from datetime import datetime, timezone
 
 import click
 import orjson
@@ -11,6 +12,7 @@ from consumers.ingest import LISTED, ingest_lines, read_lines
 from domain.audit import describe, history, state_as_of
 from domain.errors import Rejected
 from entrypoints.bootstrap import build_orders
+from store.keys import MasterKeyMissing
 from entrypoints.cli_parked import parked_command
 from entrypoints.cli_read import COMMANDS, json_option, moment, print_json
 from entrypoints.render import printable
@@ -51,16 +53,20 @@ def ingest(source, batch_size: int, as_json: bool) -> None:
 @main.command(name="history")
 @click.argument("order_no")
 @click.option("--as-of", help="Only events up to this ISO 8601 time.")
+@click.option("--unmask", is_flag=True, help="Personal data in plaintext (needs the master key).")
 @json_option
-def history_command(order_no: str, as_of: str | None, as_json: bool) -> None:
-    """Every event of an order, with time, actor and data (personal data masked)."""
-    app = build_orders()
+def history_command(order_no: str, as_of: str | None, unmask: bool, as_json: bool) -> None:
+    """Every event of an order, with time, actor and data (personal data masked unless --unmask)."""
+    try:
+        app = build_orders(reveal=unmask)
+    except MasterKeyMissing as missing:
+        raise click.ClickException(str(missing)) from None
     at = moment(as_of)
     try:
         events = app.order_events(order_no)
     except Rejected as error:
         raise click.ClickException(error.detail) from None
-    entries = history(events, as_of=at)
+    entries = history(events, as_of=at, reveal=unmask)
     state = state_as_of(events, as_of=at)
     document = {
         "order_no": order_no,
@@ -76,6 +82,23 @@ def history_command(order_no: str, as_of: str | None, as_json: bool) -> None:
         click.echo(f"{e.version:>3}  {e.at.isoformat():25}  {e.actor:11}  {e.name:26}  {data}")
     if state is not None:
         click.echo(json.dumps(document["state"], ensure_ascii=False))
+
+
+@main.command(name="forget-buyer")
+@click.argument("buyer_id")
+@click.option("--by", default="marketplace", show_default=True, help="Who asks for the erasure (recorded).")
+@json_option
+def forget_buyer_command(buyer_id: str, by: str, as_json: bool) -> None:
+    """Erase a buyer's personal data: destroy its keys and record the erasure (SPEC §7)."""
+    app = build_orders()
+    destroyed = app.mapper.sealer.keys.destroy(buyer_id)
+    at = datetime.now(timezone.utc)
+    app.forget_buyer(buyer_id, by=by, at=at)
+    document = {"buyer_id": buyer_id, "keys_destroyed": destroyed, "by": by, "at": at.isoformat()}
+    if as_json:
+        print_json(document)
+        return
+    click.echo(f"{printable(buyer_id)}: {destroyed} key(s) destroyed; the erasure is recorded ({by}, {at.isoformat()})")
 
 
 @main.command(name="simulate")

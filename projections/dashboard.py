@@ -9,7 +9,8 @@ from sqlalchemy import Column, Date, Index, Integer, String, Table, Text
 from domain.calendar import tokyo_date
 from domain.claims import CLOSED, Status, dashboard_key
 from domain.order import Order
-from domain.privacy import mask_name
+from domain.buyer import Buyer
+from domain.privacy import ERASED, mask_name
 from projections.base import Projection, handles
 from projections.schema import UTCDateTime, metadata
 from projections.rows import Row, Rows
@@ -25,7 +26,8 @@ dash_orders = Table(
     Column("order_date", Date, nullable=False),
     Column("item_no", String(64), nullable=False),
     Column("item_name", Text, nullable=False),
-    Column("buyer_name", Text, nullable=False),  # masked: the read model holds no personal data
+    Column("buyer_id", String(64), nullable=False, index=True),
+    Column("buyer_name", Text, nullable=False),  # masked, and ERASED once the buyer's data is erased
     Column("quantity", Integer, nullable=False),
     Column("shipped_at", UTCDateTime),
     Column("refused_on", Date),
@@ -70,10 +72,16 @@ class Dashboard(Projection):
             order_date=tokyo_date(e.at),
             item_no=e.item["item_no"],
             item_name=e.item["name"],
+            buyer_id=e.buyer["id"],
             buyer_name=mask_name(e.buyer["name"]),
             quantity=e.quantity,
             claims=0,
         )
+
+    @handles(Buyer.Erased, Buyer.ErasedAgain)
+    def buyer_erased(self, e: Buyer.Erased, rows: Rows) -> None:
+        """Not even a masked copy of an erased buyer's name stays (SPEC §7)."""
+        rows.update_every(dash_orders.c.buyer_id, e.buyer_id, buyer_name=ERASED)
 
     @handles(Order.Shipped)
     def shipped(self, e: Order.Shipped, rows: Rows) -> None:

@@ -113,6 +113,16 @@ class Rows:
         if id(row) not in self._new:
             self._changed.setdefault(id(row), (table, row, set()))[2].update(values, add or {})
 
+    def update_every(self, column: Column, key: Any, **values: Any) -> None:
+        """On every row whose `column` is `key` — in memory and in the database — set `values`."""
+        table = column.table
+        for row in self._known[table]:
+            if row[column.name] == key:
+                row.update(values)
+                if id(row) not in self._new:
+                    self._changed.setdefault(id(row), (table, row, set()))[2].update(values)
+        self.conn.execute(table.update().where(column == key).values(**values))
+
     def update_by(self, column: Column, key: Any, add: dict[str, int] | None = None, **values: Any) -> None:
         self.update(column.table, {column.name: key}, add, **values)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import OperationalError
 from sqlalchemy import Column, DateTime, Index, LargeBinary, MetaData, String, Table, select, update
@@ -82,12 +83,26 @@ def _store_fault(method: Callable) -> Callable:
     return call
 
 
+class WrongMasterKey(OperationalError):
+    """The master key does not open this store's buyer keys: a configuration fault, so it is never
+    parked (the processes retry, then exit for their supervisor), and no data is shown."""
+
+
 class BuyerKeys:
     def __init__(self, engine: Engine, master: bytes):
         self.engine = engine
         self._master = AESGCM(master)
         self._unwrapped: dict[str, bytes] = {}
         metadata.create_all(engine)
+
+    @classmethod
+    def open(cls, engine: Engine, database_url: str) -> "BuyerKeys":
+        """The store's buyer keys under its master key; a key file is made only for a store that has no
+        keys yet (a copied database without its key file must not get a new master key)."""
+        metadata.create_all(engine)
+        with engine.connect() as conn:
+            has_keys = conn.execute(select(buyer_keys.c.key_id).limit(1)).first() is not None
+        return cls(engine, master_key(database_url, create=not has_keys))
 
     @_store_fault
     def current(self, buyer_id: str) -> tuple[str, bytes]:
@@ -138,7 +153,10 @@ class BuyerKeys:
         return nonce + self._master.encrypt(nonce, key, f"{key_id}:{buyer_id}".encode())
 
     def _unwrap(self, key_id: str, buyer_id: str, wrapped: bytes) -> bytes:
-        key = self._master.decrypt(wrapped[:12], wrapped[12:], f"{key_id}:{buyer_id}".encode())
+        try:
+            key = self._master.decrypt(wrapped[:12], wrapped[12:], f"{key_id}:{buyer_id}".encode())
+        except InvalidTag:
+            raise WrongMasterKey("the master key does not open this store's buyer keys") from None
         self._unwrapped[key_id] = key
         return key
 

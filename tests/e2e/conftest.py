@@ -17,6 +17,7 @@ def cli(tmp_path):
 def command_line(tmp_path: Path):
     env = {**os.environ, "ORDERCLAIMS_DATABASE_URL": f"sqlite:///{tmp_path / 'orderclaims.db'}"}
     env.pop("ORDERCLAIMS_KAFKA_BOOTSTRAP", None)  # embedded mode
+    env.pop("ORDERCLAIMS_MASTER_KEY", None)  # the embedded default: a key file beside the database
 
     def run(*args: str, stdin: bytes | None = None, check: bool = True) -> subprocess.CompletedProcess:
         done = subprocess.run([str(ORDERCLAIMS), *args], input=stdin, capture_output=True, env=env, cwd=tmp_path)

@@ -14,6 +14,7 @@ def test_sixteen_queries_started_at_once_on_a_fresh_database_all_answer_and_agre
     cli("ingest", "up.jsonl")
     env = {**os.environ, "ORDERCLAIMS_DATABASE_URL": f"sqlite:///{tmp_path / 'orderclaims.db'}"}
     env.pop("ORDERCLAIMS_KAFKA_BOOTSTRAP", None)
+    env.pop("ORDERCLAIMS_MASTER_KEY", None)
     queries = [["dashboard", "--seller", "S001", "--as-of", AS_OF], ["settlement", "--seller", "S002", "--as-of", AS_OF],
                ["points", "--seller", "S003", "--month", "2026-10"],
                ["claims", "--seller", "S001", "--status", "return.requested", "--as-of", AS_OF]] * 4
