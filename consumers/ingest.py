@@ -13,12 +13,12 @@ from typing import BinaryIO
 
 from consumers.contracts import BOM, MAX_LINE, InvalidMessage
 from consumers.routes import parse, to_command
+from messaging.dead_letters import HEAD
 from domain.application import Orders
 from domain.unit_of_work import Command, Outcome
 
 BATCH_SIZE = 500
 LISTED = 1000  # rejections and invalid lines listed in the summary; all are counted
-HEAD = 64 * 1024  # what the dead letter of an over-long line keeps
 
 
 @dataclass(frozen=True)

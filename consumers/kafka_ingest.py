@@ -23,8 +23,8 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.consumer.subscription_state import ConsumerRebalanceListener
 
 from consumers.contracts import InvalidMessage
-from consumers.ingest import HEAD
 from consumers.routes import parse, to_command
+from messaging.dead_letters import dead_letter_value
 from messaging.topics import Topics, commit_offsets, partition_tracking_name
 from domain.application import Orders
 
@@ -102,7 +102,7 @@ class IngestWorker(ConsumerRebalanceListener):
             body = {
                 "reason": invalid.reason, "message_id": invalid.message_id,
                 "source": {"topic": record.topic, "partition": record.partition, "offset": record.offset},
-                "value": value[:HEAD].decode("utf-8", "replace"),  # a huge value's head: the record stays small
+                "value": dead_letter_value(value),
                 "length": len(value), "sha256": hashlib.sha256(value).hexdigest(),
             }
             headers = [

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from messaging.topics import Topics, commit_offsets
 from messaging.event_wire import POSITION, TOPIC, read_headers, stored_event
 from projections.base import Projection
-from projections.runner import decode
+from projections.runner import decode, prepare_read
 
 log = logging.getLogger("orderclaims.project")
 
@@ -42,11 +42,11 @@ class Projector:
         if not batch:
             return 0
         streams = defaultdict(list)
-        for tp, records in batch.items():
-            for record in records:
-                meta = read_headers(record.headers)
-                event = decode(self.mapper, stored_event(meta, record.value)) if meta[TOPIC] in self.handled else None
-                streams[tp.partition].append((int(meta[POSITION]), event))
+        stored = [(tp.partition, meta, stored_event(meta, record.value) if meta[TOPIC] in self.handled else None)
+                  for tp, records in batch.items() for record in records for meta in [read_headers(record.headers)]]
+        prepare_read(self.mapper, [s for _, _, s in stored if s is not None])
+        for partition, meta, event in stored:
+            streams[partition].append((int(meta[POSITION]), decode(self.mapper, event) if event is not None else None))
         with self.engine.begin() as conn:
             for partition, events in streams.items():
                 self.projection.apply_batch(conn, events, stream=partition_stream(partition))

@@ -136,6 +136,9 @@ class Orders(Application):
                 processing.aggregates[aggregate.id] = aggregate
         processing.events.extend(uow.receipts.values())
         if processing.events or trackings:
+            prepare = getattr(self.mapper, "prepare", None)  # a mapper that reads keys may read them all at once
+            if prepare is not None:
+                prepare(processing.events)
             self._notify(self._record(processing))
 
     def exchange_points(self, *, seller_id: str, at: datetime, month: str, total: float, actor: str = "seller") -> int:

@@ -21,6 +21,7 @@ from messaging.topics import Topics, relay_tracking_name
 from domain.application import Orders
 from domain.parking import ParkedMessage
 from domain.receipt import Receipt
+from messaging.dead_letters import dead_letter_value
 from messaging.event_wire import headers
 
 log = logging.getLogger("orderclaims.relay")
@@ -84,7 +85,7 @@ class Relay:
         parked = self.app.mapper.to_domain_event(n)
         state = self.app.repository.get(n.originator_id, version=n.originator_version)
         body = {"reason": f"parked: {parked.error}", "message_id": state.message_id, "source": state.source,
-                "value": state.message, "position": n.id}
+                "value": dead_letter_value(state.message.encode()), "position": n.id}
         headers = [("reason", body["reason"].encode()[:1000]), ("source", state.source.encode())]
         return self.producer.send(self.topics.dead_letters, key=state.message_id.encode(), value=orjson.dumps(body),
                                   headers=headers)

@@ -39,6 +39,7 @@ def make_engine(database_url: str) -> Engine:
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         @event.listens_for(engine, "connect")
-        def _pragmas(dbapi_connection, _record):  # shared with the event store's connection
+        def _pragmas(dbapi_connection, _record):  # as the event store's connections (decision 0004)
             dbapi_connection.execute("PRAGMA busy_timeout = 30000")
+            dbapi_connection.execute("PRAGMA synchronous = NORMAL")
     return engine

@@ -19,6 +19,16 @@ from store.sealing import Sealer
 class UpcastingMapper(Mapper):
     sealer: Sealer | None = None
 
+    def prepare(self, domain_events: list) -> None:
+        """Before a batch is mapped: let the sealer read the keys it will need at once."""
+        if self.sealer is not None:
+            self.sealer.prepare(domain_events)
+
+    def prepare_read(self, stored_events: list[StoredEvent]) -> None:
+        """Before a batch is read back: let the sealer unwrap the keys it will need at once."""
+        if self.sealer is not None:
+            self.sealer.prepare_read([e.state for e in stored_events])
+
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         if self.sealer is None:
             return super().to_stored_event(domain_event)

@@ -7,8 +7,10 @@ erasure) is stored as ERASED: it is never stored readable again.
 """
 
 import base64
+import re
 import secrets
 from collections import OrderedDict
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +21,7 @@ from domain.privacy import ERASED, PERSON_FIELDS, PERSONAL_DATA, mask_person
 from store.keys import BuyerKeys
 
 SEALED = "_sealed_"
+SEALED_KEY = re.compile(rb'"_sealed_":"([0-9a-f]{32})"')
 PLACED = "domain.order:Order.Placed"
 ORDERS_KEPT = 100_000
 
@@ -30,6 +33,19 @@ class Sealer:
         self.first_state = first_state
         self.reveal = reveal
         self._order_keys: OrderedDict[UUID, str | None] = OrderedDict()  # order -> the key its buyer data has
+        self._batch_keys: dict[str, tuple[str, bytes]] = {}  # buyer -> its current key, read for this batch
+
+    def prepare(self, events: list) -> None:
+        """Before a batch is stored: the current keys of the buyers of its new orders, in one round trip."""
+        buyers = {str(e.buyer.get("id")) for e in events if type(e).__qualname__ == "Order.Placed"
+                  and isinstance(getattr(e, "buyer", None), dict)}
+        self._batch_keys = self.keys.current_for(buyers) if buyers else {}
+
+    def prepare_read(self, states: list[bytes]) -> None:
+        """Before a batch of stored events is read: unwrap the keys they were sealed with, at once."""
+        key_ids = {m.group(1).decode() for state in states for m in SEALED_KEY.finditer(state)}
+        if key_ids:
+            self.keys.warm(key_ids)
 
     def seal(self, topic: str, originator_id: UUID, state: dict) -> None:
         field = PERSONAL_DATA.get(topic)
@@ -37,7 +53,8 @@ class Sealer:
         if not isinstance(person, dict):
             return
         if topic == PLACED:
-            key_id, key = self.keys.current(str(person.get("id")))
+            buyer_id = str(person.get("id"))
+            key_id, key = self._batch_keys.get(buyer_id) or self.keys.current(buyer_id)
             self._remember(originator_id, key_id)
         else:
             key_id = self._order_key(originator_id)
@@ -83,14 +100,19 @@ def _aad(originator_id: UUID, field: str, name: str, part: str) -> bytes:
     return f"{originator_id}:{field}.{name}:{part}".encode()
 
 
+@lru_cache(maxsize=4096)
+def _cipher(key: bytes) -> AESGCM:
+    return AESGCM(key)
+
+
 def _encrypt(key: bytes, text: str, aad: bytes) -> str:
     nonce = secrets.token_bytes(12)
-    return base64.b64encode(nonce + AESGCM(key).encrypt(nonce, text.encode(), aad)).decode()
+    return base64.b64encode(nonce + _cipher(key).encrypt(nonce, text.encode(), aad)).decode()
 
 
 def _decrypt(key: bytes, sealed: str, aad: bytes) -> str:
     raw = base64.b64decode(sealed)
     try:
-        return AESGCM(key).decrypt(raw[:12], raw[12:], aad).decode()
+        return _cipher(key).decrypt(raw[:12], raw[12:], aad).decode()
     except InvalidTag:
         raise ValueError(f"sealed data does not belong here ({aad.decode()}): altered or moved") from None

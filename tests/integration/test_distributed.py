@@ -109,6 +109,9 @@ def test_invalid_messages_go_to_the_dead_letter_topic_rejected_ones_to_rejection
     assert dead["no-type"]["reason"].startswith("type:")
     assert "order.teleported" in dead["unknown-type"]["reason"]
     assert all(d["source"]["topic"] == stack.topics.upstream for d in dead.values())
+    buyer = placed["data"]["buyer"]  # an invalid order.placed keeps its buyer's data masked on the DLQ
+    assert not [v for v in (buyer["name"], buyer["phone"], buyer["address"]) if v in dead["no-type"]["value"]]
+    assert orjson.loads(dead["no-type"]["value"])["data"]["buyer"]["name"][0] == buyer["name"][0]
 
     (rejection,) = stack.consume(stack.topics.rejections, 1)
     assert (rejection["message_id"], rejection["code"]) == ("cancel-unknown", "unknown_order")
