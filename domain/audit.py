@@ -82,5 +82,7 @@ def describe(order: Order) -> dict:
         "paid": order.money.paid,
         "refunded": order.money.refunded,
         "return_charges_paid": order.money.charges_paid,
+        "refunds": [{"kind": r.kind, "amount": r.amount, "to": r.to, "owed_at": r.owed_at.isoformat(),
+                     "paid_at": r.paid_at.isoformat() if r.paid_at else None} for r in order.money.refunds],
         "version": order.version,
     }

@@ -11,6 +11,17 @@ def amount_paid(quantity: int, unit_price: int, shipping_fee: int) -> int:
     return quantity * unit_price + shipping_fee
 
 
+class RefundDestination(StrEnum):
+    """Where a refund goes, by the order's payment method [claims §4-2]."""
+
+    QSITE_BALANCE = "qsite_balance"  # cash and Q-cash: the buyer's Q-site balance (Qサイフ, seen in MyQoo10)
+    CARD_COMPANY = "card_company"  # card: the card company (the buyer asks the customer centre)
+
+
+def refund_destination(payment_method: str) -> RefundDestination:
+    return RefundDestination.CARD_COMPANY if payment_method == "card" else RefundDestination.QSITE_BALANCE
+
+
 class RefundKind(StrEnum):
     CANCEL = "cancel"
     RETURN = "return"
@@ -39,6 +50,7 @@ class Refund:
     kind: RefundKind
     amount: int
     owed_at: datetime
+    to: RefundDestination
     paid_at: datetime | None = None
 
 
@@ -69,6 +81,7 @@ class Ledger:
     """The order's money. Refunded means owed or paid (SPEC §9); never more than was paid."""
 
     paid: int
+    refund_to: RefundDestination
     refunds: list[Refund] = field(default_factory=list)
     charges: list[Charge] = field(default_factory=list)
     partial_refunds: list[PartialRefund] = field(default_factory=list)
@@ -100,7 +113,7 @@ class Ledger:
     # ---- changes, called by the Order's event methods only ------------------------------------
 
     def owe(self, kind: RefundKind, amount: int, at: datetime) -> None:
-        self.refunds.append(Refund(kind=kind, amount=amount, owed_at=at))
+        self.refunds.append(Refund(kind=kind, amount=amount, owed_at=at, to=self.refund_to))
 
     def pay_oldest(self, at: datetime) -> None:
         self.oldest_owed.paid_at = at

@@ -20,7 +20,7 @@ from eventsourcing.domain import Aggregate, event
 
 from domain.calendar import tokyo_date
 from domain.claims import CANCEL, EXCHANGE, NON_RECEIPT, RETURN, Claim, ClaimType, Status, check_actor
-from domain.money import ChargeStatus, Ledger, PartialRefundStatus, RefundKind, amount_paid
+from domain.money import ChargeStatus, Ledger, PartialRefundStatus, RefundKind, amount_paid, refund_destination
 from domain.rules.cancel import CancelRules
 from domain.rules.claims_end import ClaimEndRules
 from domain.rules.delivery import DeliveryRules
@@ -234,7 +234,8 @@ class Order(
         self.delivered_at: datetime | None = None
         self.delivered_by: str | None = None
         self.claim: Claim | None = None
-        self.money = Ledger(paid=amount_paid(quantity, unit_price, shipping_fee))
+        self.money = Ledger(paid=amount_paid(quantity, unit_price, shipping_fee),
+                            refund_to=refund_destination(payment_method))
         self.refused_on: date | None = None
         self.buyer_messages: list[datetime] = []
         self.feedback: str | None = None

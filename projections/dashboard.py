@@ -8,6 +8,7 @@ from sqlalchemy import Column, Date, Index, Integer, String, Table, Text
 
 from domain.calendar import tokyo_date
 from domain.claims import CLOSED, Status, dashboard_key
+from domain.money import refund_destination
 from domain.order import Order
 from domain.buyer import Buyer
 from domain.privacy import ERASED, mask_name
@@ -29,6 +30,7 @@ dash_orders = Table(
     Column("buyer_id", String(64), nullable=False, index=True),
     Column("buyer_name", Text, nullable=False),  # masked, and ERASED once the buyer's data is erased
     Column("quantity", Integer, nullable=False),
+    Column("refund_to", String(20), nullable=False),  # where its refunds go [claims §4-2]
     Column("shipped_at", UTCDateTime),
     Column("refused_on", Date),
     Column("claims", Integer, nullable=False, default=0),
@@ -75,6 +77,7 @@ class Dashboard(Projection):
             buyer_id=e.buyer["id"],
             buyer_name=mask_name(e.buyer["name"]),
             quantity=e.quantity,
+            refund_to=refund_destination(e.payment_method),
             claims=0,
         )
 

@@ -17,7 +17,7 @@ from projections.dashboard import dash_claims, dash_orders
 
 LIST_COLUMNS = (
     "status", "completed_at", "reason", "requested_at", "order_date", "shipped_at",
-    "order_no", "cart_no", "item", "buyer_name", "quantity",
+    "order_no", "cart_no", "item", "buyer_name", "quantity", "refund_to",
 )
 
 
@@ -76,7 +76,7 @@ def awaiting_refund(conn: Connection, seller_id: str, period: Period = Period())
 def _list_query(seller_id: str):
     return (
         select(dash_claims, dash_orders.c.cart_no, dash_orders.c.item_no, dash_orders.c.item_name,
-               dash_orders.c.buyer_name, dash_orders.c.quantity, dash_orders.c.shipped_at)
+               dash_orders.c.buyer_name, dash_orders.c.quantity, dash_orders.c.refund_to, dash_orders.c.shipped_at)
         .join(dash_orders, dash_orders.c.order_no == dash_claims.c.order_no)
         .where(dash_claims.c.seller_id == seller_id)
         .order_by(dash_claims.c.filed_at, dash_claims.c.order_no)
@@ -119,6 +119,7 @@ def _row(r: Any) -> dict:
         "item": f"{r.item_no} {r.item_name}",
         "buyer_name": r.buyer_name,
         "quantity": r.quantity,
+        "refund_to": r.refund_to,
     }
 
 

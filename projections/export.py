@@ -28,6 +28,7 @@ HEADERS_JA = {
     "item": "商品",
     "buyer_name": "購入者名",
     "quantity": "数量",
+    "refund_to": "返金先",
 }
 
 

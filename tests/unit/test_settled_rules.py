@@ -118,3 +118,10 @@ def test_a_bulk_cart_message_is_not_checked_for_its_orders_time():
         message("message.sent", "", "seller", "2026-11-04T10:00:00+09:00", cart_no="C1", text="hi"),
     ))
     assert summary.accepted == 3 and not summary.rejected
+
+
+@pytest.mark.parametrize("method, destination", [("card", "card_company"), ("cash", "qsite_balance"),
+                                                 ("qcash", "qsite_balance")])
+def test_each_refund_goes_where_the_payment_method_says(method, destination):
+    order = given(cancel_requested(), payment_method=method)
+    assert [(r.kind, r.amount, r.to) for r in order.money.refunds] == [("cancel", 2500, destination)]
