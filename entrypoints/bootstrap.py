@@ -25,6 +25,7 @@ class Settings:
     batch_size: int = 1000
     max_retries: int = 10
     log_level: str = "INFO"
+    checkpoint_every: int = 100_000
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -38,6 +39,7 @@ class Settings:
             batch_size=int(env("ORDERCLAIMS_BATCH_SIZE", "1000")),
             max_retries=int(env("ORDERCLAIMS_MAX_RETRIES", "10")),
             log_level=env("ORDERCLAIMS_LOG_LEVEL", "INFO"),
+            checkpoint_every=int(env("ORDERCLAIMS_CHECKPOINT_EVERY", "100000")),
         )
 
     @property

@@ -11,8 +11,9 @@ from tqdm import tqdm
 from consumers.ingest import LISTED, ingest_lines, read_lines
 from domain.audit import describe, history, state_as_of
 from domain.errors import Rejected
-from entrypoints.bootstrap import build_orders
+from entrypoints.bootstrap import Settings, build_orders
 from store.keys import MasterKeyMissing
+from entrypoints.cli_audit import checkpoint_command, maybe_checkpoint, verify_command
 from entrypoints.cli_parked import parked_command
 from entrypoints.cli_read import COMMANDS, json_option, moment, print_json
 from entrypoints.render import printable
@@ -31,9 +32,11 @@ def main() -> None:
 @json_option
 def ingest(source, batch_size: int, as_json: bool) -> None:
     """Process upstream messages from a JSONL FILE (or - for stdin), in order."""
-    app = build_orders()
+    settings = Settings.from_env()
+    app = build_orders(settings)
     with tqdm(unit=" msg", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
         summary = ingest_lines(app, read_lines(source), batch_size=batch_size, on_batch=bar.update)
+    maybe_checkpoint(app, settings)
     if as_json:
         print_json(summary.as_json())
         return
@@ -111,5 +114,5 @@ def simulate_command(orders: int, seed: int, output) -> None:
         output.write(orjson.dumps(message) + b"\n")
 
 
-for _command in (*COMMANDS, parked_command, run_group, publish_command):
+for _command in (*COMMANDS, parked_command, checkpoint_command, verify_command, run_group, publish_command):
     main.add_command(_command)

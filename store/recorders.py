@@ -14,6 +14,7 @@ passes `cached_statements=True`, which is a cache of one).
 
 import sqlite3
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError
 from eventsourcing.postgres import PostgresProcessRecorder
@@ -27,8 +28,47 @@ from eventsourcing.sqlite import (
 )
 from psycopg.sql import SQL, Identifier
 
+from store.chain import genesis, link
 
-class PostgresOffsetsRecorder(PostgresProcessRecorder):
+
+class ChainWriter:
+    """Writes each stored event's link of its aggregate's hash chain (store/chain.py) in the events'
+    own transaction. The previous link comes from the same batch or from the table; an aggregate
+    stored before chaining existed (release 02f388d) is adopted: its chain is computed from its
+    stored events, as they are then, the first time a new event joins it."""
+
+    def _chain_rows(self, c: Any, stored_events: Any) -> list[tuple[UUID, int, bytes]]:
+        heads: dict[UUID, tuple[int, bytes]] = {}
+        wanted = {(s.originator_id, s.originator_version - 1) for s in stored_events if s.originator_version > 1}
+        batch = {(s.originator_id, s.originator_version) for s in stored_events}
+        stored = self._stored_links(c, [key for key in wanted if key not in batch]) if wanted - batch else {}
+        rows = []
+        for s in stored_events:
+            oid, version = s.originator_id, s.originator_version
+            if version == 1:
+                previous = genesis(oid)
+            elif oid in heads and heads[oid][0] == version - 1:
+                previous = heads[oid][1]
+            elif (oid, version - 1) in stored:
+                previous = stored[(oid, version - 1)]
+            else:
+                adopted = self._adopt(c, oid, version - 1)
+                rows.extend(adopted)
+                previous = adopted[-1][2]
+            value = link(previous, oid, version, s.topic, s.state)
+            heads[oid] = (version, value)
+            rows.append((oid, version, value))
+        return rows
+
+    def _adopt(self, c: Any, oid: UUID, up_to: int) -> list[tuple[UUID, int, bytes]]:
+        rows, previous = [], genesis(oid)
+        for version, topic, state in self._stored_events_of(c, oid, up_to):
+            previous = link(previous, oid, version, topic, state)
+            rows.append((oid, version, previous))
+        return rows
+
+
+class PostgresOffsetsRecorder(ChainWriter, PostgresProcessRecorder):
     """Also inserts the events with one statement of four arrays, sent in binary:
     eventsourcing's array of composite values escapes every state as text with a regular
     expression, and fetches new notification ids nobody reads (one ingest worker: 48,389 messages
@@ -47,11 +87,73 @@ class PostgresOffsetsRecorder(PostgresProcessRecorder):
             table=Identifier(self.events_table_name),
             id_type=Identifier(self.datastore.originator_id_type),
         )
+        self.sql_create_statements.append(SQL(
+            "CREATE TABLE IF NOT EXISTS {schema}.event_hashes (originator_id uuid NOT NULL, "
+            "originator_version bigint NOT NULL, hash bytea NOT NULL, PRIMARY KEY (originator_id, originator_version))"
+        ).format(schema=Identifier(self.datastore.schema)))
 
     def _insert_events(self, curs: Any, stored_events: Any, **kwargs: Any) -> None:
         for tracking in kwargs.get("trackings", ()):
             self._insert_tracking(curs, tracking)  # refuses a position not past the stored one
         super()._insert_events(curs, stored_events, **kwargs)
+        rows = self._chain_rows(curs, stored_events)
+        curs.execute(
+            SQL("INSERT INTO {schema}.event_hashes SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::bytea[])")
+            .format(schema=Identifier(self.datastore.schema)),
+            ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]),
+        )
+
+    def _stored_links(self, curs: Any, keys: list[tuple[UUID, int]]) -> dict[tuple[UUID, int], bytes]:
+        curs.execute(
+            SQL("SELECT h.originator_id, h.originator_version, h.hash FROM {schema}.event_hashes h "
+                "JOIN unnest(%b::uuid[], %b::bigint[]) AS w(id, v) ON h.originator_id = w.id "
+                "AND h.originator_version = w.v").format(schema=Identifier(self.datastore.schema)),
+            ([k[0] for k in keys], [k[1] for k in keys]),
+        )
+        return {(row["originator_id"], row["originator_version"]): bytes(row["hash"]) for row in curs.fetchall()}
+
+    # ---- what verify and checkpoints read (store/audit.py) ----------------------------------------
+
+    def chained_page(self, after: int, limit: int) -> list[tuple]:
+        """(position, originator id, version, topic, state, stored link or None) past `after`, in log order."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(SQL(
+                "SELECT n.notification_id, n.originator_id, n.originator_version, n.topic, n.state, h.hash "
+                "FROM {schema}.{table} n LEFT JOIN {schema}.event_hashes h ON h.originator_id = n.originator_id "
+                "AND h.originator_version = n.originator_version WHERE n.notification_id > %s "
+                "ORDER BY n.notification_id LIMIT %s").format(schema=Identifier(self.datastore.schema),
+                                                               table=Identifier(self.events_table_name)),
+                (after, limit))
+            return [(r["notification_id"], r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"]),
+                     bytes(r["hash"]) if r["hash"] is not None else None) for r in curs.fetchall()]
+
+    def orphan_links(self) -> list[tuple[UUID, int]]:
+        """Chain links whose event is gone."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(SQL(
+                "SELECT h.originator_id, h.originator_version FROM {schema}.event_hashes h LEFT JOIN {schema}.{table} n "
+                "ON n.originator_id = h.originator_id AND n.originator_version = h.originator_version "
+                "WHERE n.originator_id IS NULL ORDER BY 1, 2").format(schema=Identifier(self.datastore.schema),
+                                                                      table=Identifier(self.events_table_name)))
+            return [(r["originator_id"], r["originator_version"]) for r in curs.fetchall()]
+
+    def chain_heads(self) -> tuple[int, list[tuple[UUID, int, bytes]]]:
+        """The log's size and every chain's last link, in one snapshot, by aggregate id."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            curs.execute(SQL("SELECT MAX(notification_id) AS size FROM {schema}.{table}").format(
+                schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name)))
+            size = curs.fetchone()["size"] or 0
+            curs.execute(SQL("SELECT DISTINCT ON (originator_id) originator_id, originator_version, hash "
+                             "FROM {schema}.event_hashes ORDER BY originator_id, originator_version DESC").format(
+                schema=Identifier(self.datastore.schema)))
+            return size, [(r["originator_id"], r["originator_version"], bytes(r["hash"])) for r in curs.fetchall()]
+
+    def _stored_events_of(self, curs: Any, oid: UUID, up_to: int) -> list[tuple[int, str, bytes]]:
+        curs.execute(SQL("SELECT originator_version, topic, state FROM {schema}.{table} WHERE originator_id = %s "
+                         "AND originator_version <= %s ORDER BY originator_version").format(
+            schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name)), (oid, up_to))
+        return [(r["originator_version"], r["topic"], bytes(r["state"])) for r in curs.fetchall()]
 
     def _insert_stored_events(self, curs: Any, stored_events: Any, **_: Any) -> None:
         self._lock_table(curs)
@@ -70,8 +172,56 @@ class PostgresOffsetsRecorder(PostgresProcessRecorder):
         return None
 
 
-class SQLiteOffsetsRecorder(SQLiteProcessRecorder):
+class SQLiteOffsetsRecorder(ChainWriter, SQLiteProcessRecorder):
     records_several_trackings = True
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(),
+                "CREATE TABLE IF NOT EXISTS event_hashes (originator_id TEXT, originator_version INTEGER, "
+                "hash BLOB NOT NULL, PRIMARY KEY (originator_id, originator_version)) WITHOUT ROWID"]
+
+    def _stored_links(self, c: Any, keys: list[tuple[UUID, int]]) -> dict[tuple[UUID, int], bytes]:
+        found = {}
+        for oid, version in keys:
+            c.execute("SELECT hash FROM event_hashes WHERE originator_id = ? AND originator_version = ?",
+                      (oid.hex, version))
+            row = c.fetchone()
+            if row is not None:
+                found[(oid, version)] = row[0]
+        return found
+
+    def _stored_events_of(self, c: Any, oid: UUID, up_to: int) -> list[tuple[int, str, bytes]]:
+        c.execute(f"SELECT originator_version, topic, state FROM {self.events_table_name} WHERE originator_id = ? "
+                  "AND originator_version <= ? ORDER BY originator_version", (oid.hex, up_to))
+        return [(r[0], r[1], r[2]) for r in c.fetchall()]
+
+    # ---- what verify and checkpoints read (store/audit.py) ----------------------------------------
+
+    def chained_page(self, after: int, limit: int) -> list[tuple]:
+        """(position, originator id, version, topic, state, stored link or None) past `after`, in log order."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT n.rowid, n.originator_id, n.originator_version, n.topic, n.state, h.hash "
+                      f"FROM {self.events_table_name} n LEFT JOIN event_hashes h ON h.originator_id = n.originator_id "
+                      f"AND h.originator_version = n.originator_version WHERE n.rowid > ? "
+                      f"ORDER BY n.rowid LIMIT ?", (after, limit))  # an SQLite event's notification id is its rowid
+            return [(r[0], UUID(r[1]), r[2], r[3], r[4], r[5]) for r in c.fetchall()]
+
+    def orphan_links(self) -> list[tuple[UUID, int]]:
+        """Chain links whose event is gone."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT h.originator_id, h.originator_version FROM event_hashes h LEFT JOIN "
+                      f"{self.events_table_name} n ON n.originator_id = h.originator_id "
+                      f"AND n.originator_version = h.originator_version WHERE n.originator_id IS NULL ORDER BY 1, 2")
+            return [(UUID(r[0]), r[1]) for r in c.fetchall()]
+
+    def chain_heads(self) -> tuple[int, list[tuple[UUID, int, bytes]]]:
+        """The log's size and every chain's last link, in one snapshot, by aggregate id."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT MAX(rowid) FROM {self.events_table_name}")
+            size = c.fetchone()[0] or 0
+            c.execute("SELECT originator_id, MAX(originator_version), hash FROM event_hashes GROUP BY originator_id "
+                      "ORDER BY originator_id")  # SQLite takes `hash` from the row of the maximum
+            return size, [(UUID(r[0]), r[1], r[2]) for r in c.fetchall()]
 
     def _insert_events(self, c: Any, stored_events: Any, **kwargs: Any) -> None:
         # One executemany, as for an aggregate recorder: nothing here reads the new notification ids,
@@ -80,6 +230,8 @@ class SQLiteOffsetsRecorder(SQLiteProcessRecorder):
         for tracking in (kwargs.get("tracking"), *kwargs.get("trackings", ())):
             if tracking is not None:
                 self._insert_tracking(c, tracking)
+        c.executemany("INSERT INTO event_hashes VALUES (?, ?, ?)",
+                      [(oid.hex, version, value) for oid, version, value in self._chain_rows(c, stored_events)])
 
 
 class TunedSQLiteConnectionPool(SQLiteConnectionPool):

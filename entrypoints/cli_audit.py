@@ -1,0 +1,80 @@
+"""`orderclaims checkpoint [--export FILE]` and `orderclaims verify [--checkpoint FILE]` (SPEC §7)."""
+
+import sys
+import time
+
+import click
+
+from entrypoints.bootstrap import Settings, build_orders
+from entrypoints.cli_read import json_option, print_json
+from entrypoints.render import printable, table
+from store.audit import (
+    SigningKeyMissing, export, load, raw_public, signing_key, stored_checkpoints, verify, write_checkpoint,
+)
+from store.engines import make_engine
+
+
+def maybe_checkpoint(app, settings: Settings) -> None:
+    """A checkpoint each time the log has grown past another ORDERCLAIMS_CHECKPOINT_EVERY events."""
+    every = settings.checkpoint_every
+    head = app.recorder.max_notification_id() or 0
+    if not every or head < every:
+        return
+    engine = make_engine(settings.database_url)
+    done = stored_checkpoints(engine)
+    if not done or head // every > done[-1].size // every:
+        write_checkpoint(app.recorder, engine, signing_key(settings.database_url))
+
+
+@click.command(name="checkpoint")
+@click.option("--export", "export_to", type=click.Path(dir_okay=False, writable=True),
+              help="Also write the signed checkpoint to this file, for an auditor to keep.")
+@json_option
+def checkpoint_command(export_to: str | None, as_json: bool) -> None:
+    """Sign the log's size and the Merkle root of every chain's head, now."""
+    settings = Settings.from_env()
+    try:
+        key = signing_key(settings.database_url)
+    except SigningKeyMissing as missing:
+        raise click.ClickException(str(missing)) from None
+    checkpoint = write_checkpoint(build_orders(settings).recorder, make_engine(settings.database_url), key)
+    if export_to:
+        export(checkpoint, export_to)
+    document = checkpoint.as_json()
+    if as_json:
+        print_json(document)
+        return
+    click.echo(f"checkpoint at position {checkpoint.size:,}: {checkpoint.heads:,} chains, root {checkpoint.root.hex()}"
+               + (f" — exported to {export_to}" if export_to else ""))
+
+
+@click.command(name="verify")
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False),
+              help="A checkpoint exported earlier (`checkpoint --export`), held apart from the store.")
+@json_option
+def verify_command(checkpoint_file: str | None, as_json: bool) -> None:
+    """Recompute every hash chain and checkpoint; exit 1 when anything was altered, removed or inserted."""
+    settings = Settings.from_env()
+    app = build_orders(settings)
+    try:
+        public_key = raw_public(signing_key(settings.database_url).public_key())
+    except SigningKeyMissing:
+        public_key = None  # the checkpoints' own keys are checked, not that they are the service's
+    began = time.perf_counter()
+    report = verify(app.recorder, make_engine(settings.database_url),
+                    exported=load(checkpoint_file) if checkpoint_file else None, public_key=public_key)
+    seconds = time.perf_counter() - began
+    document = {"ok": report.ok, "events": report.events, "aggregates": report.aggregates,
+                "unchained": report.unchained, "checkpoints": report.checkpoints, "findings": report.findings,
+                "seconds": round(seconds, 2)}
+    if as_json:
+        print_json(document)
+    else:
+        click.echo(f"{report.events:,} events of {report.aggregates:,} aggregates, {report.checkpoints} checkpoints "
+                   f"verified in {seconds:.1f} s" + (f"; {report.unchained:,} stored before chaining" if
+                                                     report.unchained else ""))
+        if report.findings:
+            click.echo(table([[printable(f["finding"]), printable(f["aggregate"]), f["version"] or "", f["detail"]]
+                              for f in report.findings], header=["finding", "aggregate", "version", "detail"]))
+        click.echo("OK" if report.ok else f"FAILED: {len(report.findings)} findings")
+    sys.exit(0 if report.ok else 1)
