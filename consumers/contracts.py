@@ -232,6 +232,29 @@ class FeedbackGivenData(Data):
     rating: Literal["great", "good", "bad"]
 
 
+class InquiryPostedData(Data):
+    inquiry_no: Id
+    seller_id: Id
+    item_no: Id
+    buyer_id: Id
+    title: Text
+    text: Text
+
+
+class InquiryAnsweredData(Data):
+    inquiry_no: Id
+    item_no: Id
+    text: Text
+
+
+class InquiryHiddenData(Data):
+    inquiry_no: Id
+    item_no: Id
+    title: Text
+    reason: Text
+    restrict_asker: bool = False
+
+
 class Envelope(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
 

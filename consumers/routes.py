@@ -52,6 +52,19 @@ def message_buyer(uow: UnitOfWork, envelope: Envelope, data: c.MessageSentData) 
                       cart_no=data.cart_no, order_nos=data.order_nos)
 
 
+def post_inquiry(uow: UnitOfWork, envelope: Envelope, data: c.InquiryPostedData) -> None:
+    uow.post_inquiry(actor=envelope.actor, at=envelope.occurred_at, **data.model_dump())
+
+
+def answer_inquiry(uow: UnitOfWork, envelope: Envelope, data: c.InquiryAnsweredData) -> None:
+    uow.inquiry(data.inquiry_no).answer(actor=envelope.actor, at=envelope.occurred_at, text=data.text)
+
+
+def hide_inquiry(uow: UnitOfWork, envelope: Envelope, data: c.InquiryHiddenData) -> None:
+    uow.hide_inquiry(inquiry_no=data.inquiry_no, actor=envelope.actor, at=envelope.occurred_at, title=data.title,
+                     reason=data.reason, restrict_asker=data.restrict_asker)
+
+
 ROUTES: dict[str, Route] = {
     "seller.registered": Route(c.SellerData, register_seller, needs_order=False),
     "seller.level_changed": Route(c.SellerData, register_seller, needs_order=False),
@@ -91,6 +104,9 @@ ROUTES: dict[str, Route] = {
     "refund.paid": Route(c.NoData, on_order("pay_refund")),
     "message.sent": Route(c.MessageSentData, message_buyer, needs_order=False),
     "feedback.given": Route(c.FeedbackGivenData, on_order("give_feedback", "rating")),
+    "inquiry.posted": Route(c.InquiryPostedData, post_inquiry, needs_order=False),
+    "inquiry.answered": Route(c.InquiryAnsweredData, answer_inquiry, needs_order=False),
+    "inquiry.hidden": Route(c.InquiryHiddenData, hide_inquiry, needs_order=False),
 }
 
 

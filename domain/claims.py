@@ -139,6 +139,11 @@ MAY_ACT = {
     "give_feedback": {"buyer"},
     # Cart
     "send_message": {"seller"},
+    # Inquiry, ItemInquiries (SPEC §10)
+    "post": {"buyer"},
+    "answer": {"seller"},
+    "hide": {"seller"},
+    "restrict": {"seller"},
     # Seller
     "register": {"marketplace"},
     "change_level": {"marketplace"},

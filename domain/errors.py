@@ -112,6 +112,36 @@ class OutOfOrder(Rejected):
     code = "out_of_order"
 
 
+class UnknownInquiry(Rejected):
+    """An inquiry that was never posted."""
+
+    code = "unknown_inquiry"
+
+
+class InquiryExists(Rejected):
+    """`inquiry.posted` for an inquiry that exists."""
+
+    code = "inquiry_exists"
+
+
+class NotAnswered(Rejected):
+    """Hiding an inquiry before it was answered."""
+
+    code = "not_answered"
+
+
+class AlreadyHidden(Rejected):
+    """Hiding an inquiry twice."""
+
+    code = "already_hidden"
+
+
+class AskerRestricted(Rejected):
+    """A buyer restricted on an item posts again on it."""
+
+    code = "asker_restricted"
+
+
 class AlreadyExchanged(Rejected):
     """The month's service points were exchanged already."""
 

@@ -17,6 +17,18 @@ PERSONAL_DATA = {
 }
 PERSONAL_FIELDS = tuple(PERSONAL_DATA.values())
 
+# event topic -> its free-text fields that are personal data of a buyer (an inquiry's asker, SPEC §10)
+PERSONAL_TEXT = {
+    "domain.inquiry:Inquiry.Posted": ("title", "text"),
+    "domain.inquiry:Inquiry.Answered": ("text",),
+    "domain.inquiry:Inquiry.Hidden": ("title", "reason"),
+}
+
+
+def mask_text(text: str) -> str:
+    """A personal text, masked: its first character."""
+    return text if text == ERASED or not text else text[:1] + "…"
+
 
 def mask_name(name: str) -> str:
     if name == ERASED or not name:

@@ -14,7 +14,8 @@ from eventsourcing.domain import Aggregate
 
 from domain.buyer import Buyer, buyer_uuid
 from domain.cart import Cart, cart_id
-from domain.errors import OrderExists, UnknownOrder
+from domain.errors import AskerRestricted, InquiryExists, OrderExists, UnknownInquiry, UnknownOrder
+from domain.inquiry import Inquiry, ItemInquiries, inquiry_id, item_id
 from domain.order import Order, order_id
 from domain.parking import ParkedMessage, parked_id
 from domain.receipt import Receipt, receipt_id
@@ -172,6 +173,34 @@ class UnitOfWork:
         if cart is None:
             raise UnknownOrder(f"cart {cart_no!r} has no order")
         return cart
+
+    def inquiry(self, inquiry_no: str) -> Inquiry:
+        inquiry = self._get(inquiry_id(inquiry_no))
+        if inquiry is None:
+            raise UnknownInquiry(f"inquiry {inquiry_no!r} was never posted")
+        return inquiry
+
+    def post_inquiry(self, **posted: Any) -> Inquiry:
+        """A buyer's question (SPEC §10: new, then who asks, then not restricted on the item)."""
+        if self._get_unless_new(inquiry_id(posted["inquiry_no"])) is not None:
+            raise InquiryExists(f"inquiry {posted['inquiry_no']!r} exists")
+        item = self._get(item_id(posted["item_no"]))
+        inquiry = Inquiry.post(**posted)
+        if item is not None and posted["buyer_id"] in item.restricted:
+            raise AskerRestricted("the buyer may not ask on this item again")
+        self._add(inquiry)
+        return inquiry
+
+    def hide_inquiry(self, *, inquiry_no: str, actor: str, at: datetime, title: str, reason: str,
+                     restrict_asker: bool) -> None:
+        inquiry = self.inquiry(inquiry_no)
+        inquiry.hide(actor=actor, at=at, title=title, reason=reason, restrict_asker=restrict_asker)
+        if restrict_asker:
+            item = self._get(item_id(inquiry.item_no))
+            if item is None:
+                item = ItemInquiries(item_no=inquiry.item_no)
+                self._add(item)
+            item.restrict(actor=actor, at=at, buyer_id=inquiry.buyer_id)
 
     def buyer(self, buyer_id: str) -> Buyer | None:
         return self._get(buyer_uuid(buyer_id))

@@ -16,9 +16,11 @@ from domain.seller import previous_month
 from entrypoints.bootstrap import Settings, build_engine, build_orders
 from entrypoints.render import dashboard_screen, printable, table
 from projections import dashboard_queries as dash
+from projections import inquiries_queries as iq
 from projections import points_queries as pts
 from projections import settlement_queries as settle
 from projections.dashboard import Dashboard
+from projections.inquiries import Inquiries
 from projections.points import Points
 from projections.settlement import Settlement
 from projections.export import write_xlsx
@@ -251,4 +253,27 @@ def rebuild_command(name: str | None, as_json: bool) -> None:
                        f" ({r['events_per_s']:,}/s)")
 
 
-COMMANDS = (dashboard_command, claims_command, settlement_command, points_command, exchange_points_command, rebuild_command)
+@click.command(name="inquiries")
+@click.option("--seller", help="The seller's view: every inquiry, every text.")
+@click.option("--item", "item_no", help="The item page: a hidden inquiry only as its placeholder.")
+@json_option
+def inquiries_command(seller: str | None, item_no: str | None, as_json: bool) -> None:
+    """Inquiries on items' pages (SPEC §10): the seller's view, or an item page's."""
+    if bool(seller) == bool(item_no):
+        raise click.UsageError("give either --seller S or --item I")
+    view = View()
+    texts = build_orders(view.settings, reveal=True)  # the texts are shown: decrypted here only
+    events_of = texts.events.get
+    with view.reading(Inquiries(), None) as conn:
+        listed = iq.seller_view(conn, seller, events_of) if seller else iq.item_page(conn, item_no, events_of)
+    document = {"seller_id": seller, "inquiries": listed} if seller else {"item_no": item_no, "inquiries": listed}
+    if as_json:
+        print_json(document)
+        return
+    click.echo(table([[i["inquiry_no"], i["status"], i["posted_at"], i.get("title", ""), i.get("text", ""),
+                       len(i.get("answers", []))] for i in listed],
+                     header=["inquiry", "status", "posted", "title", "text", "answers"]))
+
+
+COMMANDS = (dashboard_command, claims_command, settlement_command, points_command, exchange_points_command, rebuild_command,
+            inquiries_command)

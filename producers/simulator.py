@@ -28,6 +28,7 @@ class Simulator:
 
     def __init__(self, orders: int, seed: int, end: datetime = DEFAULT_END):
         self.rng = random.Random(seed)
+        self.rng_seed = seed
         self.orders = orders
         self.end = end
         self.start = end - SPAN
@@ -36,7 +37,7 @@ class Simulator:
 
     def messages(self) -> Iterator[dict]:
         """Every message, by time; a message's id is derived from the seed."""
-        timelines = self._seller_timelines() + self._order_timelines()
+        timelines = self._seller_timelines() + self._order_timelines() + self._inquiry_timelines()
         merged = sorted(
             (m for t in timelines for m in t.messages if m["occurred_at"] <= self.end),
             key=lambda m: m["occurred_at"],
@@ -47,6 +48,34 @@ class Simulator:
             yield {k: message[k] for k in ENVELOPE if k in message}
 
     # ---- sellers ------------------------------------------------------------------------
+
+    # ---- inquiries (SPEC §10) -------------------------------------------------------------------
+
+    def _inquiry_timelines(self) -> list[Timeline]:
+        """About one inquiry per 200 orders, drawn from a generator of their own (the orders' stream
+        stays as it was): some give a phone number, most are answered, and those with a number are
+        often hidden, their asker restricted."""
+        rng = random.Random(self.rng_seed * 7919 + 1)
+        timelines = []
+        for n in range(max(1, self.orders // 200)):
+            item = rng.randrange(len(ITEMS))
+            item_no, seller = f"I{item + 1:05d}", rng.choice(self.sellers)
+            t = Timeline(order_no="", at=self.start + timedelta(seconds=rng.uniform(0, SPAN.total_seconds())))
+            phone = rng.random() < 0.3
+            text = f"{ITEMS[item][0]}の在庫はありますか？" + (
+                f"急ぎなので090-{rng.randrange(10**4):04d}-{rng.randrange(10**4):04d}までお電話ください。" if phone else "")
+            inquiry = {"inquiry_no": f"Q{n + 1:06d}", "item_no": item_no}
+            t.add("inquiry.posted", "buyer", t.at, {**inquiry, "seller_id": seller,
+                                                   "buyer_id": f"B{rng.randrange(10**7):07d}",
+                                                   "title": "在庫について", "text": text})
+            if rng.random() < 0.8:
+                t.add("inquiry.answered", "seller", t.after(rng, 1, 30), {**inquiry, "text": "在庫ございます。"})
+                if phone and rng.random() < 0.6:
+                    t.add("inquiry.hidden", "seller", t.after(rng, 0.5, 5),
+                          {**inquiry, "title": "個人情報のため非公開にしました",
+                           "reason": "お電話番号が記載されていたため", "restrict_asker": rng.random() < 0.5})
+            timelines.append(t)
+        return timelines
 
     def _seller_timelines(self) -> list[Timeline]:
         timeline = Timeline(order_no="", at=self.start - timedelta(days=1))

@@ -26,8 +26,9 @@ def message_key(line: bytes) -> bytes | None:
         data = document.get("data") if isinstance(document.get("data"), dict) else {}
     except (orjson.JSONDecodeError, AttributeError):
         return None
-    for value in (document.get("cart_no"), data.get("cart_no"), data.get("seller_id"), data.get("item_no"),
-                  document.get("order_no")):
+    inquiry = str(document.get("type", "")).startswith("inquiry.")
+    for value in ((data.get("item_no"),) if inquiry else ()) + (
+            document.get("cart_no"), data.get("cart_no"), data.get("seller_id"), document.get("order_no")):
         if isinstance(value, str) and value:
             return value.encode()
     return None

@@ -18,10 +18,13 @@ from domain.application import Orders
 from projections.base import Projection
 from projections.parking import Unreadable
 from projections.dashboard import Dashboard
+from projections.inquiries import Inquiries
 from projections.points import Points
 from projections.settlement import Settlement
 
-PROJECTIONS: dict[str, type[Projection]] = {"dashboard": Dashboard, "settlement": Settlement, "points": Points}
+PROJECTIONS: dict[str, type[Projection]] = {
+    "dashboard": Dashboard, "settlement": Settlement, "points": Points, "inquiries": Inquiries,
+}
 CHUNK = 10000
 
 

@@ -17,7 +17,7 @@ from uuid import UUID
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from domain.privacy import ERASED, PERSON_FIELDS, PERSONAL_DATA, mask_person
+from domain.privacy import ERASED, PERSON_FIELDS, PERSONAL_DATA, PERSONAL_TEXT, mask_person, mask_text
 from store.keys import BuyerKeys
 
 SEALED = "_sealed_"
@@ -48,6 +48,9 @@ class Sealer:
             self.keys.warm(key_ids)
 
     def seal(self, topic: str, originator_id: UUID, state: dict) -> None:
+        if topic in PERSONAL_TEXT:
+            self._seal_texts(topic, originator_id, state)
+            return
         field = PERSONAL_DATA.get(topic)
         person = state.get(field) if field else None
         if not isinstance(person, dict):
@@ -70,23 +73,48 @@ class Sealer:
         state[field] = sealed
 
     def unseal(self, topic: str, originator_id: UUID, state: dict) -> None:
+        if topic in PERSONAL_TEXT:
+            self._open(originator_id, "text", state, PERSONAL_TEXT[topic])
+            return
         field = PERSONAL_DATA.get(topic)
         person = state.get(field) if field else None
-        if not isinstance(person, dict):
-            return
+        if isinstance(person, dict):
+            self._open(originator_id, field, person, PERSON_FIELDS)
+
+    def _open(self, originator_id: UUID, field: str, container: dict, names: tuple[str, ...]) -> None:
         part = "v" if self.reveal else "m"
-        for name in PERSON_FIELDS:
-            value = person.get(name)
+        for name in names:
+            value = container.get(name)
             if isinstance(value, dict) and SEALED in value:
                 key = self.keys.get(value[SEALED])
-                person[name] = ERASED if key is None else _decrypt(key, value[part], _aad(originator_id, field, name, part))
+                container[name] = ERASED if key is None else _decrypt(key, value[part],
+                                                                      _aad(originator_id, field, name, part))
+
+    def _seal_texts(self, topic: str, originator_id: UUID, state: dict) -> None:
+        """An inquiry's texts, under its asker's key (the key of its first event, for the later ones)."""
+        if "buyer_id" in state:
+            key_id, key = self.keys.current(str(state["buyer_id"]))
+            self._remember(originator_id, key_id)
+        else:
+            key_id = self._order_key(originator_id)
+            key = self.keys.live(key_id) if key_id else None
+        for name in PERSONAL_TEXT[topic]:
+            if isinstance(state.get(name), str):
+                text = state[name]
+                state[name] = ERASED if key is None else {
+                    SEALED: key_id,
+                    "v": _encrypt(key, text, _aad(originator_id, "text", name, "v")),
+                    "m": _encrypt(key, mask_text(text), _aad(originator_id, "text", name, "m")),
+                }
 
     def _order_key(self, originator_id: UUID) -> str | None:
+        """The key an aggregate's first event (an order's Placed, an inquiry's Posted) was sealed with."""
         if originator_id not in self._order_keys:
-            placed = self.first_state(originator_id)
-            buyer = placed.get("buyer", {}) if placed else {}
-            sealed = next((v for v in buyer.values() if isinstance(v, dict) and SEALED in v), None)
-            key_id = sealed[SEALED] if sealed else (self.keys.current(str(buyer["id"]))[0] if "id" in buyer else None)
+            first = self.first_state(originator_id) or {}
+            values = [*first.values(), *(first.get("buyer") or {}).values()]
+            sealed = next((v for v in values if isinstance(v, dict) and SEALED in v), None)
+            owner = (first.get("buyer") or {}).get("id") or first.get("buyer_id")
+            key_id = sealed[SEALED] if sealed else (self.keys.current(str(owner))[0] if owner else None)
             self._remember(originator_id, key_id)
         return self._order_keys[originator_id]
 

@@ -10,13 +10,16 @@ AS_OF = "2026-11-21T09:00:00+09:00"
 
 
 def personal_data(stream: bytes) -> set[str]:
-    """Every buyer's and recipient's name, phone and address in an upstream stream."""
+    """Every buyer's and recipient's name, phone and address in an upstream stream, and every
+    inquiry's text (personal data of its asker)."""
     found = set()
     for line in stream.splitlines():
         document = orjson.loads(line)
         for person in (document["data"].get("buyer"), document["data"].get("recipient")):
             if person:
                 found |= {person["name"], person["phone"], person["address"]}
+        if document["type"] == "inquiry.posted":
+            found.add(document["data"]["text"])
     return found
 
 
@@ -39,6 +42,18 @@ def test_no_buyer_name_phone_or_address_is_stored_exported_or_printed_in_plainte
     assert any(f.endswith("-wal") for f in files) or any(f.endswith(".db") for f in files)
     printed = [o.stdout + o.stderr for o in outputs]
     assert leaks(secrets, [f for f in files if not f.endswith(".key")], *printed) == []
+
+
+def test_an_inquirys_text_is_sealed_at_rest_and_shown_in_the_sellers_view(cli, tmp_path):
+    stream = cli("simulate", "--orders", "1000", "--seed", "2").stdout
+    cli("ingest", "-", stdin=stream)
+    posted = [orjson.loads(line) for line in stream.splitlines() if b'"inquiry.posted"' in line]
+    assert len(posted) >= 5
+    seller = posted[0]["data"]["seller_id"]
+    files = [f for f in glob.glob(str(tmp_path / "orderclaims.db*")) if not f.endswith("key")]
+    assert leaks({p["data"]["text"] for p in posted}, files) == []
+    shown = json.loads(cli("inquiries", "--seller", seller, "--json").stdout)["inquiries"]
+    assert posted[0]["data"]["text"] in {i["text"] for i in shown}
 
 
 def test_history_is_masked_and_unmasked_only_when_asked(cli):

@@ -48,7 +48,9 @@ def test_two_ingest_workers_on_four_partitions_build_what_embedded_mode_builds(s
     plain = KafkaProducer(bootstrap_servers=stack.settings.kafka_bootstrap)  # the default partitioner
     for line in stream[half:]:
         document = orjson.loads(line)
-        key = document.get("cart_no") or document["data"].get("cart_no") or document["data"].get("seller_id")
+        data = document["data"]  # SPEC §4 Keys: an inquiry by its item, an order or cart by its cart, a seller by id
+        key = data["item_no"] if document["type"].startswith("inquiry.") else (
+            document.get("cart_no") or data.get("cart_no") or data.get("seller_id"))
         plain.send(stack.topics.upstream, key=key.encode(), value=line)
     plain.flush()
     plain.close()

@@ -97,7 +97,7 @@ def test_a_caught_up_projection_stands_at_the_stores_head_past_the_events_it_doe
     done = follower.catch_up()
     assert done.stored_events == head and 0 < done.applied < head
     with engine.connect() as conn:
-        assert [p.position(conn)[0] for p in follower.projections] == [head] * 3
+        assert [p.position(conn)[0] for p in follower.projections] == [head] * len(follower.projections)
     assert follower.catch_up() == (0, 0)
 
 

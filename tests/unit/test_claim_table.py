@@ -10,6 +10,7 @@ import pytest
 from domain.cart import Cart
 from domain.claims import MAY_ACT, TRANSITIONS
 from domain.errors import Rejected
+from domain.inquiry import Inquiry, ItemInquiries
 from domain.order import Order
 from domain.seller import Seller
 from tests.unit.builders import (
@@ -197,7 +198,8 @@ def public_commands(aggregate: type) -> list[str]:
 
 
 def test_every_command_of_every_aggregate_has_exactly_one_row_in_the_actor_table():
-    commands = Counter(name for aggregate in (Order, Cart, Seller) for name in public_commands(aggregate))
+    aggregates = (Order, Cart, Seller, Inquiry, ItemInquiries)
+    commands = Counter(name for aggregate in aggregates for name in public_commands(aggregate))
     assert commands == Counter(set(MAY_ACT))  # each command once, no row without its command
 
 

@@ -46,6 +46,11 @@ VALID = {
     "refund.paid": message("refund.paid", actor="payment"),
     "message.sent": message("message.sent", "", "seller", cart_no="C1", text="こんにちは"),
     "feedback.given": message("feedback.given", rating="great"),
+    "inquiry.posted": message("inquiry.posted", "", "buyer", inquiry_no="Q1", seller_id="S1", item_no="I1",
+                              buyer_id="B1", title="在庫", text="ありますか"),
+    "inquiry.answered": message("inquiry.answered", "", "seller", inquiry_no="Q1", item_no="I1", text="はい"),
+    "inquiry.hidden": message("inquiry.hidden", "", "seller", inquiry_no="Q1", item_no="I1", title="非公開",
+                              reason="電話番号", restrict_asker=True),
 }
 
 
