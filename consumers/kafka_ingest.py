@@ -61,6 +61,12 @@ class IngestWorker(ConsumerRebalanceListener):
             self.applied[tp] = tracked
             self.consumer.seek(tp, tracked + 1)
 
+    def _next_offset(self, tp: TopicPartition) -> int:
+        """The offset this partition must continue from: past the store's, or its log's beginning."""
+        if tp in self.applied:
+            return self.applied[tp] + 1
+        return self.consumer.beginning_offsets([tp])[tp]
+
     def recover(self) -> None:
         """After a failed batch: every assigned partition back to the store's offset."""
         for tp in self.consumer.assignment():
@@ -72,8 +78,14 @@ class IngestWorker(ConsumerRebalanceListener):
         batch = self.consumer.poll(timeout_ms=500, max_records=self.batch_size)
         commands, dead, trackings, offsets = [], [], [], {}
         for tp, records in batch.items():
-            records = [r for r in records if r.offset > self.applied.get(tp, -1)]
+            expected = self._next_offset(tp)
+            records = [r for r in records if r.offset >= expected]  # below: applied already (a repeat)
             if not records:
+                continue
+            if records[0].offset > expected:  # records fetched before a seek back, past what the store has
+                log.warning("records past a gap dropped; reading again from the store's offset",
+                            extra={"partition": tp.partition, "expected": expected, "got": records[0].offset})
+                self.consumer.seek(tp, expected)
                 continue
             for record in records:
                 try:

@@ -34,11 +34,12 @@ class Projector:
         self.consumer = consumer
         self.batch_size = batch_size
         self.handled = projection.topics
+        self.expected: dict = {}  # per partition, the offset the next record must have (after a recovery)
         projection.create_tables(engine)
         consumer.subscribe([topics.events])
 
     def step(self) -> int:
-        batch = self.consumer.poll(timeout_ms=500, max_records=self.batch_size)
+        batch = self._contiguous(self.consumer.poll(timeout_ms=500, max_records=self.batch_size))
         if not batch:
             return 0
         streams = defaultdict(list)
@@ -55,11 +56,28 @@ class Projector:
         log.info("batch", extra={"projection": self.projection.name, "events": count})
         return count
 
+    def _contiguous(self, batch: dict) -> dict:
+        """Records past a gap (fetched before a seek back, delivered after it) are dropped and read
+        again: every event of a partition reaches the projection, repeats are dropped by position."""
+        kept = {}
+        for tp, records in batch.items():
+            expected = self.expected.get(tp)
+            if expected is not None and records and records[0].offset > expected:
+                log.warning("records past a gap dropped", extra={"partition": tp.partition, "expected": expected})
+                self.consumer.seek(tp, expected)
+                continue
+            kept[tp] = records
+            if records:
+                self.expected[tp] = records[-1].offset + 1
+        return kept
+
     def recover(self) -> None:
         """After a failed batch: re-read from the last advisory commit; positions drop repeats."""
         for tp in self.consumer.assignment():
             committed = self.consumer.committed(tp)
             if committed is None:
                 self.consumer.seek_to_beginning(tp)
+                self.expected[tp] = self.consumer.beginning_offsets([tp])[tp]
             else:
                 self.consumer.seek(tp, committed)
+                self.expected[tp] = committed

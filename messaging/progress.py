@@ -1,17 +1,26 @@
 """How far each distributed process has got: what the tests and the benchmark wait on (positions and
 offsets, never sleeps), and what an operator asks when a dashboard lags."""
 
+import time
+
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+from kafka.errors import KafkaError
 
 from messaging.topics import Topics, partition_tracking_name, relay_tracking_name
 from domain.application import Orders
 
 
-def end_offsets(bootstrap: str, topic: str) -> dict[TopicPartition, int]:
+def end_offsets(bootstrap: str, topic: str, wait_s: float = 10.0) -> dict[TopicPartition, int]:
+    """Every partition's end offset. A client that has no metadata of the topic yet (a broker just
+    restarted) knows no partitions: that is not "nothing to read", so it waits, then raises."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap)
     try:
-        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
-        return consumer.end_offsets(partitions)
+        deadline = time.monotonic() + wait_s
+        while not (known := consumer.partitions_for_topic(topic)):
+            if time.monotonic() > deadline:
+                raise KafkaError(f"no partitions of {topic} known: is the broker up?")
+            time.sleep(0.2)
+        return consumer.end_offsets([TopicPartition(topic, p) for p in known])
     finally:
         consumer.close()
 

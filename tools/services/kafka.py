@@ -88,7 +88,9 @@ class KafkaBroker:
         ]))
         log4j = workdir / "log4j2.properties"
         log4j.write_text(LOG4J2_PROPERTIES.format(log=workdir / "broker.log"))
-        cluster_id = base64.urlsafe_b64encode(secrets.token_bytes(16)).rstrip(b"=").decode()
+        cluster_id = "-"
+        while cluster_id.startswith("-"):  # an id the format tool would read as an option
+            cluster_id = base64.urlsafe_b64encode(secrets.token_bytes(16)).rstrip(b"=").decode()
         run([*_java(workdir), "kafka.tools.StorageTool", "format", "-t", cluster_id, "-c", str(properties)])
         broker = cls(bootstrap=f"{HOST}:{port}", pid=0, workdir=str(workdir))
         broker.started_in_s = broker._launch(timeout)
