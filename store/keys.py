@@ -104,25 +104,13 @@ class BuyerKeys:
             has_keys = conn.execute(select(buyer_keys.c.key_id).limit(1)).first() is not None
         return cls(engine, master_key(database_url, create=not has_keys))
 
-    @_store_fault
     def current(self, buyer_id: str) -> tuple[str, bytes]:
         """The buyer's key that is not erased (a new one if there is none)."""
-        with self.engine.begin() as conn:
-            row = conn.execute(
-                select(buyer_keys.c.key_id, buyer_keys.c.wrapped)
-                .where(buyer_keys.c.buyer_id == buyer_id, buyer_keys.c.wrapped.is_not(None))
-                .order_by(buyer_keys.c.created_at.desc()).limit(1)
-            ).first()
-            if row is not None:
-                return row.key_id, self._unwrap(row.key_id, buyer_id, row.wrapped)
-            key_id, key = uuid4().hex, AESGCM.generate_key(bit_length=256)
-            conn.execute(buyer_keys.insert().values(key_id=key_id, buyer_id=buyer_id, created_at=_now(),
-                                                    wrapped=self._wrap(key_id, buyer_id, key)))
-            return key_id, key
+        return self.current_for({buyer_id})[buyer_id]
 
     @_store_fault
     def current_for(self, buyer_ids: set[str]) -> dict[str, tuple[str, bytes]]:
-        """`current` for many buyers in one transaction (a batch's new orders)."""
+        """Each buyer's key that is not erased (a new one for a buyer without), in one transaction."""
         found: dict[str, tuple[str, bytes]] = {}
         wanted = sorted(buyer_ids)
         with self.engine.begin() as conn:

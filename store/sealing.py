@@ -32,13 +32,15 @@ class Sealer:
         self.keys = keys
         self.first_state = first_state
         self.reveal = reveal
-        self._order_keys: OrderedDict[UUID, str | None] = OrderedDict()  # order -> the key its buyer data has
+        self._first_keys: OrderedDict[UUID, str | None] = OrderedDict()  # aggregate -> the key its first event was sealed with
         self._batch_keys: dict[str, tuple[str, bytes]] = {}  # buyer -> its current key, read for this batch
 
     def prepare(self, events: list) -> None:
-        """Before a batch is stored: the current keys of the buyers of its new orders, in one round trip."""
+        """Before a batch is stored: the current keys of the buyers of its new orders and inquiries, in
+        one round trip."""
         buyers = {str(e.buyer.get("id")) for e in events if type(e).__qualname__ == "Order.Placed"
                   and isinstance(getattr(e, "buyer", None), dict)}
+        buyers |= {str(e.buyer_id) for e in events if type(e).__qualname__ == "Inquiry.Posted"}
         self._batch_keys = self.keys.current_for(buyers) if buyers else {}
 
     def prepare_read(self, states: list[bytes]) -> None:
@@ -48,29 +50,36 @@ class Sealer:
             self.keys.warm(key_ids)
 
     def seal(self, topic: str, originator_id: UUID, state: dict) -> None:
-        if topic in PERSONAL_TEXT:
-            self._seal_texts(topic, originator_id, state)
-            return
-        field = PERSONAL_DATA.get(topic)
-        person = state.get(field) if field else None
-        if not isinstance(person, dict):
-            return
-        if topic == PLACED:
-            buyer_id = str(person.get("id"))
-            key_id, key = self._batch_keys.get(buyer_id) or self.keys.current(buyer_id)
-            self._remember(originator_id, key_id)
-        else:
-            key_id = self._order_key(originator_id)
-            key = self.keys.live(key_id) if key_id else None
-        masked, sealed = mask_person(person), dict(person)
-        for name in PERSON_FIELDS:
-            if isinstance(person.get(name), str):
-                sealed[name] = ERASED if key is None else {
+        if topic in PERSONAL_TEXT:  # an inquiry's texts, under its asker's key
+            field, container, names = "text", state, PERSONAL_TEXT[topic]
+            owner = state.get("buyer_id")
+            masked = {name: mask_text(v) for name, v in state.items() if name in names and isinstance(v, str)}
+        else:  # a buyer or a recipient
+            field = PERSONAL_DATA.get(topic)
+            person = state.get(field) if field else None
+            if not isinstance(person, dict):
+                return
+            container, names, masked = dict(person), PERSON_FIELDS, mask_person(person)
+            owner = person.get("id") if topic == PLACED else None
+            state[field] = container
+        key_id, key = self._key_for(originator_id, owner)
+        for name in names:
+            if isinstance(container.get(name), str):
+                container[name] = ERASED if key is None else {
                     SEALED: key_id,
-                    "v": _encrypt(key, person[name], _aad(originator_id, field, name, "v")),
+                    "v": _encrypt(key, container[name], _aad(originator_id, field, name, "v")),
                     "m": _encrypt(key, masked[name], _aad(originator_id, field, name, "m")),
                 }
-        state[field] = sealed
+
+    def _key_for(self, originator_id: UUID, owner: Any) -> tuple[str | None, bytes | None]:
+        """A first event (an order's Placed, an inquiry's Posted) takes its buyer's current key; a later
+        one the key its first event has, unless it was erased since (None: the data is not stored)."""
+        if owner is not None:
+            key_id, key = self._batch_keys.get(str(owner)) or self.keys.current(str(owner))
+            self._remember(originator_id, key_id)
+            return key_id, key
+        key_id = self._first_key(originator_id)
+        return key_id, (self.keys.live(key_id) if key_id else None)
 
     def unseal(self, topic: str, originator_id: UUID, state: dict) -> None:
         if topic in PERSONAL_TEXT:
@@ -90,38 +99,21 @@ class Sealer:
                 container[name] = ERASED if key is None else _decrypt(key, value[part],
                                                                       _aad(originator_id, field, name, part))
 
-    def _seal_texts(self, topic: str, originator_id: UUID, state: dict) -> None:
-        """An inquiry's texts, under its asker's key (the key of its first event, for the later ones)."""
-        if "buyer_id" in state:
-            key_id, key = self.keys.current(str(state["buyer_id"]))
-            self._remember(originator_id, key_id)
-        else:
-            key_id = self._order_key(originator_id)
-            key = self.keys.live(key_id) if key_id else None
-        for name in PERSONAL_TEXT[topic]:
-            if isinstance(state.get(name), str):
-                text = state[name]
-                state[name] = ERASED if key is None else {
-                    SEALED: key_id,
-                    "v": _encrypt(key, text, _aad(originator_id, "text", name, "v")),
-                    "m": _encrypt(key, mask_text(text), _aad(originator_id, "text", name, "m")),
-                }
-
-    def _order_key(self, originator_id: UUID) -> str | None:
+    def _first_key(self, originator_id: UUID) -> str | None:
         """The key an aggregate's first event (an order's Placed, an inquiry's Posted) was sealed with."""
-        if originator_id not in self._order_keys:
+        if originator_id not in self._first_keys:
             first = self.first_state(originator_id) or {}
             values = [*first.values(), *(first.get("buyer") or {}).values()]
             sealed = next((v for v in values if isinstance(v, dict) and SEALED in v), None)
             owner = (first.get("buyer") or {}).get("id") or first.get("buyer_id")
             key_id = sealed[SEALED] if sealed else (self.keys.current(str(owner))[0] if owner else None)
             self._remember(originator_id, key_id)
-        return self._order_keys[originator_id]
+        return self._first_keys[originator_id]
 
     def _remember(self, originator_id: UUID, key_id: str | None) -> None:
-        self._order_keys[originator_id] = key_id
-        if len(self._order_keys) > ORDERS_KEPT:
-            self._order_keys.popitem(last=False)
+        self._first_keys[originator_id] = key_id
+        if len(self._first_keys) > ORDERS_KEPT:
+            self._first_keys.popitem(last=False)
 
 
 def _aad(originator_id: UUID, field: str, name: str, part: str) -> bytes:

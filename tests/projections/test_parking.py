@@ -25,12 +25,8 @@ STREAM = [*delivered("F1"), step("feedback.given", "F1", "buyer", "10-03 10:00",
           *delivered("F2"), step("feedback.given", "F2", "buyer", "10-03 11:00", rating="great")]
 
 
-def stream() -> list[dict]:
-    return STREAM
-
-
 def test_a_message_that_hits_a_defect_is_parked_with_its_error_and_the_rest_of_its_batch_goes_on(world, defective_feedback):
-    summary = ingest_lines(world.app, lines(*stream()))
+    summary = ingest_lines(world.app, lines(*STREAM))
     assert (summary.accepted, summary.parked_count) == (7, 1)
     assert summary.as_json()["parked"][0]["error"] == "ZeroDivisionError: a bug in the feedback rule"
     (parked,) = parked_messages(world.app)
@@ -40,7 +36,7 @@ def test_a_message_that_hits_a_defect_is_parked_with_its_error_and_the_rest_of_i
 
 
 def test_a_retry_after_the_fix_settles_the_parked_message_and_one_that_fails_again_stays_parked(world, defective_feedback):
-    ingest_lines(world.app, lines(*stream()))
+    ingest_lines(world.app, lines(*STREAM))
     message_id = parked_messages(world.app)[0].message_id
     assert retry(world.app, message_id).status == "parked"
     assert parked_messages(world.app)[0].attempts == 2
@@ -48,7 +44,7 @@ def test_a_retry_after_the_fix_settles_the_parked_message_and_one_that_fails_aga
     assert retry(world.app, message_id).status == "accepted"
     assert parked_messages(world.app) == []
     assert world.app.get_order("F1").feedback == "bad"
-    assert ingest_lines(world.app, lines(*stream())).duplicates == 8  # settled: a repeat is a duplicate now
+    assert ingest_lines(world.app, lines(*STREAM)).duplicates == 8  # settled: a repeat is a duplicate now
 
 
 def test_a_transient_fault_is_raised_never_parked(world, monkeypatch):
@@ -68,7 +64,7 @@ def test_a_stored_event_a_projection_cannot_apply_is_parked_for_it_and_the_proje
         raise KeyError("a bug in the points handler")
 
     monkeypatch.setattr(Points, "feedback_given", defective)
-    world.send(*stream())
+    world.send(*STREAM)
     with world.conn() as conn:
         parked = parked_events(conn)
         kinds = [r.kind for r in conn.execute(select(points_entries.c.kind))]
@@ -98,7 +94,7 @@ def test_a_stored_event_that_cannot_be_decoded_is_parked_by_every_projection_tha
 def test_the_parked_command_lists_what_is_parked_and_retries_it_after_the_fix(tmp_path, defective_feedback):
     env = {"ORDERCLAIMS_DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}"}
     source = tmp_path / "in.jsonl"
-    source.write_bytes(b"\n".join(lines(*stream())))
+    source.write_bytes(b"\n".join(lines(*STREAM)))
     runner = CliRunner()
     assert "parked              1" in runner.invoke(main, ["ingest", str(source)], env=env).output
     listed = json.loads(runner.invoke(main, ["parked", "--json"], env=env).stdout)
