@@ -22,7 +22,7 @@ from statistics import quantiles
 import orjson
 from sqlalchemy import select
 
-from consumers import progress
+from messaging import progress
 from messaging.topics import Topics, ensure_topics, producer
 from entrypoints.bootstrap import Settings, build_engine, build_orders
 from tools.services.local import start_both

@@ -80,6 +80,17 @@ def embedded(work: Path, orders: int, naive_messages: int) -> dict:
     events_per_message = raw["events"] / messages
     print(f"  raw append: {raw['events']:,} events in {raw['seconds']:.1f} s", file=sys.stderr)
 
+    plain_seconds, plain_rss, out = measured([sys.executable, "-m", "bench.tasks", "plain_ingest", str(stream),
+                                              str(work / "plain.db")])
+    plain = orjson.loads(out)
+    (work / "plain.db").unlink()
+    print(f"  ingest without sealing or chaining: {messages:,} messages in {plain_seconds:.1f} s", file=sys.stderr)
+
+    verify_seconds, verify_rss, out = measured([ORDERCLAIMS, "verify", "--json"], {"ORDERCLAIMS_DATABASE_URL": f"sqlite:///{db}"})
+    verified = orjson.loads(out)
+    print(f"  verify: {verified['events']:,} events in {verify_seconds:.1f} s, {len(verified['findings'])} findings",
+          file=sys.stderr)
+
     rebuilds, rebuild_rss = {}, {}
     for name in PROJECTION_NAMES:
         _, rebuild_rss[name], out = measured([ORDERCLAIMS, "rebuild", name, "--json"], {"ORDERCLAIMS_DATABASE_URL": f"sqlite:///{db}"})
@@ -91,6 +102,12 @@ def embedded(work: Path, orders: int, naive_messages: int) -> dict:
         "stored_events": raw["events"],
         "accepted": summary["accepted"],
         "ingest_msgs_per_s": round(messages / seconds),
+        "plain_ingest_msgs_per_s": round(messages / plain_seconds),
+        "plain_accepted": plain["accepted"],
+        "verify_events": verified["events"],
+        "verify_events_per_s": round(verified["events"] / verify_seconds),
+        "verify_seconds": round(verify_seconds, 1),
+        "verify_findings": len(verified["findings"]),
         "naive_messages": naive_messages,
         "naive_msgs_per_s": round(naive_messages / naive_seconds),
         "raw_append_events_per_s": raw["events_per_s"],
@@ -98,6 +115,7 @@ def embedded(work: Path, orders: int, naive_messages: int) -> dict:
         "rebuild_events_per_s": {name: r["events_per_s"] for name, r in rebuilds.items()},
         "rebuild_events": {name: r["events"] for name, r in rebuilds.items()},
         "peak_rss_mb": {"ingest (embedded)": round(rss), "naive": round(naive_rss), "raw append": round(raw_rss),
+                        "ingest without sealing or chaining": round(plain_rss), "verify": round(verify_rss),
                         **{f"rebuild {n}": round(v) for n, v in rebuild_rss.items()}},
     }
 
@@ -114,6 +132,10 @@ def machine() -> dict:
 def table(r: dict) -> str:
     rows = [
         ("embedded ingest (SQLite)", f"{r['ingest_msgs_per_s']:,} msgs/s", f"{r['messages']:,} messages of {r['orders']:,} orders"),
+        ("the same ingest without sealing or chaining", f"{r['plain_ingest_msgs_per_s']:,} msgs/s",
+         f"SPEC §7's encryption + hash chain + checkpoints: ingest = {r['ingest_msgs_per_s'] / r['plain_ingest_msgs_per_s']:.2f}× this"),
+        ("verify (every chain and checkpoint)", f"{r['verify_events_per_s']:,} events/s",
+         f"{r['verify_events']:,} events in {r['verify_seconds']} s, {r['verify_findings']} findings"),
         ("naive baseline (get + save per message)", f"{r['naive_msgs_per_s']:,} msgs/s",
          f"ingest = {r['ingest_msgs_per_s'] / r['naive_msgs_per_s']:.1f}× naive ({r['naive_messages']:,} messages)"),
         ("raw append limit (recorder, 10k batches)", f"{r['raw_append_events_per_s']:,} events/s",

@@ -9,12 +9,12 @@ import orjson
 from tqdm import tqdm
 
 from consumers.ingest import LISTED, ingest_lines, read_lines
-from domain.audit import describe, history, state_as_of
 from domain.errors import Rejected
 from entrypoints.bootstrap import Settings, build_orders
 from store.keys import MasterKeyMissing
 from entrypoints.cli_audit import checkpoint_command, maybe_checkpoint, verify_command
 from entrypoints.cli_parked import parked_command
+from entrypoints.documents import Documents
 from entrypoints.cli_read import COMMANDS, json_option, moment, print_json
 from entrypoints.render import printable
 from entrypoints.cli_run import publish_command, run_group
@@ -61,29 +61,18 @@ def ingest(source, batch_size: int, as_json: bool) -> None:
 def history_command(order_no: str, as_of: str | None, unmask: bool, as_json: bool) -> None:
     """Every event of an order, with time, actor and data (personal data masked unless --unmask)."""
     try:
-        app = build_orders(reveal=unmask)
+        document = Documents().history(order_no, moment(as_of), reveal=unmask)
     except MasterKeyMissing as missing:
         raise click.ClickException(str(missing)) from None
-    at = moment(as_of)
-    try:
-        events = app.order_events(order_no)
     except Rejected as error:
         raise click.ClickException(error.detail) from None
-    entries = history(events, as_of=at, reveal=unmask)
-    state = state_as_of(events, as_of=at)
-    document = {
-        "order_no": order_no,
-        "as_of": at.isoformat() if at else None,
-        "events": [e.as_json() for e in entries],
-        "state": describe(state) if state is not None else None,
-    }
     if as_json:
         print_json(document)
         return
-    for e in entries:
-        data = json.dumps(e.data, ensure_ascii=False)
-        click.echo(f"{e.version:>3}  {e.at.isoformat():25}  {e.actor:11}  {e.name:26}  {data}")
-    if state is not None:
+    for e in document["events"]:
+        data = json.dumps(e["data"], ensure_ascii=False)
+        click.echo(f"{e['version']:>3}  {e['at']:25}  {e['actor']:11}  {e['event']:26}  {data}")
+    if document["state"] is not None:
         click.echo(json.dumps(document["state"], ensure_ascii=False))
 
 

@@ -1,15 +1,15 @@
 """`orderclaims checkpoint [--export FILE]` and `orderclaims verify [--checkpoint FILE]` (SPEC §7)."""
 
 import sys
-import time
 
 import click
 
 from entrypoints.bootstrap import Settings, build_orders
 from entrypoints.cli_read import json_option, print_json
+from entrypoints.documents import Documents
 from entrypoints.render import printable, table
 from store.audit import (
-    SigningKeyMissing, export, load, raw_public, signing_key, stored_checkpoints, verify, write_checkpoint,
+    SigningKeyMissing, export, signing_key, stored_checkpoints, write_checkpoint,
 )
 from store.engines import make_engine
 
@@ -54,27 +54,15 @@ def checkpoint_command(export_to: str | None, as_json: bool) -> None:
 @json_option
 def verify_command(checkpoint_file: str | None, as_json: bool) -> None:
     """Recompute every hash chain and checkpoint; exit 1 when anything was altered, removed or inserted."""
-    settings = Settings.from_env()
-    app = build_orders(settings)
-    try:
-        public_key = raw_public(signing_key(settings.database_url).public_key())
-    except SigningKeyMissing:
-        public_key = None  # the checkpoints' own keys are checked, not that they are the service's
-    began = time.perf_counter()
-    report = verify(app.recorder, make_engine(settings.database_url),
-                    exported=load(checkpoint_file) if checkpoint_file else None, public_key=public_key)
-    seconds = time.perf_counter() - began
-    document = {"ok": report.ok, "events": report.events, "aggregates": report.aggregates,
-                "unchained": report.unchained, "checkpoints": report.checkpoints, "findings": report.findings,
-                "seconds": round(seconds, 2)}
+    report = Documents().verify(checkpoint_file)
     if as_json:
-        print_json(document)
+        print_json(report)
     else:
-        click.echo(f"{report.events:,} events of {report.aggregates:,} aggregates, {report.checkpoints} checkpoints "
-                   f"verified in {seconds:.1f} s" + (f"; {report.unchained:,} stored before chaining" if
-                                                     report.unchained else ""))
-        if report.findings:
+        click.echo(f"{report['events']:,} events of {report['aggregates']:,} aggregates, {report['checkpoints']} "
+                   f"checkpoints verified in {report['seconds']:.1f} s"
+                   + (f"; {report['unchained']:,} stored before chaining" if report["unchained"] else ""))
+        if report["findings"]:
             click.echo(table([[printable(f["finding"]), printable(f["aggregate"]), f["version"] or "", f["detail"]]
-                              for f in report.findings], header=["finding", "aggregate", "version", "detail"]))
-        click.echo("OK" if report.ok else f"FAILED: {len(report.findings)} findings")
-    sys.exit(0 if report.ok else 1)
+                              for f in report["findings"]], header=["finding", "aggregate", "version", "detail"]))
+        click.echo("OK" if report["ok"] else f"FAILED: {len(report['findings'])} findings")
+    sys.exit(0 if report["ok"] else 1)

@@ -3,24 +3,14 @@
 import sys
 
 import click
-import orjson
 
 from consumers.parked import parked_messages, retry
-from domain.privacy import mask_personal
-from entrypoints.bootstrap import Settings, build_engine, build_orders
 from entrypoints.cli_read import json_option, print_json
+from entrypoints.documents import Documents
 from entrypoints.render import printable, table
 from projections.parking import parked as parked_events
 from projections.runner import PROJECTIONS, rebuild
 from projections.schema import metadata
-
-
-def _shown(message: str) -> object:
-    """The parked message as an operator reads it: buyer data masked."""
-    try:
-        return mask_personal(orjson.loads(message))
-    except orjson.JSONDecodeError:
-        return message
 
 
 @click.command(name="parked")
@@ -30,18 +20,15 @@ def _shown(message: str) -> object:
 @json_option
 def parked_command(retry_id: str | None, as_json: bool) -> None:
     """Messages and stored events parked by a defect, with their error; retry them after a fix."""
-    settings = Settings.from_env()
-    app, engine = build_orders(settings), build_engine(settings)
-    metadata.create_all(engine)
+    documents = Documents()
     if retry_id:
-        _retry(app, engine, retry_id, as_json)
+        metadata.create_all(documents.engine)
+        _retry(documents.app, documents.engine, retry_id, as_json)
         return
-    messages = [{"message_id": p.message_id, "source": p.source, "error": p.error, "attempts": p.attempts,
-                 "message": _shown(p.message)} for p in parked_messages(app)]
-    with engine.connect() as conn:
-        events = parked_events(conn)
+    document = documents.parked()
+    messages, events = document["messages"], document["events"]
     if as_json:
-        print_json({"messages": messages, "events": events})
+        print_json(document)
         return
     click.echo(f"parked messages: {len(messages)}")
     if messages:

@@ -3,79 +3,35 @@
 import json
 import sys
 import time
-from datetime import date, datetime
 
 import click
 from tqdm import tqdm
 
-from consumers.contracts import EARLIEST, LATEST
-from domain.calendar import TOKYO
-from domain.claims import STATUS_KEYS
-from domain.errors import Rejected
-from domain.seller import previous_month
-from entrypoints.bootstrap import Settings, build_engine, build_orders
+from entrypoints import arguments
+from entrypoints.arguments import BadArgument
+from entrypoints.documents import Documents
 from entrypoints.render import dashboard_screen, printable, table
 from projections import dashboard_queries as dash
-from projections import inquiries_queries as iq
-from projections import points_queries as pts
-from projections import settlement_queries as settle
-from projections.dashboard import Dashboard
-from projections.inquiries import Inquiries
-from projections.points import Points
-from projections.settlement import Settlement
 from projections.export import write_xlsx
-from projections.runner import PROJECTIONS, rebuild, reading
+from projections.runner import PROJECTIONS, rebuild
 
 
 def print_json(document: dict) -> None:
     click.echo(json.dumps(document, ensure_ascii=False))
 
 
-def moment(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO 8601 time") from None
-    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=TOKYO)  # a bare time is Tokyo time
-    if not EARLIEST.year <= parsed.year < LATEST.year:
-        raise click.BadParameter(f"{value!r}: a time between {EARLIEST.date()} and {LATEST.date()}")
+def _clicked(parse):
+    """An argument parser of entrypoints/arguments.py whose refusal is the command line's usage error."""
+    def parsed(value: str | None):
+        try:
+            return parse(value)
+        except BadArgument as bad:
+            raise click.BadParameter(str(bad)) from None
     return parsed
 
 
-def day(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
-
-
-def month_arg(value: str | None) -> str | None:
-    if value is not None:
-        try:
-            datetime.strptime(value, "%Y-%m")
-        except ValueError:
-            raise click.BadParameter(f"{value!r} is not a month YYYY-MM") from None
-    return value
-
-
-def _now() -> datetime:
-    return datetime.now(TOKYO).replace(microsecond=0)
-
-
-class View:
-    """The application, the read-model engine and the settings one query needs."""
-
-    def __init__(self):
-        self.settings = Settings.from_env()
-        self.app = build_orders(self.settings)
-        self.engine = build_engine(self.settings)
-
-    def reading(self, projection, as_of: datetime | None):
-        return reading(self.app, self.engine, projection, as_of, follow=self.settings.embedded)
+moment, day, month_arg, claim_status = (_clicked(f) for f in (arguments.moment, arguments.day, arguments.month,
+                                                               arguments.claim_status))
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
@@ -91,20 +47,13 @@ as_of_option = click.option("--as-of", "as_of", help="ISO 8601 time; events afte
 @json_option
 def dashboard_command(seller: str, as_of: str | None, start: str | None, end: str | None, as_json: bool) -> None:
     """The status counts of every claim type (SPEC §6.1)."""
-    view, asked = View(), moment(as_of)
-    at = asked or _now()
-    period = dash.Period(day(start), day(end))
-    with view.reading(Dashboard(), asked) as conn:
-        counts = dash.counts(conn, seller, at, period)
-        awaiting = dash.awaiting_refund(conn, seller, period)
-        breaches = dash.refusal_breaches(conn, seller, at)
-    document = {"seller_id": seller, "as_of": at.isoformat(), "counts": counts,
-                "awaiting_refund": awaiting, "refusal_breaches": breaches}
+    document = Documents().dashboard(seller, moment(as_of), dash.Period(day(start), day(end)))
     if as_json:
         print_json(document)
         return
+    counts, awaiting, breaches = document["counts"], document["awaiting_refund"], document["refusal_breaches"]
     window = f"  orders placed {start or '…'} – {end or '…'}" if start or end else ""
-    click.echo(f"seller {seller} — as of {at.isoformat()}{window}")
+    click.echo(f"seller {seller} — as of {document['as_of']}{window}")
     click.echo(dashboard_screen(counts))
     click.echo(f"awaiting refund payment: exchange {awaiting['exchange']}, non-receipt {awaiting['non_receipt']}")
     click.echo(f"refusal breaches (not shipped the day of a cancel refusal): {len(breaches)}"
@@ -125,22 +74,13 @@ def claims_command(seller, status, order_no, cart_no, as_of, start, end, xlsx, a
     """The orders behind one count, or a lookup by order or cart number."""
     if bool(status) == bool(order_no or cart_no):
         raise click.UsageError("give either --status TYPE.STATUS, or --order / --cart")
-    if status:
-        claim_type, _, key = status.partition(".")
-        if claim_type not in STATUS_KEYS or key not in (*STATUS_KEYS[claim_type], "delayed"):
-            choices = ", ".join(f"{t}.{k}" for t, keys in STATUS_KEYS.items() for k in (*keys, "delayed"))
-            raise click.BadParameter(f"{status!r} is not one of {choices}", param_hint="--status")
-    view, asked = View(), moment(as_of)
-    at = asked or _now()
-    with view.reading(Dashboard(), asked) as conn:
-        if status:
-            rows = dash.claim_list(conn, seller, claim_type, key, at, dash.Period(day(start), day(end)))
-        else:
-            rows = dash.lookup(conn, seller, order_no=order_no, cart_no=cart_no)
+    document = Documents().claims(seller, claim_status(status) if status else None, order_no, cart_no, moment(as_of),
+                                  dash.Period(day(start), day(end)))
+    rows = document["orders"]
     if xlsx:
         write_xlsx(xlsx, rows, dash.LIST_COLUMNS, title=status or order_no or cart_no)
     if as_json:
-        print_json({"seller_id": seller, "status": status, "as_of": at.isoformat(), "orders": rows})
+        print_json(document)
         return
     click.echo(table([[r[c] for c in dash.LIST_COLUMNS] for r in rows], header=dash.LIST_COLUMNS))
     click.echo(f"{len(rows)} orders" + (f" — written to {xlsx}" if xlsx else ""))
@@ -152,9 +92,7 @@ def claims_command(seller, status, order_no, cart_no, as_of, start, end, xlsx, a
 @json_option
 def settlement_command(seller: str, as_of: str | None, as_json: bool) -> None:
     """Settlement eligibility of every order of the seller (SPEC §6.2)."""
-    view, asked = View(), moment(as_of)
-    with view.reading(Settlement(), asked) as conn:
-        document = settle.settlement(conn, seller, asked or _now())
+    document = Documents().settlement(seller, moment(as_of))
     if as_json:
         print_json(document)
         return
@@ -177,9 +115,7 @@ def settlement_command(seller: str, as_of: str | None, as_json: bool) -> None:
 @json_option
 def points_command(seller: str, month: str, items: bool, as_json: bool) -> None:
     """The month's service points (SPEC §6.3)."""
-    view = View()
-    with view.reading(Points(), None) as conn:
-        document = pts.ledger(conn, seller, month, items=items)
+    document = Documents().points(seller, month, items)
     if as_json:
         print_json(document)
         return
@@ -211,23 +147,13 @@ def points_command(seller: str, month: str, items: bool, as_json: bool) -> None:
 @json_option
 def exchange_points_command(seller: str, at: str | None, month: str | None, as_json: bool) -> None:
     """Exchange last month's service points for Q-cash, once, in 100-point units."""
-    view = View()
-    when = moment(at) or _now()
-    month = month or previous_month(when)
-    with view.reading(Points(), None) as conn:
-        total = pts.month_total(conn, seller, month)
-    try:
-        qcash = view.app.exchange_points(seller_id=seller, at=when, month=month, total=total)
-    except Rejected as refused:
-        document = {"seller_id": seller, "month": month, "points": total, "exchanged": None,
-                    "code": refused.code, "detail": refused.detail}
-        print_json(document) if as_json else click.echo(f"refused ({refused.code}): {refused.detail}", err=True)
+    document = Documents().exchange_points(seller, moment(at), month)
+    if "code" in document:
+        print_json(document) if as_json else click.echo(f"refused ({document['code']}): {document['detail']}", err=True)
         sys.exit(1)
-    with view.reading(Points(), None) as conn:
-        balance = pts.qcash_balance(conn, seller)
-    document = {"seller_id": seller, "month": month, "points": total, "exchanged": qcash, "qcash_balance": balance}
     print_json(document) if as_json else click.echo(
-        f"{seller}: {total} points of {month} → {qcash} Q-cash (balance {balance})")
+        f"{seller}: {document['points']} points of {document['month']} → {document['exchanged']} Q-cash "
+        f"(balance {document['qcash_balance']})")
 
 
 @click.command(name="rebuild")
@@ -235,7 +161,7 @@ def exchange_points_command(seller: str, at: str | None, month: str | None, as_j
 @json_option
 def rebuild_command(name: str | None, as_json: bool) -> None:
     """Rebuild projections from the first event, with a progress bar."""
-    view = View()
+    view = Documents()
     head = view.app.recorder.max_notification_id() or 0
     results = {}
     for projection_name in [name] if name else list(PROJECTIONS):
@@ -261,12 +187,8 @@ def inquiries_command(seller: str | None, item_no: str | None, as_json: bool) ->
     """Inquiries on items' pages (SPEC §10): the seller's view, or an item page's."""
     if bool(seller) == bool(item_no):
         raise click.UsageError("give either --seller S or --item I")
-    view = View()
-    texts = build_orders(view.settings, reveal=True)  # the texts are shown: decrypted here only
-    events_of = texts.events.get
-    with view.reading(Inquiries(), None) as conn:
-        listed = iq.seller_view(conn, seller, events_of) if seller else iq.item_page(conn, item_no, events_of)
-    document = {"seller_id": seller, "inquiries": listed} if seller else {"item_no": item_no, "inquiries": listed}
+    document = Documents().inquiries(seller, item_no)
+    listed = document["inquiries"]
     if as_json:
         print_json(document)
         return

@@ -40,3 +40,11 @@ def test_nothing_installed_imports_the_developers_tools_and_adapters_import_no_e
     assert not [p for p in PACKAGES if p != "tools" and "tools" in found[p]]
     assert not [p for p in ("domain", "consumers", "producers", "projections", "store", "messaging")
                 if "entrypoints" in found[p]]
+
+
+def test_every_benchmark_module_imports():
+    """`make bench` is not part of the suite: a moved module must not break it unseen."""
+    import importlib
+
+    for path in sorted((ROOT / "bench").glob("*.py")):
+        importlib.import_module(f"bench.{path.stem}")

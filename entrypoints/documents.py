@@ -1,0 +1,182 @@
+"""The JSON documents of the query commands: one builder each, printed by the command line
+(`--json`) and returned by the HTTP API, so the two can never differ. Each takes the seller it
+reads as a plain argument; who may read which seller is decided before (entrypoints/access.py)."""
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+import orjson
+from sqlalchemy import select
+
+from consumers.parked import parked_messages
+from domain.audit import describe, history, state_as_of
+from domain.calendar import TOKYO
+from domain.errors import Rejected
+from domain.privacy import mask_personal, mask_text
+from domain.seller import previous_month
+from entrypoints.bootstrap import Settings, build_engine, build_orders
+from projections import dashboard_queries as dash
+from projections import inquiries_queries as iq
+from projections import points_queries as pts
+from projections import settlement_queries as settle
+from projections.dashboard import Dashboard, dash_orders
+from projections.inquiries import Inquiries, inquiries
+from projections.parking import parked as parked_events
+from projections.points import Points
+from projections.runner import LogFollower, reading
+from projections.schema import metadata
+from projections.settlement import Settlement
+from store.audit import SigningKeyMissing, load, raw_public, signing_key, verify
+
+
+def now() -> datetime:
+    return datetime.now(TOKYO).replace(microsecond=0)
+
+
+class Documents:
+    """The application, the read-model engine and the settings the queries need, built once."""
+
+    def __init__(self, settings: Settings | None = None):
+        self.settings = settings or Settings.from_env()
+        self.app = build_orders(self.settings)
+        self.engine = build_engine(self.settings)
+        self._revealing = None
+        self._following = threading.Lock()  # one catch-up at a time (the server answers on threads)
+
+    @property
+    def revealing(self):
+        """The application that reads personal data in plaintext (needs the master key)."""
+        if self._revealing is None:
+            self._revealing = build_orders(self.settings, reveal=True)
+        return self._revealing
+
+    @contextmanager
+    def reading(self, projection, as_of: datetime | None) -> Iterator:
+        """The projection as of a moment; in embedded mode brought up to the store's head first."""
+        if self.settings.embedded:
+            with self._following:
+                LogFollower(self.app, self.engine, [projection]).catch_up()
+        with reading(self.app, self.engine, projection, as_of, follow=False) as conn:
+            yield conn
+
+    # ---- the seller's views ----------------------------------------------------------------------
+
+    def dashboard(self, seller: str, as_of: datetime | None = None, period: dash.Period = dash.Period()) -> dict:
+        at = as_of or now()
+        with self.reading(Dashboard(), as_of) as conn:
+            counts = dash.counts(conn, seller, at, period)
+            awaiting = dash.awaiting_refund(conn, seller, period)
+            breaches = dash.refusal_breaches(conn, seller, at)
+        return {"seller_id": seller, "as_of": at.isoformat(), "counts": counts,
+                "awaiting_refund": awaiting, "refusal_breaches": breaches}
+
+    def claims(self, seller: str, status: tuple[str, str] | None = None, order_no: str | None = None,
+               cart_no: str | None = None, as_of: datetime | None = None, period: dash.Period = dash.Period()) -> dict:
+        """The orders behind one count (TYPE, KEY), or every claim of one order or cart."""
+        at = as_of or now()
+        with self.reading(Dashboard(), as_of) as conn:
+            if status:
+                rows = dash.claim_list(conn, seller, *status, at, period)
+            else:
+                rows = dash.lookup(conn, seller, order_no=order_no, cart_no=cart_no)
+        return {"seller_id": seller, "status": ".".join(status) if status else None, "as_of": at.isoformat(),
+                "orders": rows}
+
+    def settlement(self, seller: str, as_of: datetime | None = None) -> dict:
+        with self.reading(Settlement(), as_of) as conn:
+            return settle.settlement(conn, seller, as_of or now())
+
+    def points(self, seller: str, month: str, items: bool = False) -> dict:
+        with self.reading(Points(), None) as conn:
+            return pts.ledger(conn, seller, month, items=items)
+
+    def exchange_points(self, seller: str, at: datetime | None = None, month: str | None = None) -> dict:
+        """Exchange a month's points (default: the month before `at`); a refusal has `code` and `detail`."""
+        when = at or now()
+        month = month or previous_month(when)
+        with self.reading(Points(), None) as conn:
+            total = pts.month_total(conn, seller, month)
+        try:
+            qcash = self.app.exchange_points(seller_id=seller, at=when, month=month, total=total)
+        except Rejected as refused:
+            return {"seller_id": seller, "month": month, "points": total, "exchanged": None,
+                    "code": refused.code, "detail": refused.detail}
+        with self.reading(Points(), None) as conn:
+            balance = pts.qcash_balance(conn, seller)
+        return {"seller_id": seller, "month": month, "points": total, "exchanged": qcash, "qcash_balance": balance}
+
+    def inquiries(self, seller: str | None = None, item_no: str | None = None, masked: bool = False) -> dict:
+        """The seller's view (every text), or an item page's (a hidden inquiry as the placeholder);
+        `masked`: the texts as an analyst reads them."""
+        texts = self.revealing.events.get  # the texts are shown: decrypted here only
+        with self.reading(Inquiries(), None) as conn:
+            listed = iq.seller_view(conn, seller, texts) if seller else iq.item_page(conn, item_no, texts)
+        if masked:
+            listed = [_masked_inquiry(i) for i in listed]
+        return {"seller_id": seller, "inquiries": listed} if seller else {"item_no": item_no, "inquiries": listed}
+
+    # ---- whose is it --------------------------------------------------------------------------------
+
+    def seller_of_order(self, order_no: str) -> str | None:
+        with self.reading(Dashboard(), None) as conn:
+            return conn.execute(select(dash_orders.c.seller_id).where(dash_orders.c.order_no == order_no)).scalar()
+
+    def seller_of_item(self, item_no: str) -> str | None:
+        with self.reading(Inquiries(), None) as conn:
+            return conn.execute(select(inquiries.c.seller_id).where(inquiries.c.item_no == item_no).limit(1)).scalar()
+
+    # ---- the auditor's and the operator's ----------------------------------------------------------
+
+    def history(self, order_no: str, as_of: datetime | None = None, reveal: bool = False) -> dict:
+        """Every event of the order with its state; raises Rejected (unknown_order) for none."""
+        events = (self.revealing if reveal else self.app).order_events(order_no)
+        state = state_as_of(events, as_of=as_of)
+        return {
+            "order_no": order_no,
+            "as_of": as_of.isoformat() if as_of else None,
+            "events": [e.as_json() for e in history(events, as_of=as_of, reveal=reveal)],
+            "state": describe(state) if state is not None else None,
+        }
+
+    def verify(self, checkpoint_file: str | None = None) -> dict:
+        try:
+            public_key = raw_public(signing_key(self.settings.database_url).public_key())
+        except SigningKeyMissing:
+            public_key = None  # the checkpoints' own keys are checked, not that they are the service's
+        began = time.perf_counter()
+        report = verify(self.app.recorder, self.engine,
+                        exported=load(checkpoint_file) if checkpoint_file else None, public_key=public_key)
+        return {"ok": report.ok, "events": report.events, "aggregates": report.aggregates,
+                "unchained": report.unchained, "checkpoints": report.checkpoints, "findings": report.findings,
+                "seconds": round(time.perf_counter() - began, 2)}
+
+    def parked(self) -> dict:
+        metadata.create_all(self.engine)
+        messages = [{"message_id": p.message_id, "source": p.source, "error": p.error, "attempts": p.attempts,
+                     "message": _shown(p.message)} for p in parked_messages(self.app)]
+        with self.engine.connect() as conn:
+            events = parked_events(conn)
+        return {"messages": messages, "events": events}
+
+
+def _shown(message: str) -> object:
+    """A parked message as an operator reads it: buyer data masked."""
+    try:
+        return mask_personal(orjson.loads(message))
+    except orjson.JSONDecodeError:
+        return message
+
+
+def _masked_inquiry(entry: dict) -> dict:
+    masked = {**entry}
+    for field in ("title", "text"):
+        if field in masked:
+            masked[field] = mask_text(masked[field])
+    masked["answers"] = [{**a, "text": mask_text(a["text"])} for a in entry.get("answers", [])]
+    if "hidden" in masked:
+        masked["hidden"] = {**masked["hidden"], "title": mask_text(masked["hidden"]["title"]),
+                            "reason": mask_text(masked["hidden"]["reason"])}
+    return masked
