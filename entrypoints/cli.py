@@ -18,6 +18,7 @@ from entrypoints.documents import Documents
 from entrypoints.cli_read import COMMANDS, json_option, moment, print_json
 from entrypoints.render import printable
 from entrypoints.cli_run import publish_command, run_group
+from entrypoints.cli_summary import summary_command
 from producers.simulator import simulate
 
 
@@ -103,5 +104,5 @@ def simulate_command(orders: int, seed: int, output) -> None:
         output.write(orjson.dumps(message) + b"\n")
 
 
-for _command in (*COMMANDS, parked_command, checkpoint_command, verify_command, run_group, publish_command):
+for _command in (*COMMANDS, summary_command, parked_command, checkpoint_command, verify_command, run_group, publish_command):
     main.add_command(_command)

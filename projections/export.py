@@ -33,11 +33,11 @@ HEADERS_JA = {
 
 
 def write_xlsx(path: str | Path, rows: Sequence[dict], columns: Sequence[str], title: str = "orders") -> None:
-    """One sheet: a header row (Japanese label and key) and one row per item."""
+    """One sheet: a header row (Japanese label and key, or the key alone) and one row per item."""
     book = Workbook()
     sheet = book.active
     sheet.title = title[:31]
-    sheet.append([f"{HEADERS_JA.get(c, c)} ({c})" for c in columns])
+    sheet.append([f"{HEADERS_JA[c]} ({c})" if c in HEADERS_JA else c for c in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
