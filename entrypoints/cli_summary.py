@@ -3,13 +3,12 @@
 import click
 
 from domain.claims import CLAIM_TYPES
-from entrypoints.cli_read import View, _now, as_of_option, day, json_option, moment, print_json
+from entrypoints.cli_read import as_of_option, day, json_option, moment, print_json
+from entrypoints.documents import Documents
 from entrypoints.render import table
 from projections import dashboard_queries as dash
 from projections import summary_queries as sq
-from projections.dashboard import Dashboard
 from projections.export import write_xlsx
-from projections.settlement import Settlement
 
 HEADER = ["seller", "open", *(f"{t} delayed" for t in CLAIM_TYPES), "delayed", "refusal breaches", "held back yen", "held orders"]
 
@@ -24,18 +23,14 @@ HEADER = ["seller", "open", *(f"{t} delayed" for t in CLAIM_TYPES), "delayed", "
 @json_option
 def summary_command(as_of: str | None, start: str | None, end: str | None, sort_by: str, xlsx: str | None, as_json: bool) -> None:
     """Every seller's dashboard counts side by side and summed, refusal breaches, yen held back."""
-    view, asked = View(), moment(as_of)
-    at = asked or _now()
-    period = dash.Period(day(start), day(end))
-    with view.reading(Dashboard(), asked) as dash_conn, view.reading(Settlement(), asked) as settlement_conn:
-        document = sq.summary(dash_conn, settlement_conn, at, period, sort_by)
+    document = Documents().summary(moment(as_of), dash.Period(day(start), day(end)), sort_by)
     if xlsx:
         write_xlsx(xlsx, sq.flat_rows(document), sq.COLUMNS, title="summary")
     if as_json:
         print_json(document)
         return
     window = f"  orders placed {start or '…'} – {end or '…'}" if start or end else ""
-    click.echo(f"every seller — as of {at.isoformat()}{window} — by {sort_by}")
+    click.echo(f"every seller — as of {document['as_of']}{window} — by {sort_by}")
     click.echo(table([_line(line) for line in (*document["sellers"], document["total"])], header=HEADER))
     click.echo(f"{len(document['sellers'])} sellers" + (f" — written to {xlsx}" if xlsx else ""))
 

@@ -22,12 +22,13 @@ from projections import dashboard_queries as dash
 from projections import inquiries_queries as iq
 from projections import points_queries as pts
 from projections import settlement_queries as settle
+from projections import summary_queries as sq
 from projections.dashboard import Dashboard, dash_orders
 from projections.inquiries import Inquiries, inquiries
 from projections.parking import parked as parked_events
 from projections.points import Points
 from projections.runner import LogFollower, reading
-from projections.schema import metadata
+from projections.schema import LOG, metadata, positions
 from projections.settlement import Settlement
 from store.audit import SigningKeyMissing, load, raw_public, signing_key, verify
 
@@ -118,6 +119,13 @@ class Documents:
             listed = [_masked_inquiry(i) for i in listed]
         return {"seller_id": seller, "inquiries": listed} if seller else {"item_no": item_no, "inquiries": listed}
 
+    # ---- the analyst's -------------------------------------------------------------------------------
+
+    def summary(self, as_of: datetime | None = None, period: dash.Period = dash.Period(), sort_by: str = "delayed") -> dict:
+        """Every seller's counts side by side and summed, with refusal breaches and the yen held back."""
+        with self.reading(Dashboard(), as_of) as dash_conn, self.reading(Settlement(), as_of) as settlement_conn:
+            return sq.summary(dash_conn, settlement_conn, as_of or now(), period, sort_by)
+
     # ---- whose is it --------------------------------------------------------------------------------
 
     def seller_of_order(self, order_no: str) -> str | None:
@@ -152,6 +160,18 @@ class Documents:
         return {"ok": report.ok, "events": report.events, "aggregates": report.aggregates,
                 "unchained": report.unchained, "checkpoints": report.checkpoints, "findings": report.findings,
                 "seconds": round(time.perf_counter() - began, 2)}
+
+    def lags(self) -> dict:
+        """The store's head and every projection's position on each stream it reads (embedded: the
+        store's log; distributed: the events topic's partitions, in Kafka offsets)."""
+        metadata.create_all(self.engine)
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(positions).order_by(positions.c.name, positions.c.stream)).all()
+        head = self.app.recorder.max_notification_id() or 0
+        return {"head": head, "positions": [
+            {"projection": r.name, "stream": r.stream, "position": r.position,
+             "last_at": r.last_at.isoformat() if r.last_at else None,
+             "lag_events": head - r.position if r.stream == LOG else None} for r in rows]}
 
     def parked(self) -> dict:
         metadata.create_all(self.engine)

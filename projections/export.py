@@ -6,8 +6,9 @@ Excel, and control characters, which the file format cannot hold, are written es
 
 import re
 from collections.abc import Sequence
+from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
@@ -32,11 +33,14 @@ HEADERS_JA = {
 }
 
 
-def write_xlsx(path: str | Path, rows: Sequence[dict], columns: Sequence[str], title: str = "orders") -> None:
+SHEET_TITLE_REFUSES = re.compile(r"[\\/*?:\[\]]")
+
+
+def write_xlsx(path: str | Path | BinaryIO, rows: Sequence[dict], columns: Sequence[str], title: str = "orders") -> None:
     """One sheet: a header row (Japanese label and key, or the key alone) and one row per item."""
     book = Workbook()
     sheet = book.active
-    sheet.title = title[:31]
+    sheet.title = SHEET_TITLE_REFUSES.sub("_", CONTROL.sub("", title))[:31] or "orders"
     sheet.append([f"{HEADERS_JA[c]} ({c})" if c in HEADERS_JA else c for c in columns])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -44,6 +48,12 @@ def write_xlsx(path: str | Path, rows: Sequence[dict], columns: Sequence[str], t
         sheet.append([_text_cell(sheet, row.get(c)) for c in columns])
     sheet.freeze_panes = "A2"
     book.save(path)
+
+
+def xlsx_bytes(rows: Sequence[dict], columns: Sequence[str], title: str = "orders") -> bytes:
+    out = BytesIO()
+    write_xlsx(out, rows, columns, title)
+    return out.getvalue()
 
 
 def _text_cell(sheet: Any, value: Any) -> Any:

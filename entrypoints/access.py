@@ -1,0 +1,84 @@
+"""Who may read what over HTTP (SPEC §8), decided here and nowhere else.
+
+A **seller** key reads only its own seller: another seller's list, order, cart or item is answered
+exactly as one that does not exist (`NotFound`, the same body for both). An **analyst** reads every
+seller's views, personal data masked, and the marketplace-wide summary; an **auditor** any order's
+history, unmasked, and `verify`; an **operator** metrics, lags and parked messages."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    SELLER = "seller"
+    ANALYST = "analyst"
+    AUDITOR = "auditor"
+    OPERATOR = "operator"
+
+
+class Capability(StrEnum):
+    SELLER_VIEWS = "seller_views"  # dashboard, claims, settlement, points, to-do, inquiries
+    EXCHANGE_POINTS = "exchange_points"
+    HISTORY = "history"
+    SUMMARY = "summary"
+    VERIFY = "verify"
+    OPERATIONS = "operations"  # metrics, lags, parked messages
+
+
+MAY = {
+    Role.SELLER: {Capability.SELLER_VIEWS, Capability.EXCHANGE_POINTS, Capability.HISTORY},
+    Role.ANALYST: {Capability.SELLER_VIEWS, Capability.HISTORY, Capability.SUMMARY},
+    Role.AUDITOR: {Capability.HISTORY, Capability.VERIFY},
+    Role.OPERATOR: {Capability.OPERATIONS},
+}
+
+
+class Unauthenticated(Exception):
+    """No key, or one that is unknown or revoked."""
+
+
+class Forbidden(Exception):
+    """The key's role may not do this."""
+
+
+class NotFound(Exception):
+    """Nothing of that name — or nothing the key may see: the two are never told apart."""
+
+    def __init__(self, code: str, detail: str):
+        super().__init__(detail)
+        self.code, self.detail = code, detail
+
+
+@dataclass(frozen=True)
+class Principal:
+    role: Role
+    seller_id: str | None = None  # a seller key's seller
+
+    def require(self, capability: Capability) -> None:
+        if capability not in MAY[self.role]:
+            raise Forbidden(f"a {self.role} key may not do this")
+
+    @property
+    def unmasked(self) -> bool:
+        """Whether this key reads buyers' personal data in plaintext (the auditor's history)."""
+        return self.role == Role.AUDITOR
+
+    def seller(self, asked: str | None) -> str:
+        """The seller a seller view reads: a seller key's own (asked or not), any one an analyst names."""
+        self.require(Capability.SELLER_VIEWS)
+        if self.role == Role.SELLER:
+            if asked not in (None, "", self.seller_id):
+                raise NotFound("unknown_seller", "no such seller")
+            return self.seller_id
+        if not asked:
+            raise NotFound("unknown_seller", "name a seller (seller=…)")
+        return asked
+
+    def sees(self, seller_of_thing: str | None) -> bool:
+        """Whether a thing of that seller (None: a thing that does not exist) is there for this key."""
+        return seller_of_thing is not None and (self.role != Role.SELLER or seller_of_thing == self.seller_id)
+
+    def owns(self, seller_of_thing: str | None, code: str, detail: str) -> None:
+        """The thing is there for this key, or NotFound — the same for one that does not exist."""
+        if not self.sees(seller_of_thing):
+            raise NotFound(code, detail)

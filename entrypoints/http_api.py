@@ -1,0 +1,172 @@
+"""The HTTP API of `orderclaims serve`: one endpoint per query command, whose JSON is the command's
+`--json` (both come from entrypoints/documents.py). Who may read which seller is decided by the
+key's Principal (entrypoints/access.py), resolved once per request by one dependency."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from domain.errors import Rejected
+from entrypoints import arguments
+from entrypoints.access import Capability, Principal, Role, Unauthenticated
+from entrypoints.documents import Documents
+from projections import dashboard_queries as dash
+from projections import summary_queries as sq
+from projections.export import xlsx_bytes
+
+KEY_COOKIE = "orderclaims_key"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def principal(request: Request) -> Principal:
+    """The key of the request (`Authorization: Bearer KEY`, or the web page's cookie) as a Principal."""
+    header = request.headers.get("authorization", "")
+    key = header[7:].strip() if header[:7].lower() == "bearer " else request.cookies.get(KEY_COOKIE, "")
+    stored = request.app.state.keys.resolve(key) if key else None
+    if stored is None:
+        raise Unauthenticated("an API key is needed: Authorization: Bearer KEY")
+    return Principal(Role(stored.role), stored.seller_id)
+
+
+def documents(request: Request) -> Documents:
+    return request.app.state.documents
+
+
+Who = Annotated[Principal, Depends(principal)]
+Docs = Annotated[Documents, Depends(documents)]
+Seller = Annotated[str | None, Query(max_length=64, description="The seller (a seller key: its own, the default)")]
+AsOf = Annotated[str | None, Query(max_length=40, description="ISO 8601 time; a bare time is Tokyo time (default: now)")]
+From = Annotated[str | None, Query(alias="from", max_length=10, description="Orders placed on or after (YYYY-MM-DD)")]
+To = Annotated[str | None, Query(max_length=10, description="Orders placed on or before (YYYY-MM-DD)")]
+Name = Annotated[str | None, Query(max_length=64)]
+
+router = APIRouter(prefix="/api")
+
+
+def period(start: str | None, end: str | None) -> dash.Period:
+    return dash.Period(arguments.day(start), arguments.day(end))
+
+
+@router.get("/dashboard", summary="The status counts (SPEC §6.1) — `orderclaims dashboard --json`")
+def dashboard(who: Who, docs: Docs, seller: Seller = None, as_of: AsOf = None, start: From = None, end: To = None):
+    return docs.dashboard(who.seller(seller), arguments.moment(as_of), period(start, end))
+
+
+def _claims(who: Principal, docs: Documents, seller, status, order, cart, as_of, start, end) -> dict:
+    if bool(status) == bool(order or cart):
+        raise arguments.BadArgument("give either status=TYPE.STATUS, or order= / cart=")
+    return docs.claims(who.seller(seller), arguments.claim_status(status) if status else None, order, cart,
+                       arguments.moment(as_of), period(start, end))
+
+
+@router.get("/claims", summary="The orders behind one count, or a lookup by order or cart — `orderclaims claims --json`")
+def claims(who: Who, docs: Docs, seller: Seller = None, status: Name = None, order: Name = None, cart: Name = None,
+           as_of: AsOf = None, start: From = None, end: To = None):
+    return _claims(who, docs, seller, status, order, cart, as_of, start, end)
+
+
+@router.get("/claims.xlsx", summary="The same list as an Excel file", response_class=Response)
+def claims_xlsx(who: Who, docs: Docs, seller: Seller = None, status: Name = None, order: Name = None, cart: Name = None,
+                as_of: AsOf = None, start: From = None, end: To = None):
+    document = _claims(who, docs, seller, status, order, cart, as_of, start, end)
+    title = status or order or cart
+    name = f"claims-{document['seller_id']}-{title}.xlsx".replace('"', "")
+    return Response(xlsx_bytes(document["orders"], dash.LIST_COLUMNS, title=title), media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/settlement", summary="Settlement eligibility (SPEC §6.2) — `orderclaims settlement --json`")
+def settlement(who: Who, docs: Docs, seller: Seller = None, as_of: AsOf = None):
+    return docs.settlement(who.seller(seller), arguments.moment(as_of))
+
+
+@router.get("/points", summary="The month's service points (SPEC §6.3) — `orderclaims points --json`")
+def points(who: Who, docs: Docs, month: Annotated[str, Query(max_length=7)], seller: Seller = None, items: bool = False):
+    return docs.points(who.seller(seller), arguments.month(month), items)
+
+
+class Exchange(BaseModel):
+    seller: str | None = Field(None, max_length=64)
+    at: str | None = Field(None, max_length=40, description="When the seller asks (default: now)")
+    month: str | None = Field(None, max_length=7, description="Default: the month before `at`")
+
+
+@router.post("/exchange-points", summary="Exchange last month's points for Q-cash — `orderclaims exchange-points --json`",
+             responses={409: {"description": "Refused: `code` is already_exchanged, exchange_window_closed or "
+                                             "nothing_to_exchange"}})
+def exchange_points(who: Who, docs: Docs, asked: Exchange | None = None):
+    asked = asked or Exchange()
+    who.require(Capability.EXCHANGE_POINTS)
+    document = docs.exchange_points(who.seller(asked.seller), arguments.moment(asked.at), arguments.month(asked.month))
+    return JSONResponse(document, status_code=409 if "code" in document else 200)
+
+
+@router.get("/orders/{order_no}/history", summary="Every event of an order (SPEC §7) — `orderclaims history --json`")
+def order_history(who: Who, docs: Docs, order_no: Annotated[str, Path(max_length=64)], as_of: AsOf = None):
+    visible_order(who, docs, order_no)
+    return docs.history(order_no, arguments.moment(as_of), reveal=who.unmasked)
+
+
+def visible_order(who: Principal, docs: Documents, order_no: str) -> None:
+    """An order another seller's key may not see is answered as one never placed."""
+    who.require(Capability.HISTORY)
+    who.owns(docs.seller_of_order(order_no), "unknown_order", f"order {order_no!r} was never placed")
+
+
+@router.get("/inquiries", summary="The seller's inquiries (SPEC §10) — `orderclaims inquiries --seller --json`")
+def seller_inquiries(who: Who, docs: Docs, seller: Seller = None):
+    return docs.inquiries(seller=who.seller(seller), masked=who.role == Role.ANALYST)
+
+
+@router.get("/items/{item_no}/inquiries", summary="An item page's inquiries — `orderclaims inquiries --item --json`")
+def item_inquiries(who: Who, docs: Docs, item_no: Annotated[str, Path(max_length=64)]):
+    who.require(Capability.SELLER_VIEWS)
+    if not who.sees(docs.seller_of_item(item_no)):
+        return {"item_no": item_no, "inquiries": []}  # as an item nobody asked about
+    return docs.inquiries(item_no=item_no, masked=who.role == Role.ANALYST)
+
+
+def summary_document(who: Principal, docs: Documents, as_of, start, end, sort) -> dict:
+    who.require(Capability.SUMMARY)
+    if sort not in sq.SORT_KEYS:
+        raise arguments.BadArgument(f"sort={sort!r} is not one of {', '.join(sq.SORT_KEYS)}")
+    return docs.summary(arguments.moment(as_of), period(start, end), sort)
+
+
+Sort = Annotated[str, Query(max_length=20, description="delayed, refusal_breaches, held_back, open or seller_id")]
+
+
+@router.get("/summary", summary="Every seller side by side and summed (analysts) — `orderclaims summary --json`")
+def summary(who: Who, docs: Docs, as_of: AsOf = None, start: From = None, end: To = None, sort: Sort = "delayed"):
+    return summary_document(who, docs, as_of, start, end, sort)
+
+
+@router.get("/summary.xlsx", summary="The summary as an Excel file", response_class=Response)
+def summary_xlsx(who: Who, docs: Docs, as_of: AsOf = None, start: From = None, end: To = None, sort: Sort = "delayed"):
+    document = summary_document(who, docs, as_of, start, end, sort)
+    return Response(xlsx_bytes(sq.flat_rows(document), sq.COLUMNS, title="summary"), media_type=XLSX,
+                    headers={"Content-Disposition": 'attachment; filename="summary.xlsx"'})
+
+
+@router.get("/verify", summary="Recompute every hash chain and checkpoint (SPEC §7) — `orderclaims verify --json`")
+def verify(who: Who, docs: Docs):
+    who.require(Capability.VERIFY)
+    report = docs.verify()
+    return JSONResponse(report, status_code=200 if report["ok"] else 409)
+
+
+@router.get("/parked", summary="Messages and events parked by a defect — `orderclaims parked --json`")
+def parked(who: Who, docs: Docs):
+    who.require(Capability.OPERATIONS)
+    return docs.parked()
+
+
+def error_body(code: str, detail: str) -> dict:
+    return {"code": code, "detail": detail}
+
+
+def rejected_status(error: Rejected) -> int:
+    return 404 if error.code == "unknown_order" else 409
+

@@ -1,0 +1,194 @@
+"""`orderclaims serve` (SPEC §8): the HTTP API (/api, OpenAPI at /docs) and the web dashboard, on
+FastAPI + uvicorn; `/healthz`, `/readyz` and `/metrics` beside them. Binds 127.0.0.1 unless told."""
+
+import time
+
+import click
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from sqlalchemy import text
+from starlette.exceptions import HTTPException
+
+from domain.errors import Rejected
+from entrypoints.access import Capability, Forbidden, NotFound, Unauthenticated
+from entrypoints.arguments import BadArgument
+from entrypoints.cli_read import print_json
+from entrypoints.documents import Documents
+from entrypoints.http_api import Who, error_body, rejected_status, router
+from entrypoints.web import pages, templates
+from store.api_keys import ApiKeys
+from store.keys import MasterKeyMissing
+
+
+class ServerMetrics:
+    """What /metrics shows of the server: requests by route and status, and their durations; the
+    store's head and the projections' positions, read when scraped."""
+
+    def __init__(self, documents: Documents):
+        self.registry = CollectorRegistry()
+        self.requests = Counter("orderclaims_http_requests", "HTTP requests answered", ["route", "status"],
+                                registry=self.registry)
+        self.seconds = Histogram("orderclaims_http_request_seconds", "Server time per request", ["route"],
+                                 registry=self.registry)
+        self.head = Gauge("orderclaims_store_head", "The store's last notification id", registry=self.registry)
+        self.position = Gauge("orderclaims_projection_position", "Position of a projection on a stream",
+                              ["projection", "stream"], registry=self.registry)
+        self.lag = Gauge("orderclaims_projection_lag_events", "Events of the store's log not yet applied",
+                         ["projection"], registry=self.registry)
+        self.parked = Gauge("orderclaims_parked", "Parked messages and events", ["kind"], registry=self.registry)
+        self.documents = documents
+
+    def scrape(self) -> bytes:
+        lags, parked = self.documents.lags(), self.documents.parked()
+        self.head.set(lags["head"])
+        for p in lags["positions"]:
+            self.position.labels(p["projection"], p["stream"]).set(p["position"])
+            if p["lag_events"] is not None:
+                self.lag.labels(p["projection"]).set(p["lag_events"])
+        self.parked.labels("messages").set(len(parked["messages"]))
+        self.parked.labels("events").set(len(parked["events"]))
+        return generate_latest(self.registry)
+
+
+def create_app(documents: Documents, keys: ApiKeys) -> FastAPI:
+    app = FastAPI(title="orderclaims", version="0.1.0",
+                  description="The claims of a marketplace's sellers: every endpoint's JSON is the command line's "
+                              "`--json`. Every request needs a key: `Authorization: Bearer KEY` "
+                              "(`orderclaims keys create`).")
+    app.state.documents, app.state.keys = documents, keys
+    metrics = ServerMetrics(documents)
+    app.include_router(router)
+    app.include_router(pages)
+
+    @app.middleware("http")
+    async def measure(request: Request, call_next):
+        began = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        name = getattr(route, "path", "unmatched")
+        metrics.requests.labels(name, str(response.status_code)).inc()
+        metrics.seconds.labels(name).observe(time.perf_counter() - began)
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - began) * 1000:.1f}"
+        return response
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz():
+        return {"ok": True}
+
+    @app.get("/readyz", include_in_schema=False)
+    def readyz():
+        try:
+            with documents.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as fault:  # any database fault: not ready, said why
+            return JSONResponse({"ok": False, "reason": f"database: {type(fault).__name__}"}, status_code=503)
+        return {"ok": True}
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics_endpoint(who: Who):
+        who.require(Capability.OPERATIONS)
+        return Response(metrics.scrape(), media_type=CONTENT_TYPE_LATEST)
+
+    def answer(request: Request, status: int, code: str, detail: str, headers: dict | None = None) -> Response:
+        if _wants_json(request):
+            return JSONResponse(error_body(code, detail), status_code=status, headers=headers)
+        if status == 401:
+            return RedirectResponse("/login", status_code=303)
+        return templates.TemplateResponse(request, "error.html", {"who": None, "status": status, "code": code,
+                                                                  "detail": detail}, status_code=status)
+
+    @app.exception_handler(Unauthenticated)
+    def unauthenticated(request: Request, error: Unauthenticated):
+        return answer(request, 401, "unauthenticated", str(error), {"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(Forbidden)
+    def forbidden(request: Request, error: Forbidden):
+        return answer(request, 403, "forbidden", str(error))
+
+    @app.exception_handler(NotFound)
+    def not_found(request: Request, error: NotFound):
+        return answer(request, 404, error.code, error.detail)
+
+    @app.exception_handler(Rejected)
+    def rejected(request: Request, error: Rejected):
+        return answer(request, rejected_status(error), error.code, error.detail)
+
+    @app.exception_handler(BadArgument)
+    def bad_argument(request: Request, error: BadArgument):
+        return answer(request, 422, "invalid_argument", str(error))
+
+    @app.exception_handler(RequestValidationError)
+    def invalid_request(request: Request, error: RequestValidationError):
+        detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
+        return answer(request, 422, "invalid_argument", detail)
+
+    @app.exception_handler(MasterKeyMissing)
+    def master_key_missing(request: Request, error: MasterKeyMissing):
+        return answer(request, 503, "master_key_missing", str(error))
+
+    @app.exception_handler(HTTPException)
+    def http_error(request: Request, error: HTTPException):
+        codes = {404: "not_found", 405: "method_not_allowed"}
+        return answer(request, error.status_code, codes.get(error.status_code, "http_error"), str(error.detail))
+
+    return app
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api") or path in ("/metrics", "/openapi.json") or "text/html" not in request.headers.get(
+        "accept", "")
+
+
+@click.command(name="serve")
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="ORDERCLAIMS_HTTP_HOST")
+@click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), envvar="ORDERCLAIMS_HTTP_PORT")
+def serve_command(host: str, port: int) -> None:
+    """The HTTP API and the web dashboard (SPEC §8)."""
+    import uvicorn
+
+    documents = Documents()
+    app = create_app(documents, ApiKeys(documents.engine))
+    click.echo(f"orderclaims: the dashboard at http://{host}:{port}/ (API at /api, OpenAPI at /docs)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+@click.group(name="keys")
+def keys_group() -> None:
+    """API keys of `serve`: stored hashed, shown once."""
+
+
+@keys_group.command(name="create")
+@click.option("--seller", help="A seller key: it sees only this seller.")
+@click.option("--role", type=click.Choice(["analyst", "auditor", "operator"]), help="A key of another role.")
+@click.option("--json", "as_json", is_flag=True)
+def create_key(seller: str | None, role: str | None, as_json: bool) -> None:
+    """Create a key and print it once (only its hash is kept)."""
+    if bool(seller) == bool(role):
+        raise click.UsageError("give either --seller S or --role analyst|auditor|operator")
+    documents = Documents()
+    key_id, key = ApiKeys(documents.engine).create(role or "seller", seller)
+    if as_json:
+        print_json({"key_id": key_id, "role": role or "seller", "seller_id": seller, "key": key})
+    else:
+        click.echo(key)
+        click.echo(f"({role or 'seller ' + seller} key {key_id}: shown this once, stored only hashed)", err=True)
+
+
+@keys_group.command(name="list")
+def list_keys() -> None:
+    """Every key: its id, role, seller and dates (never the key)."""
+    for k in ApiKeys(Documents().engine).listing():
+        click.echo(f"{k['key_id']}  {k['role']:8}  {k['seller_id'] or '':12}  created {k['created_at']}"
+                   + (f"  revoked {k['revoked_at']}" if k["revoked_at"] else ""))
+
+
+@keys_group.command(name="revoke")
+@click.argument("key_id")
+def revoke_key(key_id: str) -> None:
+    """Revoke a key by its id; requests with it are refused from now on."""
+    if not ApiKeys(Documents().engine).revoke(key_id):
+        raise click.ClickException(f"no live key {key_id!r}")
+    click.echo(f"key {key_id} revoked")

@@ -1,0 +1,149 @@
+"""The web dashboard of `orderclaims serve`: server-rendered pages (Jinja2) over the same documents
+and the same access rules as the API; no JavaScript needed. Log in with a key (kept in an HttpOnly,
+SameSite=Strict cookie); the landing page is the key's first view (a seller's: its to-do list)."""
+
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from domain.claims import CLAIM_TYPES
+from domain.seller import previous_month
+from entrypoints import arguments
+from entrypoints.access import Capability, Principal, Role
+from entrypoints.documents import now
+from entrypoints.http_api import (
+    KEY_COOKIE, AsOf, Docs, From, Name, Seller, Sort, To, Who, summary_document, period, visible_order,
+)
+from entrypoints.render import DASHBOARD_LAYOUT
+from projections import dashboard_queries as dash
+
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+pages = APIRouter(include_in_schema=False)
+
+LANDING = {Role.SELLER: "/todo", Role.ANALYST: "/summary", Role.AUDITOR: "/audit", Role.OPERATOR: "/operations"}
+STATUS_JA = {
+    "cancel": "キャンセル", "return": "返品", "exchange": "交換", "non_receipt": "未受取通知",
+    "requested": "要請", "in_progress": "キャンセル中", "completed": "完了", "refused": "拒否", "returning": "返品中",
+    "on_hold": "返品保留", "collected": "回収完了/返金要請", "accepted": "受付済み", "reshipping": "再配送中",
+    "reported": "通知受付", "seller_confirmed": "出品者確認", "refunding": "返金待ち", "withdrawn": "撤回",
+    "converted": "返品へ変更", "delayed": "遅延",
+}
+
+
+def page(request: Request, who: Principal | None, template: str, **context) -> HTMLResponse:
+    return templates.TemplateResponse(request, template, {"who": who, "ja": STATUS_JA, "query": _query(request),
+                                                          **context})
+
+
+def _query(request: Request):
+    """A link's query string: the page's own parameters with some replaced (None drops one)."""
+    def with_(**changes) -> str:
+        params = {**request.query_params, **{k.rstrip("_"): v for k, v in changes.items()}}
+        return urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return with_
+
+
+@pages.get("/login", response_class=HTMLResponse)
+def login_form(request: Request):
+    return page(request, None, "login.html")
+
+
+@pages.post("/login")
+def login(request: Request, key: Annotated[str, Form(max_length=200)]):
+    stored = request.app.state.keys.resolve(key.strip())
+    if stored is None:
+        return page(request, None, "login.html", refused="This key is unknown or revoked.")
+    response = RedirectResponse(LANDING[Role(stored.role)], status_code=303)
+    response.set_cookie(KEY_COOKIE, key.strip(), httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https")
+    return response
+
+
+@pages.get("/logout")
+def logout():
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(KEY_COOKIE)
+    return response
+
+
+@pages.get("/")
+def landing(who: Who):
+    return RedirectResponse(LANDING[who.role], status_code=303)
+
+
+@pages.get("/dashboard", response_class=HTMLResponse)
+def dashboard_page(request: Request, who: Who, docs: Docs, seller: Seller = None, as_of: AsOf = None,
+                   start: From = None, end: To = None):
+    document = docs.dashboard(who.seller(seller), arguments.moment(as_of), period(start, end))
+    return page(request, who, "dashboard.html", d=document, layout=DASHBOARD_LAYOUT, start=start, end=end,
+                as_of=as_of)
+
+
+@pages.get("/claims", response_class=HTMLResponse)
+def claims_page(request: Request, who: Who, docs: Docs, seller: Seller = None, status: Name = None, order: Name = None,
+                cart: Name = None, as_of: AsOf = None, start: From = None, end: To = None):
+    if not (status or order or cart):
+        return page(request, who, "claims.html", d=None, columns=dash.LIST_COLUMNS, seller=who.seller(seller))
+    if status and (order or cart):
+        order = cart = None
+    document = docs.claims(who.seller(seller), arguments.claim_status(status) if status else None, order, cart,
+                           arguments.moment(as_of), period(start, end))
+    return page(request, who, "claims.html", d=document, columns=dash.LIST_COLUMNS, seller=document["seller_id"])
+
+
+@pages.get("/orders/{order_no}", response_class=HTMLResponse)
+def order_page(request: Request, who: Who, docs: Docs, order_no: str, as_of: AsOf = None):
+    visible_order(who, docs, order_no[:64])
+    document = docs.history(order_no, arguments.moment(as_of), reveal=who.unmasked)
+    return page(request, who, "order.html", d=document, unmasked=who.unmasked)
+
+
+@pages.get("/settlement", response_class=HTMLResponse)
+def settlement_page(request: Request, who: Who, docs: Docs, seller: Seller = None, as_of: AsOf = None):
+    document = docs.settlement(who.seller(seller), arguments.moment(as_of))
+    return page(request, who, "settlement.html", d=document, as_of=as_of)
+
+
+@pages.get("/points", response_class=HTMLResponse)
+def points_page(request: Request, who: Who, docs: Docs, seller: Seller = None,
+                month: Annotated[str | None, Query(max_length=7)] = None, exchange: dict | None = None):
+    month = arguments.month(month) or previous_month(now())
+    document = docs.points(who.seller(seller), month, items=True)
+    return page(request, who, "points.html", d=document, exchange=exchange,
+                may_exchange=who.role == Role.SELLER)
+
+
+@pages.post("/points/exchange", response_class=HTMLResponse)
+def exchange_page(request: Request, who: Who, docs: Docs, month: Annotated[str | None, Form(max_length=7)] = None):
+    who.require(Capability.EXCHANGE_POINTS)
+    result = docs.exchange_points(who.seller(None), month=arguments.month(month))
+    return points_page(request, who, docs, month=result["month"], exchange=result)
+
+
+@pages.get("/inquiries", response_class=HTMLResponse)
+def inquiries_page(request: Request, who: Who, docs: Docs, seller: Seller = None):
+    document = docs.inquiries(seller=who.seller(seller), masked=who.role == Role.ANALYST)
+    return page(request, who, "inquiries.html", d=document)
+
+
+@pages.get("/summary", response_class=HTMLResponse)
+def summary_page(request: Request, who: Who, docs: Docs, as_of: AsOf = None, start: From = None, end: To = None,
+                 sort: Sort = "delayed"):
+    document = summary_document(who, docs, as_of, start, end, sort)
+    return page(request, who, "summary.html", d=document, start=start, end=end, as_of=as_of, claim_types=CLAIM_TYPES)
+
+
+@pages.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, who: Who, docs: Docs, run: bool = False):
+    who.require(Capability.VERIFY)
+    return page(request, who, "audit.html", report=docs.verify() if run else None)
+
+
+@pages.get("/operations", response_class=HTMLResponse)
+def operations_page(request: Request, who: Who, docs: Docs):
+    who.require(Capability.OPERATIONS)
+    return page(request, who, "operations.html", parked=docs.parked(), lags=docs.lags())
