@@ -1,5 +1,6 @@
 """What a query's arguments mean, parsed once for the command line and the HTTP API alike."""
 
+import re
 from datetime import date, datetime
 
 from consumers.contracts import EARLIEST, LATEST
@@ -7,6 +8,10 @@ from domain.calendar import TOKYO
 from domain.claims import STATUS_KEYS
 
 STATUS_CHOICES = tuple(f"{t}.{k}" for t, keys in STATUS_KEYS.items() for k in (*keys, "delayed"))
+
+
+# `+09:00` in a URL's query string left unencoded arrives as ` 09:00`
+URL_LOST_PLUS = re.compile(r"\d \d\d:\d\d$")
 
 
 class BadArgument(ValueError):
@@ -17,6 +22,8 @@ def moment(value: str | None) -> datetime | None:
     """An ISO 8601 time; a bare time is Tokyo time."""
     if value is None or value == "":
         return None
+    if URL_LOST_PLUS.search(value):
+        value = value[:-6] + "+" + value[-5:]
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
@@ -43,6 +50,8 @@ def month(value: str | None) -> str | None:
     if value is None or value == "":
         return None
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}", value):
+            raise ValueError(value)
         parsed = datetime.strptime(value, "%Y-%m")
     except ValueError:
         raise BadArgument(f"{value!r} is not a month YYYY-MM") from None

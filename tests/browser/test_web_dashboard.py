@@ -1,0 +1,182 @@
+"""The web dashboard in a real browser (Debian's Chromium, driven by Playwright): a seller logs in,
+clicks a count, opens an order, downloads the list as .xlsx, exchanges points and is refused the
+second time, and finds another seller's order "not found"; an analyst reads the summary. The
+screenshots of the main pages are saved under docs/screenshots/ (the README shows them)."""
+
+import io
+import json
+import os
+import subprocess
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.request import urlopen
+
+import openpyxl
+import orjson
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from domain.calendar import TOKYO
+from producers.simulator import simulate
+from tests.e2e.conftest import ORDERCLAIMS, command_line
+from tools.services import free_port
+from tools.services.chromium import chromium
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def start_of_this_month() -> datetime:
+    now = datetime.now(TOKYO)
+    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A store whose last month has points to exchange (the server's clock is the real one), a
+    seller with enough of them, keys, and `orderclaims serve` on a free 127.0.0.1 port."""
+    work = tmp_path_factory.mktemp("site")
+    cli = command_line(work)
+    stream = work / "stream.jsonl"
+    stream.write_bytes(b"".join(orjson.dumps(m) + b"\n" for m in simulate(3000, seed=5, end=start_of_this_month())))
+    cli("ingest", str(stream))
+    last_month = (start_of_this_month() - timedelta(days=1)).strftime("%Y-%m")
+    summary = json.loads(cli("summary", "--json").stdout)
+    sellers = [s["seller_id"] for s in summary["sellers"]]
+    exchangeable = {s: json.loads(cli("points", "--seller", s, "--month", last_month, "--json").stdout)["exchangeable"]
+                    for s in sellers[:12]}
+    seller = max(exchangeable, key=exchangeable.get)
+    assert exchangeable[seller] >= 100, exchangeable  # the exchange below must be able to succeed
+    other = next(s for s in sellers if s != seller)
+    other_order = json.loads(cli("claims", "--seller", other, "--status", "cancel.completed", "--json").stdout)
+    keys = {who: json.loads(cli("keys", "create", *args, "--json").stdout)["key"]
+            for who, args in {"seller": ("--seller", seller), "analyst": ("--role", "analyst")}.items()}
+    port = free_port()
+    env = {**os.environ, "ORDERCLAIMS_DATABASE_URL": f"sqlite:///{work / 'orderclaims.db'}"}
+    env.pop("ORDERCLAIMS_KAFKA_BOOTSTRAP", None)
+    env.pop("ORDERCLAIMS_MASTER_KEY", None)
+    server = subprocess.Popen([str(ORDERCLAIMS), "serve", "--port", str(port)], env=env, cwd=work,
+                              stdout=subprocess.DEVNULL, stderr=open(work / "serve.log", "wb"))
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urlopen(f"{base}/healthz", timeout=2)
+            break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise AssertionError((work / "serve.log").read_text())
+            time.sleep(0.2)
+    try:
+        yield {"base": base, "keys": keys, "seller": seller, "month": last_month,
+               "other_order": other_order["orders"][0]["order_no"]}
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(chromium()),
+                                              args=["--no-sandbox", "--disable-background-networking"])
+        yield launched
+        launched.close()
+
+
+def logged_in(browser, site, who: str):
+    page = browser.new_page(viewport={"width": 1280, "height": 860}, accept_downloads=True)
+    page.goto(f"{site['base']}/login")
+    page.fill("input[name=key]", site["keys"][who])
+    page.click("button[type=submit]")
+    return page
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_a_seller_logs_in_clicks_a_count_opens_an_order_and_downloads_the_list(browser, site):
+    page = logged_in(browser, site, "seller")
+    expect(page).to_have_url(f"{site['base']}/todo")
+    expect(page.locator("h1")).to_contain_text("やること")
+    shot(page, "todo")
+    page.click("text=クレーム (claims)")
+    expect(page.locator("#status-table")).to_contain_text("キャンセル要請")
+    expect(page.locator("body")).to_contain_text("4日が過ぎても")
+    shot(page, "dashboard")
+    count = page.locator("a[data-status='cancel.completed']")
+    n = int(count.inner_text())
+    assert n > 0
+    count.click()
+    rows = page.locator("#orders tr")
+    expect(rows).to_have_count(n + 1)  # the header and one row per order behind the count
+    shot(page, "claims")
+    with page.expect_download() as download:
+        page.click("#xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+    assert sheet.max_row == n + 1 and sheet["G1"].value == "注文番号 (order_no)"
+    first = page.locator("#orders tr:nth-child(2) td:nth-child(7) a")
+    order_no = first.inner_text()
+    assert str(sheet["G2"].value) == order_no
+    first.click()
+    expect(page.locator("h1")).to_have_text(f"注文 {order_no}")
+    expect(page.locator("#history li").first).to_contain_text("Placed")
+    expect(page.locator("#history")).to_contain_text("CancelRequested")
+    assert "*" in page.locator("#history li").first.inner_text()  # the buyer's data masked
+    shot(page, "order")
+    page.click("text=精算 (settlement)")
+    expect(page.locator("#summary")).to_contain_text("eligible")
+    shot(page, "settlement")
+    page.close()
+
+
+def test_a_seller_exchanges_last_months_points_once_and_is_refused_the_second_time(browser, site):
+    page = logged_in(browser, site, "seller")
+    page.goto(f"{site['base']}/points?month={site['month']}")
+    expect(page.locator("#items tr").nth(1)).to_be_visible()  # the per-item breakdown
+    page.click("#exchange")
+    expect(page.locator("#exchange-result")).to_contain_text("Q-cash")
+    expect(page.locator("#exchange-result")).to_have_class("ok")
+    shot(page, "points")
+    page.click("#exchange")
+    expect(page.locator("#exchange-result")).to_contain_text("already_exchanged")
+    expect(page.locator("#exchange-result")).to_have_class("refused")
+    page.close()
+
+
+def test_another_sellers_order_is_not_found_exactly_as_one_that_does_not_exist(browser, site):
+    page = logged_in(browser, site, "seller")
+    theirs = page.goto(f"{site['base']}/orders/{site['other_order']}")
+    their_text = page.locator("main").inner_text()
+    nobodys = page.goto(f"{site['base']}/orders/NO-SUCH-ORDER")
+    nobody_text = page.locator("main").inner_text()
+    assert theirs.status == nobodys.status == 404
+    assert their_text.replace(site["other_order"], "X") == nobody_text.replace("NO-SUCH-ORDER", "X")
+    expect(page.locator("h1")).to_have_text("Not found")
+    page.close()
+
+
+def test_an_analyst_reads_every_seller_side_by_side_and_sorts_them(browser, site):
+    page = logged_in(browser, site, "analyst")
+    expect(page).to_have_url(f"{site['base']}/summary")
+    rows = page.locator("#summary tr")
+    assert rows.count() > 3
+    page.click("text=held back (yen)")
+    expect(page.locator("body")).to_contain_text("Sorted by held_back")
+    held = [int(rows.nth(i).locator("td").last.inner_text().replace(",", "")) for i in range(1, rows.count() - 1)]
+    assert held == sorted(held, reverse=True)
+    shot(page, "summary")
+    page.close()
+
+
+def test_a_page_without_a_key_goes_to_the_login(browser, site):
+    page = browser.new_page()
+    page.goto(f"{site['base']}/dashboard")
+    expect(page).to_have_url(f"{site['base']}/login")
+    page.fill("input[name=key]", "oc_not_a_key")
+    page.click("button[type=submit]")
+    expect(page.locator(".refused")).to_contain_text("unknown or revoked")
+    page.close()
+
