@@ -8,7 +8,9 @@ them; anything else (`serve`) may import them and serve `prometheus_client.gener
 
 from dataclasses import dataclass
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Counter, Gauge, Histogram, disable_created_metrics
+
+disable_created_metrics()  # no `_created` series beside each counter: the process's start time says it
 
 MESSAGES = Counter("orderclaims_messages", "Upstream messages by outcome (accepted, duplicate, rejected, "
                    "invalid, parked) and rejection code", ["outcome", "code"])
