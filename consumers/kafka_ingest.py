@@ -40,7 +40,7 @@ class IngestWorker(ConsumerRebalanceListener):
         self.topics = topics
         self.batch_size = batch_size
         self.applied: dict[TopicPartition, int] = {}  # the last offset in the store, per assigned partition
-        self.lag = ConsumerLag()
+        self.consumer_lag = ConsumerLag()
         self.progress = Progress()
         consumer.subscribe([topics.upstream], listener=self)
 
@@ -100,7 +100,7 @@ class IngestWorker(ConsumerRebalanceListener):
             last[tp] = records[-1]
         if last:
             self._store(commands, dead, trackings, {tp: record.offset for tp, record in last.items()})
-        self.progress = Progress(*self.lag.measure(self.consumer, last))
+        self.progress = Progress(*self.consumer_lag.measure(self.consumer, last))
         return len(commands) + len(dead)
 
     def _store(self, commands: list, dead: list, trackings: list[Tracking], offsets: dict[TopicPartition, int]) -> None:

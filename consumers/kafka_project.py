@@ -39,7 +39,7 @@ class Projector:
         projection.create_tables(engine)
         with engine.connect() as conn:
             self.position = projection.highest_position(conn)
-        self.lag = ConsumerLag()
+        self.consumer_lag = ConsumerLag()
         self.progress = Progress(position=self.position)
         consumer.subscribe([topics.events])
 
@@ -47,8 +47,8 @@ class Projector:
         batch = self._contiguous(self.consumer.poll(timeout_ms=500, max_records=self.batch_size))
         if batch:
             self._apply(batch)
-        lag, lag_seconds = self.lag.measure(self.consumer, {tp: records[-1] for tp, records in batch.items() if records})
-        self.progress = Progress(lag, lag_seconds, self.position)
+        last = {tp: records[-1] for tp, records in batch.items() if records}
+        self.progress = Progress(*self.consumer_lag.measure(self.consumer, last), position=self.position)
         return sum(len(r) for r in batch.values())
 
     def _apply(self, batch: dict) -> None:
