@@ -25,7 +25,8 @@ from kafka.consumer.subscription_state import ConsumerRebalanceListener
 from consumers.contracts import InvalidMessage
 from consumers.routes import parse, to_command
 from messaging.dead_letters import dead_letter_value
-from messaging.topics import Topics, commit_offsets, partition_tracking_name
+from messaging.metrics import DEAD_LETTERS, MESSAGES, Progress
+from messaging.topics import ConsumerLag, Topics, commit_offsets, partition_tracking_name
 from domain.application import Orders
 
 log = logging.getLogger("orderclaims.ingest")
@@ -39,6 +40,8 @@ class IngestWorker(ConsumerRebalanceListener):
         self.topics = topics
         self.batch_size = batch_size
         self.applied: dict[TopicPartition, int] = {}  # the last offset in the store, per assigned partition
+        self.consumer_lag = ConsumerLag()
+        self.progress = Progress()
         consumer.subscribe([topics.upstream], listener=self)
 
     # ---- the store decides where each partition resumes ----------------------------------------
@@ -76,7 +79,7 @@ class IngestWorker(ConsumerRebalanceListener):
 
     def step(self) -> int:
         batch = self.consumer.poll(timeout_ms=500, max_records=self.batch_size)
-        commands, dead, trackings, offsets = [], [], [], {}
+        commands, dead, trackings, last = [], [], [], {}
         for tp, records in batch.items():
             expected = self._next_offset(tp)
             records = [r for r in records if r.offset >= expected]  # below: applied already (a repeat)
@@ -94,18 +97,25 @@ class IngestWorker(ConsumerRebalanceListener):
                 except InvalidMessage as invalid:
                     dead.append((record, invalid))
             trackings.append(Tracking(partition_tracking_name(tp.topic, tp.partition), records[-1].offset))
-            offsets[tp] = records[-1].offset
-        if not offsets:
-            return 0
+            last[tp] = records[-1]
+        if last:
+            self._store(commands, dead, trackings, {tp: record.offset for tp, record in last.items()})
+        self.progress = Progress(*self.consumer_lag.measure(self.consumer, last))
+        return len(commands) + len(dead)
+
+    def _store(self, commands: list, dead: list, trackings: list[Tracking], offsets: dict[TopicPartition, int]) -> None:
+        """One transaction: the batch's events, receipts and offsets (its dead letters acknowledged first)."""
         self._dead_letter(dead)
         outcomes = self.app.process(commands, trackings)
         self.applied.update(offsets)
         commit_offsets(self.consumer, offsets)
+        for outcome in outcomes:
+            MESSAGES.labels(outcome.status, outcome.code or "").inc()
+        MESSAGES.labels("invalid", "").inc(len(dead))
         statuses = Counter(o.status for o in outcomes)
         log.info("batch", extra={"messages": len(commands) + len(dead), "accepted": statuses["accepted"],
                                  "duplicates": statuses["duplicate"], "rejected": statuses["rejected"],
                                  "parked": statuses["parked"], "invalid": len(dead)})
-        return len(commands) + len(dead)
 
     def _dead_letter(self, dead: list) -> None:
         futures = []
@@ -127,3 +137,4 @@ class IngestWorker(ConsumerRebalanceListener):
             self.producer.flush()
             for future in futures:
                 future.get(timeout=30)  # raises if the broker did not take it: the batch is retried
+            DEAD_LETTERS.labels("invalid").inc(len(futures))

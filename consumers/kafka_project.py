@@ -13,7 +13,8 @@ from eventsourcing.application import Application
 from kafka import KafkaConsumer
 from sqlalchemy.engine import Engine
 
-from messaging.topics import Topics, commit_offsets
+from messaging.metrics import Progress
+from messaging.topics import ConsumerLag, Topics, commit_offsets
 from messaging.event_wire import POSITION, TOPIC, read_headers, stored_event
 from projections.base import Projection
 from projections.runner import decode, prepare_read
@@ -36,12 +37,22 @@ class Projector:
         self.handled = projection.topics
         self.expected: dict = {}  # per partition, the offset the next record must have (after a recovery)
         projection.create_tables(engine)
+        with engine.connect() as conn:
+            self.position = projection.highest_position(conn)
+        self.consumer_lag = ConsumerLag()
+        self.progress = Progress(position=self.position)
         consumer.subscribe([topics.events])
 
     def step(self) -> int:
         batch = self._contiguous(self.consumer.poll(timeout_ms=500, max_records=self.batch_size))
-        if not batch:
-            return 0
+        if batch:
+            self._apply(batch)
+        last = {tp: records[-1] for tp, records in batch.items() if records}
+        self.progress = Progress(*self.consumer_lag.measure(self.consumer, last), position=self.position)
+        return sum(len(r) for r in batch.values())
+
+    def _apply(self, batch: dict) -> None:
+        """One transaction: the rows, and each partition's position."""
         streams = defaultdict(list)
         stored = [(tp.partition, meta, stored_event(meta, record.value) if meta[TOPIC] in self.handled else None)
                   for tp, records in batch.items() for record in records for meta in [read_headers(record.headers)]]
@@ -49,12 +60,11 @@ class Projector:
         for partition, meta, event in stored:
             streams[partition].append((int(meta[POSITION]), decode(self.mapper, event) if event is not None else None))
         with self.engine.begin() as conn:
-            for partition, events in streams.items():
-                self.projection.apply_batch(conn, events, stream=partition_stream(partition))
+            applied = [self.projection.apply_batch(conn, events, stream=partition_stream(partition))
+                       for partition, events in streams.items()]
+        self.position = max([self.position, *applied])
         commit_offsets(self.consumer, {tp: records[-1].offset for tp, records in batch.items()})
-        count = sum(len(r) for r in batch.values())
-        log.info("batch", extra={"projection": self.projection.name, "events": count})
-        return count
+        log.info("batch", extra={"projection": self.projection.name, "events": sum(len(r) for r in batch.values())})
 
     def _contiguous(self, batch: dict) -> dict:
         """Records past a gap (fetched before a seek back, delivered after it) are dropped and read

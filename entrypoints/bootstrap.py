@@ -26,6 +26,9 @@ class Settings:
     max_retries: int = 10
     log_level: str = "INFO"
     checkpoint_every: int = 100_000
+    metrics_port: int | None = None  # the probes of `run` processes; None: none, 0: a free port
+    metrics_host: str = "127.0.0.1"
+    stall_s: float = 30.0  # a process that has work left and has not moved for this long is not ready
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -40,6 +43,9 @@ class Settings:
             max_retries=int(env("ORDERCLAIMS_MAX_RETRIES", "10")),
             log_level=env("ORDERCLAIMS_LOG_LEVEL", "INFO"),
             checkpoint_every=int(env("ORDERCLAIMS_CHECKPOINT_EVERY", "100000")),
+            metrics_port=int(env("ORDERCLAIMS_METRICS_PORT")) if env("ORDERCLAIMS_METRICS_PORT") else None,
+            metrics_host=env("ORDERCLAIMS_METRICS_HOST", "127.0.0.1"),
+            stall_s=float(env("ORDERCLAIMS_STALL_SECONDS", "30")),
         )
 
     @property

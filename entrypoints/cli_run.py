@@ -2,22 +2,30 @@
 
 Each reads its settings from the environment, logs one JSON object per line on stderr, stops
 cleanly on SIGTERM (finishes its batch, closes its clients), retries transient faults with backoff
-and exits non-zero after too many in a row, for its supervisor to restart it.
+and exits non-zero after too many in a row, for its supervisor to restart it. With a metrics port
+it answers /metrics, /healthz and /readyz there (entrypoints/probes.py).
 """
 
 import logging
+import math
 
 import click
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from messaging import topics as kafka
 from consumers.kafka_ingest import IngestWorker
 from consumers.kafka_project import Projector
-from messaging.process_loop import StopFlag, run_loop, when_ready
+from messaging.health import Health
+from messaging.metrics import CHECKPOINT_SIZE
+from messaging.process_loop import StopFlag, Worker, run_loop, when_ready
 from entrypoints import logs
 from entrypoints.bootstrap import Settings, build_engine, build_orders
+from entrypoints.probes import serve_probes
 from producers.relay import Relay
 from producers.upstream import publish_lines
 from projections.runner import PROJECTIONS
+from store.audit import stored_checkpoints
 
 log = logging.getLogger("orderclaims")
 
@@ -33,20 +41,44 @@ def _ensure_topics(settings: Settings, topics: kafka.Topics) -> None:
     kafka.ensure_topics(settings.kafka_bootstrap, topics, settings.partitions)
 
 
-def _start(role: str) -> tuple[Settings, kafka.Topics, StopFlag]:
+def _start(role: str, metrics_port: int | None) -> tuple[Settings, kafka.Topics, StopFlag, Health]:
     settings, topics = _kafka_settings()
     logs.configure(settings.log_level)
     stop = StopFlag().install()
+    health = Health(role, settings.stall_s)
+    port = settings.metrics_port if metrics_port is None else metrics_port
+    if port is not None:
+        serve_probes(health, settings.metrics_host, port)
     log.info("starting", extra={"role": role, "topics": topics.prefix})
     when_ready(lambda: _ensure_topics(settings, topics), stop, settings.max_retries)
-    return settings, topics, stop
+    return settings, topics, stop, health
 
 
-def _serve(role: str, worker, settings: Settings, stop: StopFlag, idle_pause: float = 0.0) -> None:
+def _serve(worker: Worker, settings: Settings, stop: StopFlag, health: Health, idle_pause: float = 0.0) -> None:
+    ended = "stopped"
     try:
-        run_loop(worker.step, worker.recover, stop, settings.max_retries, idle_pause=idle_pause)
+        run_loop(worker, stop, health, settings.max_retries, idle_pause=idle_pause)
+    except BaseException as error:
+        ended = f"the loop ended: {error!r}"
+        raise
     finally:
-        log.info("stopped", extra={"role": role})
+        health.end(ended)
+        log.info("stopped", extra={"role": health.role})
+
+
+def _checkpoint_size(engine: Engine) -> float:
+    """The latest checkpoint's size, read when scraped (NaN while the database does not answer)."""
+    try:
+        stored = stored_checkpoints(engine)
+    except DBAPIError:
+        return math.nan
+    return stored[-1].size if stored else 0
+
+
+metrics_port_option = click.option(
+    "--metrics-port", type=click.IntRange(min=0), default=None,
+    help="Serve /metrics, /healthz and /readyz on this port (0: a free one, logged) "
+         "[default: ORDERCLAIMS_METRICS_PORT, else none].")
 
 
 @click.group(name="run")
@@ -55,42 +87,47 @@ def run_group() -> None:
 
 
 @run_group.command(name="ingest")
-def run_ingest() -> None:
+@metrics_port_option
+def run_ingest(metrics_port: int | None) -> None:
     """Consume the upstream topic into the event store (a consumer-group member)."""
-    settings, topics, stop = _start("ingest")
+    settings, topics, stop, health = _start("ingest", metrics_port)
     app = when_ready(lambda: build_orders(settings), stop, settings.max_retries)
     consumer = kafka.consumer(settings.kafka_bootstrap, topics.group("ingest"), settings.batch_size)
     producer = kafka.producer(settings.kafka_bootstrap, topics.group("ingest"))
     try:
-        _serve("ingest", IngestWorker(app, consumer, producer, topics, settings.batch_size), settings, stop)
+        _serve(IngestWorker(app, consumer, producer, topics, settings.batch_size), settings, stop, health)
     finally:
         consumer.close()
         producer.close()
 
 
 @run_group.command(name="relay")
-def run_relay() -> None:
+@metrics_port_option
+def run_relay(metrics_port: int | None) -> None:
     """Publish the event store's log to the events and rejections topics."""
-    settings, topics, stop = _start("relay")
+    settings, topics, stop, health = _start("relay", metrics_port)
+    engine = build_engine(settings)
+    CHECKPOINT_SIZE.labels("relay").set_function(lambda: _checkpoint_size(engine))
     producer = kafka.producer(settings.kafka_bootstrap, topics.group("relay"))
     try:
         relay = when_ready(lambda: Relay(build_orders(settings), producer, topics, settings.batch_size), stop,
                            settings.max_retries)
-        _serve("relay", relay, settings, stop, idle_pause=0.05)
+        _serve(relay, settings, stop, health, idle_pause=0.05)
     finally:
         producer.close()
 
 
 @run_group.command(name="project")
 @click.argument("name", type=click.Choice(sorted(PROJECTIONS)))
-def run_project(name: str) -> None:
+@metrics_port_option
+def run_project(name: str, metrics_port: int | None) -> None:
     """Build one projection from the events topic (a consumer group per projection)."""
-    settings, topics, stop = _start(f"project.{name}")
+    settings, topics, stop, health = _start(f"project.{name}", metrics_port)
     consumer = kafka.consumer(settings.kafka_bootstrap, topics.group(f"project.{name}"), settings.batch_size)
     try:
         projector = when_ready(lambda: Projector(build_orders(settings), build_engine(settings), PROJECTIONS[name](),
                                                  consumer, topics, settings.batch_size), stop, settings.max_retries)
-        _serve(f"project.{name}", projector, settings, stop)
+        _serve(projector, settings, stop, health)
     finally:
         consumer.close()
 

@@ -5,14 +5,16 @@ Two kinds of failure (STYLE.md): an unusable message is handled by the step itse
 rejection) and never reaches this loop; a transient fault — the database or the broker away, a
 conflict with another worker — makes the loop undo the step (`recover`) and try again after a
 growing pause. After `max_retries` faults in a row it gives up with the error, so a supervisor
-restarts the process.
+restarts the process. After each batch it records where the worker stands, for the metrics and
+the readiness rule (messaging/metrics.py, messaging/health.py).
 """
 
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from eventsourcing.persistence import IntegrityError as StoreConflict
 from eventsourcing.persistence import InterfaceError as StoreInterfaceError
@@ -20,6 +22,9 @@ from eventsourcing.persistence import OperationalError as StoreOperationalError
 from eventsourcing.persistence import PersistenceError
 from kafka.errors import KafkaError
 from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from messaging.health import Health
+from messaging.metrics import Progress, observe_batch
 
 log = logging.getLogger("orderclaims.loop")
 T = TypeVar("T")
@@ -72,19 +77,25 @@ class StopFlag:
         self._event.wait(seconds)
 
 
-def run_loop(
-    step: Callable[[], int],
-    recover: Callable[[], None],
-    stop: StopFlag,
-    max_retries: int = 10,
-    idle_pause: float = 0.0,
-) -> None:
-    """Call `step` until stopped. A step returns how much it did; nothing done → pause `idle_pause`."""
+class Worker(Protocol):
+    progress: Progress  # where it stands after its last step
+
+    def step(self) -> int:
+        """One batch; how much it did."""
+
+    def recover(self) -> None:
+        """Undo a failed step."""
+
+
+def run_loop(worker: Worker, stop: StopFlag, health: Health, max_retries: int = 10, idle_pause: float = 0.0) -> None:
+    """Call `worker.step` until stopped; nothing done → pause `idle_pause`."""
     faults = 0
     while not stop:
+        started = time.perf_counter()
         try:
-            done = step()
+            done = worker.step()
         except TRANSIENT as error:
+            health.faulted()
             faults += 1
             if faults > max_retries:
                 log.error("giving up after repeated faults", extra={"faults": faults - 1, "error": repr(error)})
@@ -92,9 +103,11 @@ def run_loop(
             pause = backoff(faults)
             log.warning("transient fault, retrying", extra={"attempt": faults, "pause_s": pause, "error": repr(error)})
             stop.sleep(pause)
-            _recover(recover)
+            _recover(worker.recover)
             continue
         faults = 0
+        observe_batch(health.role, done, time.perf_counter() - started, worker.progress)
+        health.stepped(done, worker.progress.lag)
         if not done and idle_pause:
             stop.sleep(idle_pause)
 

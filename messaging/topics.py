@@ -4,9 +4,10 @@ Names come from one prefix (default "orderclaims"), so tests and side-by-side in
 share a topic: PREFIX.upstream, PREFIX.upstream.dlq, PREFIX.events, PREFIX.rejections.
 """
 
-from dataclasses import dataclass
-
 import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaError, TopicAlreadyExistsError
@@ -105,3 +106,36 @@ def commit_offsets(consumer: KafkaConsumer, last_offsets: dict[TopicPartition, i
         consumer.commit({tp: OffsetAndMetadata(offset + 1, "", -1) for tp, offset in last_offsets.items()})
     except KafkaError as error:  # a rebalance under way: the database has the positions anyway
         log.info("kafka commit skipped", extra={"error": repr(error)})
+
+
+class ConsumerLag:
+    """How far a consumer is behind on its assigned partitions, measured after each batch with no request
+    of its own: the records past its position, by the high watermarks of its last fetches; and the age
+    of the oldest of them. Every record not applied yet was published after the last one applied from
+    its partition and after the partition was last seen caught up, so its age is at most the time since
+    the later of the two (exact to within one record's spacing; the publisher's clock against ours); a
+    partition with neither counts from this process's start. None while a partition awaits its first fetch."""
+
+    def __init__(self, clock: Callable[[], float] = time.time):
+        self.clock = clock
+        self.started = clock()
+        self.since: dict[TopicPartition, float] = {}
+
+    def measure(self, consumer: KafkaConsumer, applied: dict) -> tuple[int | None, float | None]:
+        """`applied`: per partition, the last record of the batch applied (or dropped as a repeat)."""
+        now = self.clock()
+        for tp, record in applied.items():
+            if record.timestamp >= 0:  # the publisher's time (or the broker's), in ms
+                self.since[tp] = max(self.since.get(tp, 0.0), record.timestamp / 1000)
+        left, age = 0, 0.0
+        for tp in consumer.assignment():
+            highwater = consumer.highwater(tp)  # known once a fetch answered, and then so is the position
+            position = consumer.position(tp, timeout_ms=0) if highwater is not None else None
+            if position is None:
+                return None, None
+            if highwater <= position:
+                self.since[tp] = now
+            else:
+                left += highwater - position
+                age = max(age, now - self.since.get(tp, self.started))
+        return left, age

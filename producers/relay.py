@@ -23,6 +23,7 @@ from domain.parking import ParkedMessage
 from domain.receipt import Receipt
 from messaging.dead_letters import dead_letter_value
 from messaging.event_wire import headers
+from messaging.metrics import DEAD_LETTERS, Progress
 
 log = logging.getLogger("orderclaims.relay")
 
@@ -41,6 +42,7 @@ class Relay:
         self.tracking_name = relay_tracking_name(topics)
         self.keys: OrderedDict[UUID, bytes] = OrderedDict()
         self.position = self._stored_position()
+        self.progress = Progress(position=self.position)
 
     def _stored_position(self) -> int:
         return self.app.recorder.max_tracking_id(self.tracking_name) or 0
@@ -50,18 +52,29 @@ class Relay:
 
     def step(self) -> int:
         notifications = self.app.recorder.select_notifications(self.position + 1, limit=self.batch_size)
-        if not notifications:
-            return 0
+        if notifications:
+            self._publish_all(notifications)
+        head = self._head(notifications)
+        self.progress = Progress(lag=max(0, head - self.position), position=self.position, head=head)
+        return len(notifications)
+
+    def _head(self, notifications: list[Notification]) -> int:
+        """The store's head: what the read reached, unless it filled a batch (then asked)."""
+        if len(notifications) == self.batch_size:
+            return self.app.recorder.max_notification_id() or 0
+        return self.position
+
+    def _publish_all(self, notifications: list[Notification]) -> None:
         futures = [self._publish(n) for n in notifications]
         self.producer.flush()
         for future in futures:
             if future is not None:
                 future.get(timeout=30)  # raises if the broker did not take it: nothing is recorded
+        DEAD_LETTERS.labels("parked").inc(sum(n.topic in PARKED for n in notifications))
         last = notifications[-1].id
         self.app.recorder.insert_tracking(Tracking(self.tracking_name, last))
         self.position = last
         log.info("published", extra={"events": len(notifications), "position": last})
-        return len(notifications)
 
     def _publish(self, n: Notification):
         if n.topic in PARKED:

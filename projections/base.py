@@ -101,6 +101,10 @@ class Projection:
         row = conn.execute(select(positions.c.position, positions.c.last_at).where(self._here(stream))).first()
         return (row.position, row.last_at) if row else (0, None)
 
+    def highest_position(self, conn: Connection) -> int:
+        """The highest position applied, over every stream."""
+        return conn.execute(select(func.max(positions.c.position)).where(positions.c.name == self.name)).scalar() or 0
+
     def last_at(self, conn: Connection) -> datetime | None:
         """The time of the latest event applied, over every stream."""
         return conn.execute(select(func.max(positions.c.last_at)).where(positions.c.name == self.name)).scalar()

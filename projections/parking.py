@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Column, String, Table, Text, delete, select
 from sqlalchemy.engine import Connection
 
+from messaging.metrics import PARKED_EVENTS
 from projections.schema import UTCDateTime, metadata
 
 parked_events = Table(
@@ -33,6 +34,7 @@ class Unreadable:
 def park(conn: Connection, name: str, stream: str, position: int, topic: str, error: str) -> None:
     conn.execute(parked_events.insert().values(name=name, position=position, stream=stream, topic=topic,
                                                error=error[:2000], parked_at=datetime.now(timezone.utc)))
+    PARKED_EVENTS.labels(name).inc()  # counted again if the transaction fails and the batch runs again
 
 
 def parked(conn: Connection) -> list[dict[str, Any]]:

@@ -40,6 +40,7 @@ class Stack:
         self.topics = topics
         self.workdir = workdir
         self.processes: list[subprocess.Popen] = []
+        self.log_files: dict[subprocess.Popen, Path] = {}
         self.settings = Settings(database_url=env["ORDERCLAIMS_DATABASE_URL"], kafka_bootstrap=env["ORDERCLAIMS_KAFKA_BOOTSTRAP"],
                                  topic_prefix=topics.prefix)
         self._app = None
@@ -68,11 +69,25 @@ class Stack:
 
     def start(self, *args: str) -> subprocess.Popen:
         """`orderclaims run ARGS` in the background, its JSON log in the work directory."""
-        log = open(self.workdir / f"{'-'.join(args)}-{len(self.processes)}.log", "wb")
+        path = self.workdir / f"{'-'.join(args)}-{len(self.processes)}.log"
         process = subprocess.Popen([str(ORDERCLAIMS), "run", *args], env=self.env, cwd=self.workdir,
-                                   stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                                   stdout=open(path, "wb"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self.processes.append(process)
+        self.log_files[process] = path
         return process
+
+    def probes_url(self, process: subprocess.Popen) -> str:
+        """Where a process started with `--metrics-port 0` answers its probes (it logs the address)."""
+        found = []
+
+        def logged() -> bool:
+            for line in self.log_files[process].read_bytes().splitlines():
+                if line.startswith(b"{") and (entry := orjson.loads(line)).get("msg") == "probes listening":
+                    found.append(entry["url"])
+            return bool(found)
+
+        self.wait(logged, "the probes' address logged", timeout=60)
+        return found[0]
 
     def start_all(self, ingest_workers: int = 2) -> dict[str, list[subprocess.Popen]]:
         return {
