@@ -21,11 +21,12 @@ demo: install
 	$(VENV)/bin/orderclaims simulate --orders $(DEMO_ORDERS) --seed 42 > demo/upstream.jsonl
 	@echo "== ingesting into $(DEMO_DB)"
 	ORDERCLAIMS_DATABASE_URL=sqlite:///$(DEMO_DB) $(VENV)/bin/orderclaims ingest demo/upstream.jsonl
-	@echo "== what seller S001 looks at: claims, settlement, last month's service points"
+	@echo "== what seller S001 looks at: claims, settlement, last month's service points, the to-do list"
 	@export ORDERCLAIMS_DATABASE_URL=sqlite:///$(DEMO_DB) AS_OF=2026-11-21T09:00:00+09:00; \
 	  $(VENV)/bin/orderclaims dashboard --seller S001 --as-of $$AS_OF && echo && \
 	  $(VENV)/bin/orderclaims settlement --seller S001 --as-of $$AS_OF && echo && \
-	  $(VENV)/bin/orderclaims points --seller S001 --month 2026-10
+	  $(VENV)/bin/orderclaims points --seller S001 --month 2026-10 && echo && \
+	  $(VENV)/bin/orderclaims todo --seller S001 --as-of $$AS_OF
 
 # The integration tests start their own Kafka broker and PostgreSQL server (or use the ones
 # ORDERCLAIMS_KAFKA_BOOTSTRAP and a postgresql ORDERCLAIMS_DATABASE_URL name).

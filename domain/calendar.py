@@ -1,6 +1,6 @@
 """Every calendar rule of the marketplace uses the Asia/Tokyo calendar."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -9,6 +9,11 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 def tokyo_date(moment: datetime) -> date:
     """The Tokyo calendar date of an aware moment."""
     return moment.astimezone(TOKYO).date()
+
+
+def end_of_day(day: date) -> datetime:
+    """The last instant of a Tokyo calendar day: any later moment is on the next day."""
+    return datetime.combine(day, time.max, TOKYO)
 
 
 def tokyo_month(moment: datetime) -> str:

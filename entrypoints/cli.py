@@ -19,6 +19,7 @@ from entrypoints.cli_read import COMMANDS, json_option, moment, print_json
 from entrypoints.render import printable
 from entrypoints.cli_run import publish_command, run_group
 from entrypoints.cli_summary import summary_command
+from entrypoints.cli_todo import todo_command
 from entrypoints.serve import keys_group, serve_command
 from producers.simulator import simulate
 
@@ -105,6 +106,6 @@ def simulate_command(orders: int, seed: int, output) -> None:
         output.write(orjson.dumps(message) + b"\n")
 
 
-for _command in (*COMMANDS, summary_command, serve_command, keys_group, parked_command, checkpoint_command, verify_command,
-                 run_group, publish_command):
+for _command in (*COMMANDS, todo_command, summary_command, serve_command, keys_group, parked_command, checkpoint_command,
+                 verify_command, run_group, publish_command):
     main.add_command(_command)

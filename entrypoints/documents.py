@@ -23,6 +23,7 @@ from projections import inquiries_queries as iq
 from projections import points_queries as pts
 from projections import settlement_queries as settle
 from projections import summary_queries as sq
+from projections import todo_queries as td
 from projections.dashboard import Dashboard, dash_orders
 from projections.inquiries import Inquiries, inquiries
 from projections.parking import parked as parked_events
@@ -30,6 +31,7 @@ from projections.points import Points
 from projections.runner import LogFollower, reading
 from projections.schema import LOG, metadata, positions
 from projections.settlement import Settlement
+from projections.todo import Todo
 from store.audit import SigningKeyMissing, load, raw_public, signing_key, verify
 
 
@@ -89,6 +91,11 @@ class Documents:
     def settlement(self, seller: str, as_of: datetime | None = None) -> dict:
         with self.reading(Settlement(), as_of) as conn:
             return settle.settlement(conn, seller, as_of or now())
+
+    def todo(self, seller: str, as_of: datetime | None = None) -> dict:
+        """The seller's to-do list (SPEC §6.4), with the yen settlement holds back."""
+        with self.reading(Todo(), as_of) as todo_conn, self.reading(Settlement(), as_of) as settlement_conn:
+            return td.todo(todo_conn, settlement_conn, seller, as_of or now())
 
     def points(self, seller: str, month: str, items: bool = False) -> dict:
         with self.reading(Points(), None) as conn:

@@ -21,9 +21,10 @@ from projections.dashboard import Dashboard
 from projections.inquiries import Inquiries
 from projections.points import Points
 from projections.settlement import Settlement
+from projections.todo import Todo
 
 PROJECTIONS: dict[str, type[Projection]] = {
-    "dashboard": Dashboard, "settlement": Settlement, "points": Points, "inquiries": Inquiries,
+    "dashboard": Dashboard, "settlement": Settlement, "points": Points, "inquiries": Inquiries, "todo": Todo,
 }
 CHUNK = 10000
 

@@ -10,6 +10,12 @@ from domain.money import RefundKind
 from domain.rules.guards import OrderGuards, outcome_of
 
 
+def buyer_contacted(last_message_at: datetime | None, filed_at: datetime) -> bool:
+    """The seller messaged the buyer at or after the claim was filed: the evidence a marketplace
+    withdrawal needs (SPEC §3 Withdrawal)."""
+    return last_message_at is not None and last_message_at >= filed_at
+
+
 class ClaimEndRules(OrderGuards):
     feedback: str | None
 
@@ -27,7 +33,7 @@ class ClaimEndRules(OrderGuards):
         """Only the buyer withdraws; the marketplace does it for the seller given the seller's messages."""
         check_actor("withdraw_claim", actor)
         claim = self._require_open(CANCEL, RETURN, EXCHANGE, NON_RECEIPT)
-        if actor == "marketplace" and not any(sent >= claim.filed_at for sent in self.buyer_messages):
+        if actor == "marketplace" and not buyer_contacted(max(self.buyer_messages, default=None), claim.filed_at):
             raise NoBuyerContact("the seller has not messaged the buyer since the claim was filed")
         status = claim.next("withdraw_claim")
         self._claim_withdrawn(at=at, actor=actor, claim_type=claim.type, status=status, note=note)

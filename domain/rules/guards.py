@@ -32,6 +32,11 @@ def outcome_of(claim_type: ClaimType, status: Status | None) -> Outcome | None:
     return Outcome.CANCELLED if claim_type == CANCEL else Outcome.REFUNDED
 
 
+def days_late(promised_ship_date: date, at: datetime) -> int:
+    """Tokyo calendar days from the promised ship date to `at`: above 0 once that date has passed."""
+    return (tokyo_date(at) - promised_ship_date).days
+
+
 UNSHIPPED = (Delivery.NEW, Delivery.PREPARING)
 SHIPPED = (Delivery.SHIPPING, Delivery.DELIVERED)
 
@@ -62,7 +67,7 @@ class OrderGuards:
 
     def is_delayed(self, at: datetime) -> bool:
         """Not yet shipped and the promised ship date is before the Tokyo date of `at`."""
-        return self.delivery in UNSHIPPED and self.promised_ship_date < tokyo_date(at)
+        return self.delivery in UNSHIPPED and days_late(self.promised_ship_date, at) > 0
 
     def _refund_decided(self, claim_type: ClaimType, status: Status, refund: int) -> tuple[Status, Outcome | None]:
         """The status a claim reaches when its refund is decided: a refund that comes to 0 owes

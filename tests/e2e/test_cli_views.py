@@ -81,6 +81,6 @@ def test_an_exchange_under_100_points_is_refused(ingested):
 def test_rebuild_reports_every_projection_and_changes_no_answer(ingested):
     before = as_json(ingested, "dashboard", "--seller", "S001", "--as-of", AS_OF)
     report = as_json(ingested, "rebuild")
-    assert set(report) == {"dashboard", "settlement", "points", "inquiries"}
+    assert set(report) == {"dashboard", "settlement", "points", "inquiries", "todo"}
     assert all(r["events"] > 1000 for r in report.values())
     assert as_json(ingested, "dashboard", "--seller", "S001", "--as-of", AS_OF) == before

@@ -1,5 +1,5 @@
 """Property: for any sequence of valid messages, the read models say what the aggregate says about
-every order's claim and money — they read the status from the events, never restate the rules."""
+every order's claim, money and to-do facts — they read the status from the events, never restate the rules."""
 
 from datetime import datetime, timedelta
 
@@ -16,6 +16,7 @@ from domain.calendar import TOKYO
 from domain.errors import Rejected
 from projections.dashboard import dash_claims
 from projections.settlement import settle_orders
+from projections.todo import todo_claims, todo_orders
 from tests.projections.conftest import World
 from tests.unit.messages import lines, message, placed
 
@@ -130,3 +131,13 @@ def test_the_read_models_hold_every_orders_claim_and_money_as_the_aggregate_does
             assert bool(money.cancelled) == (order.outcome == "cancelled")
             assert bool(money.partial_refund_pending) == (order.money.pending_partial_refund is not None)
             assert bool(money.return_charge_pending) == (order.money.pending_charge is not None)
+            facts = conn.execute(select(todo_orders).where(todo_orders.c.order_no == order_no)).one()
+            assert (facts.promised_ship_date, facts.shipped_at, facts.last_messaged_at) == (
+                order.promised_ship_date, order.shipped_at, max(order.buyer_messages, default=None))
+            cancelling = open_claim is not None and (open_claim.type, open_claim.status) == ("cancel", "in_progress")
+            assert bool(facts.cancelled) == (order.outcome == "cancelled" or cancelling)
+            current = conn.execute(select(todo_claims.c.type, todo_claims.c.status, todo_claims.c.filed_at,
+                                          todo_claims.c.wait_until).where(
+                todo_claims.c.order_no == order_no, todo_claims.c.seq == facts.claims)).first()
+            assert (tuple(current) if current else None) == (
+                (claim.type, claim.status, claim.filed_at, claim.details.get("answer", {}).get("until")) if claim else None)
