@@ -1,11 +1,12 @@
-# orderclaims — make install | demo | test | services-up | services-down
+# orderclaims — make install | demo | serve | test | services-up | services-down
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 DEMO_DB := demo/orderclaims.db
 DEMO_ORDERS ?= 20000
+SERVE_PORT ?= 8765
 
-.PHONY: install demo test chaos bench services-up services-down clean
+.PHONY: install demo serve test chaos bench services-up services-down clean
 
 install: $(VENV)/.installed
 
@@ -16,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: install
-	@mkdir -p demo && rm -f $(DEMO_DB)
+	@mkdir -p demo && rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm demo/keys.txt
 	@echo "== simulating $(DEMO_ORDERS) orders"
 	$(VENV)/bin/orderclaims simulate --orders $(DEMO_ORDERS) --seed 42 > demo/upstream.jsonl
 	@echo "== ingesting into $(DEMO_DB)"
@@ -27,6 +28,19 @@ demo: install
 	  $(VENV)/bin/orderclaims settlement --seller S001 --as-of $$AS_OF && echo && \
 	  $(VENV)/bin/orderclaims points --seller S001 --month 2026-10 && echo && \
 	  $(VENV)/bin/orderclaims todo --seller S001 --as-of $$AS_OF
+	@umask 077 && export ORDERCLAIMS_DATABASE_URL=sqlite:///$(DEMO_DB); \
+	  echo "seller S001: $$($(VENV)/bin/orderclaims keys create --seller S001 2>/dev/null)" > demo/keys.txt && \
+	  echo "analyst:     $$($(VENV)/bin/orderclaims keys create --role analyst 2>/dev/null)" >> demo/keys.txt
+	@echo
+	@echo "== the web dashboard on this database: run   make serve"
+	@echo "   then open http://127.0.0.1:$(SERVE_PORT)/ and log in with a key of demo/keys.txt:"
+	@sed 's/^/     /' demo/keys.txt
+
+# The web dashboard and HTTP API on the demo's database (make demo first); keys in demo/keys.txt.
+serve: install
+	@test -f $(DEMO_DB) || { echo "no $(DEMO_DB): run make demo first"; exit 1; }
+	@echo "the dashboard: http://127.0.0.1:$(SERVE_PORT)/  (OpenAPI: /docs) — keys in demo/keys.txt; Ctrl-C stops it"
+	ORDERCLAIMS_DATABASE_URL=sqlite:///$(DEMO_DB) $(VENV)/bin/orderclaims serve --port $(SERVE_PORT)
 
 # The integration tests start their own Kafka broker and PostgreSQL server (or use the ones
 # ORDERCLAIMS_KAFKA_BOOTSTRAP and a postgresql ORDERCLAIMS_DATABASE_URL name).

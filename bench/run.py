@@ -96,6 +96,9 @@ def embedded(work: Path, orders: int, naive_messages: int) -> dict:
         _, rebuild_rss[name], out = measured([ORDERCLAIMS, "rebuild", name, "--json"], {"ORDERCLAIMS_DATABASE_URL": f"sqlite:///{db}"})
         rebuilds[name] = orjson.loads(out)[name]
         print(f"  rebuild {name}: {rebuilds[name]['events']:,} events in {rebuilds[name]['seconds']} s", file=sys.stderr)
+    _, serve_rss, out = measured([sys.executable, "-m", "bench.tasks", "page_times", str(db)])
+    pages = orjson.loads(out)
+    print(f"  pages: {pages}", file=sys.stderr)
     return {
         "orders": orders,
         "messages": messages,
@@ -112,10 +115,12 @@ def embedded(work: Path, orders: int, naive_messages: int) -> dict:
         "naive_msgs_per_s": round(naive_messages / naive_seconds),
         "raw_append_events_per_s": raw["events_per_s"],
         "raw_append_msgs_per_s": round(raw["events_per_s"] / events_per_message),
+        "page_ms": pages,
+        "dashboard_page_ms": pages["dashboard page"],
         "rebuild_events_per_s": {name: r["events_per_s"] for name, r in rebuilds.items()},
         "rebuild_events": {name: r["events"] for name, r in rebuilds.items()},
         "peak_rss_mb": {"ingest (embedded)": round(rss), "naive": round(naive_rss), "raw append": round(raw_rss),
-                        "ingest without sealing or chaining": round(plain_rss), "verify": round(verify_rss),
+                        "ingest without sealing or chaining": round(plain_rss), "verify": round(verify_rss), "serve (page timings)": round(serve_rss),
                         **{f"rebuild {n}": round(v) for n, v in rebuild_rss.items()}},
     }
 
@@ -140,6 +145,9 @@ def table(r: dict) -> str:
          f"ingest = {r['ingest_msgs_per_s'] / r['naive_msgs_per_s']:.1f}× naive ({r['naive_messages']:,} messages)"),
         ("raw append limit (recorder, 10k batches)", f"{r['raw_append_events_per_s']:,} events/s",
          f"= {r['raw_append_msgs_per_s']:,} msgs/s; ingest = {r['ingest_msgs_per_s'] / r['raw_append_msgs_per_s']:.0%} of it"),
+        *[(f"serve: {n}", f"{ms} ms", "median server time (Server-Timing) of 15 requests" + (
+            f"; = {ms / r['page_ms']['healthz (floor)']:.0f}× the server's floor (/healthz)" if "floor" not in n else ""))
+          for n, ms in r.get("page_ms", {}).items()],
         *[(f"rebuild {n}", f"{v:,} events/s", f"{r['rebuild_events'][n]:,} events") for n, v in r["rebuild_events_per_s"].items()],
     ]
     if "kafka_e2e_msgs_per_s" in r:

@@ -42,7 +42,46 @@ def plain_ingest(stream: str, target_db: str) -> dict:
     return {"accepted": summary.accepted, "seconds": round(seconds, 3)}
 
 
-TASKS = {"raw_append": raw_append, "plain_ingest": plain_ingest}
+PAGES = {  # what a seller (or an analyst) opens, at full size
+    "dashboard page": ("seller", "/dashboard"),
+    "dashboard API": ("seller", "/api/dashboard"),
+    "claim list page": ("seller", "/claims?status=return.completed"),
+    "settlement page": ("seller", "/settlement"),
+    "to-do page": ("seller", "/todo"),
+    "summary page": ("analyst", "/summary"),
+}
+
+
+def page_times(db: str, rounds: str = "15") -> dict:
+    """The server time (its Server-Timing header) of each page, median of `rounds` requests after a
+    first one (which brings the projections up to date), beside the server's floor: /healthz."""
+    from statistics import median
+
+    from fastapi.testclient import TestClient
+
+    from entrypoints.documents import Documents
+    from entrypoints.serve import create_app
+    from store.api_keys import ApiKeys
+
+    documents = Documents(Settings(database_url=f"sqlite:///{db}"))
+    keys = ApiKeys(documents.engine)
+    headers = {"seller": {"Authorization": f"Bearer {keys.create('seller', 'S001')[1]}", "Accept": "text/html"},
+               "analyst": {"Authorization": f"Bearer {keys.create('analyst')[1]}", "Accept": "text/html"}}
+    client = TestClient(create_app(documents, keys))
+
+    def server_ms(who: str, path: str) -> float:
+        response = client.get(path, headers=headers[who])
+        response.raise_for_status()
+        return float(response.headers["server-timing"].split("dur=")[1])
+
+    times = {}
+    for name, (who, path) in {"healthz (floor)": ("seller", "/healthz"), **PAGES}.items():
+        server_ms(who, path)
+        times[name] = round(median(server_ms(who, path) for _ in range(int(rounds))), 1)
+    return times
+
+
+TASKS = {"raw_append": raw_append, "plain_ingest": plain_ingest, "page_times": page_times}
 
 if __name__ == "__main__":
     print(orjson.dumps(TASKS[sys.argv[1]](*sys.argv[2:])).decode())

@@ -87,6 +87,11 @@ def points(who: Who, docs: Docs, month: Annotated[str, Query(max_length=7)], sel
     return docs.points(who.seller(seller), arguments.month(month), items)
 
 
+@router.get("/todo", summary="The seller's to-do list (SPEC §6.4) — `orderclaims todo --json`")
+def todo(who: Who, docs: Docs, seller: Seller = None, as_of: AsOf = None):
+    return docs.todo(who.seller(seller), arguments.moment(as_of))
+
+
 class Exchange(BaseModel):
     seller: str | None = Field(None, max_length=64)
     at: str | None = Field(None, max_length=40, description="When the seller asks (default: now)")

@@ -33,6 +33,19 @@ STATUS_JA = {
     "converted": "返品へ変更", "delayed": "遅延",
 }
 
+STEP_JA = {
+    "approve_or_refuse_cancel": "キャンセル要請を承認または拒否",
+    "ship_refused_cancel": "キャンセル拒否: 本日中に発送",
+    "approve_return": "返品要請を承認",
+    "confirm_collection": "商品が戻ったら回収完了",
+    "accept_exchange": "交換申請を受付",
+    "reship_exchange": "交換品を再配送",
+    "ask_buyer_to_withdraw": "購入者に撤回 / 受取確認を依頼",
+    "ask_marketplace_to_withdraw": "Qoo10に撤回を依頼",
+    "answer_non_receipt": "未受取通知に回答",
+    "await_refund": "返金の完了待ち",
+}
+
 
 def page(request: Request, who: Principal | None, template: str, **context) -> HTMLResponse:
     return templates.TemplateResponse(request, template, {"who": who, "ja": STATUS_JA, "query": _query(request),
@@ -73,6 +86,12 @@ def logout():
 @pages.get("/")
 def landing(who: Who):
     return RedirectResponse(LANDING[who.role], status_code=303)
+
+
+@pages.get("/todo", response_class=HTMLResponse)
+def todo_page(request: Request, who: Who, docs: Docs, seller: Seller = None, as_of: AsOf = None):
+    document = docs.todo(who.seller(seller), arguments.moment(as_of))
+    return page(request, who, "todo.html", d=document, as_of=as_of, steps=STEP_JA)
 
 
 @pages.get("/dashboard", response_class=HTMLResponse)

@@ -51,6 +51,7 @@ ENDPOINTS = {
     "claims": ("GET", f"/api/claims?seller={OWN}&status=cancel.completed&as_of={AS_OF}"),
     "claims.xlsx": ("GET", f"/api/claims.xlsx?seller={OWN}&status=return.completed"),
     "settlement": ("GET", f"/api/settlement?seller={OWN}&as_of={AS_OF}"),
+    "todo": ("GET", f"/api/todo?seller={OWN}&as_of={AS_OF}"),
     "points": ("GET", f"/api/points?seller={OWN}&month=2026-10&items=true"),
     "history": ("GET", "/api/orders/{order}/history"),
     "inquiries": ("GET", f"/api/inquiries?seller={OWN}"),
@@ -60,7 +61,7 @@ ENDPOINTS = {
     "parked": ("GET", "/api/parked"),
     "metrics": ("GET", "/metrics"),
 }
-SELLER_VIEWS = ("dashboard", "claims", "claims.xlsx", "settlement", "points", "history", "inquiries", "item inquiries")
+SELLER_VIEWS = ("dashboard", "claims", "claims.xlsx", "settlement", "todo", "points", "history", "inquiries", "item inquiries")
 ALLOWED = {
     "own seller": set(SELLER_VIEWS),
     "other seller": {"item inquiries"},  # answered as an item nobody asked about: an empty list
@@ -111,6 +112,7 @@ def test_another_sellers_order_and_list_are_answered_exactly_like_ones_that_do_n
     ("dashboard", ("dashboard", "--seller", OWN, "--as-of", AS_OF)),
     ("claims", ("claims", "--seller", OWN, "--status", "cancel.completed", "--as-of", AS_OF)),
     ("settlement", ("settlement", "--seller", OWN, "--as-of", AS_OF)),
+    ("todo", ("todo", "--seller", OWN, "--as-of", AS_OF)),
     ("points", ("points", "--seller", OWN, "--month", "2026-10", "--items")),
     ("inquiries", ("inquiries", "--seller", OWN)),
     ("summary", ("summary", "--as-of", AS_OF)),
@@ -201,3 +203,10 @@ def test_no_input_the_openapi_schema_allows_makes_the_server_fail(served):
         no_500()
     assert not failures, failures[:5]
     assert len(operations) >= 12 and len(calls) >= 5 * len(operations)
+
+
+def test_every_next_step_has_its_japanese_label_on_the_to_do_page():
+    from domain.todo import Action
+    from entrypoints.web import STEP_JA
+
+    assert set(STEP_JA) == {a.value for a in Action}
