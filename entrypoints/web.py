@@ -2,11 +2,11 @@
 and the same access rules as the API; no JavaScript needed. Log in with a key (kept in an HttpOnly,
 SameSite=Strict cookie); the landing page is the key's first view (a seller's: its to-do list)."""
 
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Annotated
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
@@ -21,7 +21,7 @@ from entrypoints.http_api import (
 from entrypoints.render import DASHBOARD_LAYOUT
 from projections import dashboard_queries as dash
 
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates = Jinja2Templates(directory=FilePath(__file__).parent / "templates")
 pages = APIRouter(include_in_schema=False)
 
 LANDING = {Role.SELLER: "/todo", Role.ANALYST: "/summary", Role.AUDITOR: "/audit", Role.OPERATOR: "/operations"}
@@ -107,16 +107,15 @@ def claims_page(request: Request, who: Who, docs: Docs, seller: Seller = None, s
                 cart: Name = None, as_of: AsOf = None, start: From = None, end: To = None):
     if not (status or order or cart):
         return page(request, who, "claims.html", d=None, columns=dash.LIST_COLUMNS, seller=who.seller(seller))
-    if status and (order or cart):
-        order = cart = None
     document = docs.claims(who.seller(seller), arguments.claim_status(status) if status else None, order, cart,
                            arguments.moment(as_of), period(start, end))
     return page(request, who, "claims.html", d=document, columns=dash.LIST_COLUMNS, seller=document["seller_id"])
 
 
 @pages.get("/orders/{order_no}", response_class=HTMLResponse)
-def order_page(request: Request, who: Who, docs: Docs, order_no: str, as_of: AsOf = None):
-    visible_order(who, docs, order_no[:64])
+def order_page(request: Request, who: Who, docs: Docs, order_no: Annotated[str, Path(max_length=64)],
+               as_of: AsOf = None):
+    visible_order(who, docs, order_no)
     document = docs.history(order_no, arguments.moment(as_of), reveal=who.unmasked)
     return page(request, who, "order.html", d=document, unmasked=who.unmasked)
 
@@ -157,8 +156,10 @@ def summary_page(request: Request, who: Who, docs: Docs, as_of: AsOf = None, sta
 
 
 @pages.get("/audit", response_class=HTMLResponse)
-def audit_page(request: Request, who: Who, docs: Docs, run: bool = False):
+def audit_page(request: Request, who: Who, docs: Docs, run: bool = False, order: Name = None):
     who.require(Capability.VERIFY)
+    if order:
+        return RedirectResponse(f"/orders/{quote(order, safe='')}", status_code=303)
     return page(request, who, "audit.html", report=docs.verify() if run else None)
 
 

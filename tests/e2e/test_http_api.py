@@ -22,7 +22,17 @@ OWN, OTHER = "S001", "S002"
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory):
+def embedded_keys():
+    """The in-process server reads the master key as the command line does here: from the key file
+    beside the database (another test may have set ORDERCLAIMS_MASTER_KEY in this process)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("ORDERCLAIMS_MASTER_KEY", raising=False)
+        patch.delenv("ORDERCLAIMS_KAFKA_BOOTSTRAP", raising=False)
+        yield
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, embedded_keys):
     work = tmp_path_factory.mktemp("served")
     cli = command_line(work)
     cli("ingest", "-", stdin=cli("simulate", "--orders", "600", "--seed", "8").stdout)
