@@ -119,12 +119,13 @@ def _order(rows: Rows, e: Any) -> Row:
 
 
 def _open_claim(rows: Rows, order: Row, e: Order.ClaimEvent) -> None:
-    seq = order.claims + 1
+    """A new claim; one that completes as it is filed (a cancel that refunds 0 yen) is closed at once."""
+    seq, closed = order.claims + 1, e.status in CLOSED
     rows.insert(
         dash_claims,
         order_no=order.order_no, seq=seq, seller_id=order.seller_id, order_date=order.order_date,
         type=e.claim_type, status=e.status, status_key=dashboard_key(e.claim_type, e.status),
-        is_open=1, reason=e.reason, filed_at=e.at, closed_at=None,
+        is_open=0 if closed else 1, reason=e.reason, filed_at=e.at, closed_at=e.at if closed else None,
     )
     rows.update_by(dash_orders.c.order_no, order.order_no, claims=seq)
 

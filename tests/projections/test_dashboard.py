@@ -70,6 +70,15 @@ def test_closed_claims_are_never_delayed(world):
     assert {k: v["delayed"] for k, v in later.items()} == open_claims
 
 
+def test_a_cancel_that_refunds_nothing_completes_as_it_is_filed_and_is_never_open_or_delayed(world):
+    world.send(order("Z", unit_price=0, shipping_fee=0), step("cancel.requested", "Z", "buyer", "10-01 11:00", reason="x"))
+    with world.conn() as conn:
+        later = dash.counts(conn, "S1", datetime.fromisoformat(t("11-30 12:00")))
+        listed = dash.claim_list(conn, "S1", "cancel", "completed", AS_OF)
+    assert later["cancel"] == {"requested": 0, "in_progress": 0, "completed": 1, "delayed": 0}
+    assert [(r["order_no"], r["completed_at"]) for r in listed] == [("Z", "2026-10-01T11:00:00+09:00")]
+
+
 def test_the_period_filter_is_on_the_order_date(world):
     world.send(*delivered("Q1", placed_at="09-30 23:30"), step("exchange.requested", "Q1", "buyer", "10-03 10:00", reason="x"),
                *delivered("Q2", placed_at="10-01 00:10"), step("exchange.requested", "Q2", "buyer", "10-03 10:00", reason="x"))
