@@ -32,9 +32,10 @@ from store.keys import MASTER_KEY_ENV, new_master_key
 from producers.upstream import message_key
 from projections.schema import metadata
 from projections.dashboard import dash_orders
+from projections.runner import PROJECTIONS as ALL_PROJECTIONS
 
 ORDERCLAIMS = str(Path(sys.executable).parent / "orderclaims")
-PROJECTIONS = ("dashboard", "settlement", "points")
+PROJECTIONS = tuple(ALL_PROJECTIONS)  # every projector the service runs, each its own process
 
 
 class Probe(threading.Thread):

@@ -18,10 +18,11 @@ import orjson
 
 from bench.distributed import measure_distributed, peak_rss_mb
 from producers.simulator import simulate
+from projections.runner import PROJECTIONS
 
 RESULTS = Path(__file__).parent / "results"
 ORDERCLAIMS = str(Path(sys.executable).parent / "orderclaims")
-PROJECTION_NAMES = ("dashboard", "settlement", "points")
+PROJECTION_NAMES = tuple(PROJECTIONS)
 
 
 def measured(command: list[str], env: dict | None = None) -> tuple[float, float, str]:
@@ -152,7 +153,7 @@ def table(r: dict) -> str:
     ]
     if "kafka_e2e_msgs_per_s" in r:
         rows += [
-            ("Kafka → ingest ×2 → PostgreSQL → relay → 3 projections", f"{r['kafka_e2e_msgs_per_s']:,} msgs/s",
+            (f"Kafka → ingest ×2 → PostgreSQL → relay → {len(PROJECTIONS)} projections", f"{r['kafka_e2e_msgs_per_s']:,} msgs/s",
              f"{r['sustained_messages']:,} messages until every projection caught up"),
             *[(f"latency at {at['rate']:,} msgs/s offered", f"p50 {at['p50_ms']:,} ms, p99 {at['p99_ms']:,} ms",
                f"{at['samples']:,} orders over {at['offered_messages'] / at['rate']:.0f} s: produced → in the dashboard table"
