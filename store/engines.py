@@ -4,6 +4,8 @@ both from one database URL (SQLite or PostgreSQL)."""
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 
+from store.recorders import WAL_AUTOCHECKPOINT_PAGES
+
 CODECS = {  # every store: JSON written with orjson, events of every release read
     "TRANSCODER_TOPIC": "store.transcoding:OrjsonTranscoder",
     "MAPPER_TOPIC": "store.mapper:UpcastingMapper",
@@ -42,4 +44,8 @@ def make_engine(database_url: str) -> Engine:
         def _pragmas(dbapi_connection, _record):  # as the event store's connections (decision 0004)
             dbapi_connection.execute("PRAGMA busy_timeout = 30000")
             dbapi_connection.execute("PRAGMA synchronous = NORMAL")
+            # as the event store's: a connection checkpoints the WAL when it commits past its own
+            # threshold, so the default 1,000 pages made every small commit here (buyer keys, read
+            # models) copy the events' whole WAL back and sync it
+            dbapi_connection.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
     return engine

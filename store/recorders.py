@@ -30,6 +30,8 @@ from psycopg.sql import SQL, Identifier
 
 from store.chain import genesis, link
 
+WAL_AUTOCHECKPOINT_PAGES = 20_000  # 80 MB of WAL between checkpoints, on every connection to an SQLite store
+
 
 class ChainWriter:
     """Writes each stored event's link of its aggregate's hash chain (store/chain.py) in the events'
@@ -251,7 +253,7 @@ class TunedSQLiteConnectionPool(SQLiteConnectionPool):
             if c.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                 c.execute("PRAGMA journal_mode=WAL")
             c.execute("PRAGMA synchronous=NORMAL")
-            c.execute("PRAGMA wal_autocheckpoint=20000")  # pages (80 MB): fewer checkpoints, each one a sync
+            c.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")  # fewer checkpoints, each one a sync
         c.execute("PRAGMA cache_size=-65536")  # KiB: the hot pages of the indexes stay in memory
         self.is_journal_mode_wal = not self.is_sqlite_memory_mode
         c.row_factory = sqlite3.Row
