@@ -3,6 +3,7 @@
 key's Principal (entrypoints/access.py), resolved once per request by one dependency."""
 
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -45,6 +46,12 @@ Name = Annotated[str | None, Query(max_length=64)]
 router = APIRouter(prefix="/api")
 
 
+def attachment(name: str) -> dict:
+    """A download's header: an ASCII name for every client, the exact one (RFC 6266/5987) for the rest."""
+    plain = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)
+    return {"Content-Disposition": f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"}
+
+
 def period(start: str | None, end: str | None) -> dash.Period:
     return dash.Period(arguments.day(start), arguments.day(end))
 
@@ -72,9 +79,8 @@ def claims_xlsx(who: Who, docs: Docs, seller: Seller = None, status: Name = None
                 as_of: AsOf = None, start: From = None, end: To = None):
     document = _claims(who, docs, seller, status, order, cart, as_of, start, end)
     title = status or order or cart
-    name = f"claims-{document['seller_id']}-{title}.xlsx".replace('"', "")
     return Response(xlsx_bytes(document["orders"], dash.LIST_COLUMNS, title=title), media_type=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                    headers=attachment(f"claims-{document['seller_id']}-{title}.xlsx"))
 
 
 @router.get("/settlement", summary="Settlement eligibility (SPEC §6.2) — `orderclaims settlement --json`")
@@ -152,7 +158,7 @@ def summary(who: Who, docs: Docs, as_of: AsOf = None, start: From = None, end: T
 def summary_xlsx(who: Who, docs: Docs, as_of: AsOf = None, start: From = None, end: To = None, sort: Sort = "delayed"):
     document = summary_document(who, docs, as_of, start, end, sort)
     return Response(xlsx_bytes(sq.flat_rows(document), sq.COLUMNS, title="summary"), media_type=XLSX,
-                    headers={"Content-Disposition": 'attachment; filename="summary.xlsx"'})
+                    headers=attachment("summary.xlsx"))
 
 
 @router.get("/verify", summary="Recompute every hash chain and checkpoint (SPEC §7) — `orderclaims verify --json`")

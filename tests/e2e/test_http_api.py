@@ -153,6 +153,13 @@ def test_the_list_downloads_as_an_xlsx_with_the_lists_rows(served):
         o["order_no"] for o in listed)
 
 
+def test_a_download_named_after_any_cart_number_is_served(served):
+    response = call(served, "own seller", "GET", "/api/claims.xlsx?cart=%C4%80%22x%0D")
+    assert response.status_code == 200
+    assert response.headers["content-disposition"].startswith('attachment; filename="claims-S001-__x_.xlsx"')
+    assert "filename*=UTF-8''claims-S001-%C4%80%22x%0D.xlsx" in response.headers["content-disposition"]
+
+
 def test_points_exchange_once_and_the_second_try_is_refused_with_its_code(served):
     first = call(served, "own seller", "POST", "/api/exchange-points", json={"at": "2026-11-21T09:00:00+09:00"})
     second = call(served, "own seller", "POST", "/api/exchange-points", json={"at": "2026-11-21T10:00:00+09:00"})
@@ -202,7 +209,7 @@ def test_no_input_the_openapi_schema_allows_makes_the_server_fail(served):
     for operation in operations:
         operation = operation.ok()
 
-        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+        @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy())
         def no_500(case):
             response = case.call(headers={"Authorization": f"Bearer {key}"})
