@@ -20,7 +20,8 @@ from entrypoints.render import printable
 from entrypoints.cli_run import publish_command, run_group
 from entrypoints.cli_summary import summary_command
 from entrypoints.cli_todo import todo_command
-from entrypoints.serve import keys_group, serve_command
+from entrypoints.cli_keys import keys_group
+from entrypoints.serve import serve_command
 from producers.simulator import simulate
 
 

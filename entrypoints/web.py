@@ -128,18 +128,20 @@ def settlement_page(request: Request, who: Who, docs: Docs, seller: Seller = Non
 
 @pages.get("/points", response_class=HTMLResponse)
 def points_page(request: Request, who: Who, docs: Docs, seller: Seller = None,
-                month: Annotated[str | None, Query(max_length=7)] = None, exchange: dict | None = None):
-    month = arguments.month(month) or previous_month(now())
-    document = docs.points(who.seller(seller), month, items=True)
-    return page(request, who, "points.html", d=document, exchange=exchange,
-                may_exchange=who.role == Role.SELLER)
+                month: Annotated[str | None, Query(max_length=7)] = None):
+    return _points(request, who, docs, who.seller(seller), arguments.month(month) or previous_month(now()))
 
 
 @pages.post("/points/exchange", response_class=HTMLResponse)
 def exchange_page(request: Request, who: Who, docs: Docs, month: Annotated[str | None, Form(max_length=7)] = None):
     who.require(Capability.EXCHANGE_POINTS)
     result = docs.exchange_points(who.seller(None), month=arguments.month(month))
-    return points_page(request, who, docs, month=result["month"], exchange=result)
+    return _points(request, who, docs, who.seller(None), result["month"], exchange=result)
+
+
+def _points(request: Request, who: Principal, docs, seller: str, month: str, exchange: dict | None = None):
+    return page(request, who, "points.html", d=docs.points(seller, month, items=True), exchange=exchange,
+                may_exchange=who.role == Role.SELLER)
 
 
 @pages.get("/inquiries", response_class=HTMLResponse)
