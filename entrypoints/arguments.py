@@ -18,46 +18,43 @@ class BadArgument(ValueError):
     """An argument that names no time, date, month or status."""
 
 
-def moment(value: str | None) -> datetime | None:
-    """An ISO 8601 time; a bare time is Tokyo time."""
+def _parsed(value: str | None, parse, what: str):
+    """`value` parsed (None for none given), refused when it is not `what` or outside the years of SPEC §4."""
     if value is None or value == "":
         return None
+    try:
+        parsed = parse(value)
+    except ValueError:
+        raise BadArgument(f"{value!r} is not {what}") from None
+    if not EARLIEST.year <= parsed.year < LATEST.year:
+        raise BadArgument(f"{value!r}: {what} between {EARLIEST.year} and {LATEST.year - 1}")
+    return parsed
+
+
+def _tokyo_time(value: str) -> datetime:
     if URL_LOST_PLUS.search(value):
         value = value[:-6] + "+" + value[-5:]
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise BadArgument(f"{value!r} is not an ISO 8601 time") from None
-    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=TOKYO)
-    if not EARLIEST.year <= parsed.year < LATEST.year:
-        raise BadArgument(f"{value!r}: a time between {EARLIEST.date()} and {LATEST.date()}")
-    return parsed
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=TOKYO)  # a bare time is Tokyo time
+
+
+def _month(value: str) -> datetime:
+    if not re.fullmatch(r"\d{4}-\d{2}", value):
+        raise ValueError(value)
+    return datetime.strptime(value, "%Y-%m")
+
+
+def moment(value: str | None) -> datetime | None:
+    """An ISO 8601 time; a bare time is Tokyo time."""
+    return _parsed(value, _tokyo_time, "an ISO 8601 time")
 
 
 def day(value: str | None) -> date | None:
-    if value is None or value == "":
-        return None
-    try:
-        parsed = date.fromisoformat(value)
-    except ValueError:
-        raise BadArgument(f"{value!r} is not a date YYYY-MM-DD") from None
-    if not EARLIEST.year <= parsed.year < LATEST.year:
-        raise BadArgument(f"{value!r}: a date between {EARLIEST.date()} and {LATEST.date()}")
-    return parsed
+    return _parsed(value, date.fromisoformat, "a date YYYY-MM-DD")
 
 
 def month(value: str | None) -> str | None:
-    if value is None or value == "":
-        return None
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}", value):
-            raise ValueError(value)
-        parsed = datetime.strptime(value, "%Y-%m")
-    except ValueError:
-        raise BadArgument(f"{value!r} is not a month YYYY-MM") from None
-    if not EARLIEST.year <= parsed.year < LATEST.year:
-        raise BadArgument(f"{value!r}: a month between {EARLIEST.year} and {LATEST.year - 1}")
-    return value
+    return value if _parsed(value, _month, "a month YYYY-MM") else None
 
 
 def claim_status(value: str) -> tuple[str, str]:

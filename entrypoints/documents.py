@@ -47,7 +47,14 @@ class Documents:
         self.app = build_orders(self.settings)
         self.engine = build_engine(self.settings)
         self._revealing = None
+        self._tables_made = False
         self._following = threading.Lock()  # one catch-up at a time (the server answers on threads)
+
+    def _read_models_made(self) -> None:
+        """The read models' tables exist (a store no projection has read yet has none): checked once."""
+        if not self._tables_made:
+            metadata.create_all(self.engine)
+            self._tables_made = True
 
     @property
     def revealing(self):
@@ -171,7 +178,7 @@ class Documents:
     def lags(self) -> dict:
         """The store's head and every projection's position on each stream it reads (embedded: the
         store's log; distributed: the events topic's partitions, in Kafka offsets)."""
-        metadata.create_all(self.engine)
+        self._read_models_made()
         with self.engine.connect() as conn:
             rows = conn.execute(select(positions).order_by(positions.c.name, positions.c.stream)).all()
         head = self.app.recorder.max_notification_id() or 0
@@ -181,7 +188,7 @@ class Documents:
              "lag_events": head - r.position if r.stream == LOG else None} for r in rows]}
 
     def parked(self) -> dict:
-        metadata.create_all(self.engine)
+        self._read_models_made()
         messages = [{"message_id": p.message_id, "source": p.source, "error": p.error, "attempts": p.attempts,
                      "message": _shown(p.message)} for p in parked_messages(self.app)]
         with self.engine.connect() as conn:

@@ -21,6 +21,9 @@ from store.api_keys import ApiKeys
 from store.keys import MasterKeyMissing
 
 
+PARKED_RECOUNT_S = 60
+
+
 class ServerMetrics:
     """What /metrics shows of the server: requests by route and status, and their durations; the
     store's head and the projections' positions, read when scraped."""
@@ -38,17 +41,27 @@ class ServerMetrics:
                          ["projection"], registry=self.registry)
         self.parked = Gauge("orderclaims_parked", "Parked messages and events", ["kind"], registry=self.registry)
         self.documents = documents
+        self._parked_at = (-1, -PARKED_RECOUNT_S)  # the head and the time of the last count
 
     def scrape(self) -> bytes:
-        lags, parked = self.documents.lags(), self.documents.parked()
+        lags = self.documents.lags()
         self.head.set(lags["head"])
         for p in lags["positions"]:
             self.position.labels(p["projection"], p["stream"]).set(p["position"])
             if p["lag_events"] is not None:
                 self.lag.labels(p["projection"]).set(p["lag_events"])
+        self._count_parked(lags["head"])
+        return generate_latest(self.registry)
+
+    def _count_parked(self, head: int) -> None:
+        """Listing parked messages reads the log's parked topic: done again only when the log has grown,
+        and at most once a minute, not on every scrape."""
+        if head == self._parked_at[0] or time.monotonic() - self._parked_at[1] < PARKED_RECOUNT_S:
+            return
+        parked = self.documents.parked()
         self.parked.labels("messages").set(len(parked["messages"]))
         self.parked.labels("events").set(len(parked["events"]))
-        return generate_latest(self.registry)
+        self._parked_at = (head, time.monotonic())
 
 
 def create_app(documents: Documents, keys: ApiKeys) -> FastAPI:

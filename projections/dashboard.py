@@ -13,6 +13,7 @@ from domain.order import Order
 from domain.buyer import Buyer
 from domain.privacy import ERASED, mask_name
 from projections.base import Projection, handles
+from projections.order_claims import add_claim, current_claim, prefetch_orders_and_claims
 from projections.schema import UTCDateTime, metadata
 from projections.rows import Row, Rows
 
@@ -58,9 +59,7 @@ class Dashboard(Projection):
     tables = (dash_orders, dash_claims)
 
     def prefetch(self, rows: Rows, events: list[Any]) -> None:
-        """The chunk's orders, then every claim of those orders."""
-        orders = rows.prefetch(dash_orders.c.order_id, {str(e.originator_id) for e in events})
-        rows.prefetch(dash_claims.c.order_no, {order.order_no for order in orders})
+        prefetch_orders_and_claims(rows, dash_orders, dash_claims, events)
 
     @handles(Order.Placed)
     def placed(self, e: Order.Placed, rows: Rows) -> None:
@@ -120,19 +119,18 @@ def _order(rows: Rows, e: Any) -> Row:
 
 def _open_claim(rows: Rows, order: Row, e: Order.ClaimEvent) -> None:
     """A new claim; one that completes as it is filed (a cancel that refunds 0 yen) is closed at once."""
-    seq, closed = order.claims + 1, e.status in CLOSED
-    rows.insert(
-        dash_claims,
-        order_no=order.order_no, seq=seq, seller_id=order.seller_id, order_date=order.order_date,
+    closed = e.status in CLOSED
+    add_claim(
+        rows, dash_orders, dash_claims, order,
+        seller_id=order.seller_id, order_date=order.order_date,
         type=e.claim_type, status=e.status, status_key=dashboard_key(e.claim_type, e.status),
         is_open=0 if closed else 1, reason=e.reason, filed_at=e.at, closed_at=e.at if closed else None,
     )
-    rows.update_by(dash_orders.c.order_no, order.order_no, claims=seq)
 
 
 def _move_claim(rows: Rows, order: Row, status: Status, at: datetime) -> None:
     """The order's current claim reaches `status` (its type is the claim's own, from its row)."""
-    claim = {"order_no": order.order_no, "seq": order.claims}
+    claim = current_claim(order)
     closed = status in CLOSED
     rows.update(
         dash_claims, claim,

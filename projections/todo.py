@@ -10,6 +10,7 @@ from sqlalchemy import Column, Date, Index, Integer, String, Table
 from domain.claims import CANCEL, CLOSED, Status
 from domain.order import Order
 from projections.base import Projection, handles
+from projections.order_claims import add_claim, current_claim, prefetch_orders_and_claims
 from projections.rows import Row, Rows
 from projections.schema import UTCDateTime, metadata
 
@@ -52,9 +53,7 @@ class Todo(Projection):
     tables = (todo_orders, todo_claims)
 
     def prefetch(self, rows: Rows, events: list[Any]) -> None:
-        """The chunk's orders, then every claim of those orders."""
-        orders = rows.prefetch(todo_orders.c.order_id, {str(e.originator_id) for e in events})
-        rows.prefetch(todo_claims.c.order_no, {order.order_no for order in orders})
+        prefetch_orders_and_claims(rows, todo_orders, todo_claims, events)
 
     @handles(Order.Placed)
     def placed(self, e: Order.Placed, rows: Rows) -> None:
@@ -114,16 +113,13 @@ def _update_order(rows: Rows, e: Any, **values: Any) -> None:
 
 
 def _open_claim(rows: Rows, order: Row, e: Order.ClaimEvent) -> None:
-    seq = order.claims + 1
-    rows.insert(
-        todo_claims,
-        order_no=order.order_no, seq=seq, seller_id=order.seller_id, type=e.claim_type, status=e.status,
+    add_claim(
+        rows, todo_orders, todo_claims, order,
+        seller_id=order.seller_id, type=e.claim_type, status=e.status,
         is_open=0 if e.status in CLOSED else 1, filed_at=e.at, since=e.at, wait_until=None,
     )
-    rows.update_by(todo_orders.c.order_no, order.order_no, claims=seq)
 
 
 def _move_claim(rows: Rows, order: Row, status: Status, at: datetime, **values: Any) -> None:
     """The order's current claim reaches `status` at `at`."""
-    claim = {"order_no": order.order_no, "seq": order.claims}
-    rows.update(todo_claims, claim, status=status, is_open=0 if status in CLOSED else 1, since=at, **values)
+    rows.update(todo_claims, current_claim(order), status=status, is_open=0 if status in CLOSED else 1, since=at, **values)

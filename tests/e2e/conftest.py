@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -26,3 +27,15 @@ def command_line(tmp_path: Path):
         return done
 
     return run
+
+
+def simulated_store(tmp_path: Path, orders: int, seed: int):
+    """`orderclaims` on a fresh SQLite file that has ingested a simulated stream."""
+    cli = command_line(tmp_path)
+    cli("ingest", "-", stdin=cli("simulate", "--orders", str(orders), "--seed", str(seed)).stdout)
+    return cli
+
+
+def as_json(cli, *args: str):
+    """A command's `--json` document."""
+    return json.loads(cli(*args, "--json").stdout)

@@ -1,12 +1,11 @@
 """`orderclaims summary` as an analyst runs it on an ingested simulated stream: the sellers' own
 `dashboard --json` side by side and summed, sorted, for a period, as of a past moment, as .xlsx."""
 
-import json
 
 import openpyxl
 import pytest
 
-from tests.e2e.conftest import command_line
+from tests.e2e.conftest import as_json, simulated_store
 
 AS_OF = "2026-11-21T09:00:00+09:00"
 EARLIER = "2026-10-15T12:00:00+09:00"
@@ -16,14 +15,7 @@ FIGURES = ("open", "delayed", "refusal_breaches", "held_back", "held_back_orders
 
 @pytest.fixture(scope="module")
 def ingested(tmp_path_factory):
-    cli = command_line(tmp_path_factory.mktemp("summary"))
-    stream = cli("simulate", "--orders", "1500", "--seed", "8").stdout
-    cli("ingest", "-", stdin=stream)
-    return cli
-
-
-def as_json(cli, *args):
-    return json.loads(cli(*args, "--json").stdout)
+    return simulated_store(tmp_path_factory.mktemp("summary"), orders=1500, seed=8)
 
 
 def dashboards(cli, sellers, *args) -> dict:

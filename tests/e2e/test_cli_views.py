@@ -5,21 +5,14 @@ import json
 import openpyxl
 import pytest
 
-from tests.e2e.conftest import command_line
+from tests.e2e.conftest import as_json, simulated_store
 
 AS_OF = "2026-11-21T09:00:00+09:00"
 
 
 @pytest.fixture(scope="module")
 def ingested(tmp_path_factory):
-    cli = command_line(tmp_path_factory.mktemp("views"))
-    stream = cli("simulate", "--orders", "1500", "--seed", "8").stdout
-    cli("ingest", "-", stdin=stream)
-    return cli
-
-
-def as_json(cli, *args):
-    return json.loads(cli(*args, "--json").stdout)
+    return simulated_store(tmp_path_factory.mktemp("views"), orders=1500, seed=8)
 
 
 def test_dashboard_json_has_the_shape_of_spec_section_8(ingested):

@@ -15,7 +15,7 @@ from entrypoints.bootstrap import Settings
 from entrypoints.documents import Documents
 from entrypoints.serve import create_app
 from store.api_keys import ApiKeys
-from tests.e2e.conftest import command_line
+from tests.e2e.conftest import simulated_store
 
 AS_OF = "2026-11-21T09:00:00+09:00"
 OWN, OTHER = "S001", "S002"
@@ -34,8 +34,7 @@ def embedded_keys():
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, embedded_keys):
     work = tmp_path_factory.mktemp("served")
-    cli = command_line(work)
-    cli("ingest", "-", stdin=cli("simulate", "--orders", "600", "--seed", "8").stdout)
+    cli = simulated_store(work, orders=600, seed=8)
     keys = {role: json.loads(cli("keys", "create", *args, "--json").stdout)["key"] for role, args in {
         "own seller": ("--seller", OWN), "other seller": ("--seller", OTHER), "analyst": ("--role", "analyst"),
         "auditor": ("--role", "auditor"), "operator": ("--role", "operator")}.items()}
