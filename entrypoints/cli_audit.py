@@ -37,7 +37,8 @@ def checkpoint_command(export_to: str | None, as_json: bool) -> None:
         key = signing_key(settings.database_url)
     except SigningKeyMissing as missing:
         raise click.ClickException(str(missing)) from None
-    checkpoint = write_checkpoint(build_orders(settings).recorder, make_engine(settings.database_url), key)
+    app = build_orders(settings)  # held: an application collected mid-call closes its store's connections
+    checkpoint = write_checkpoint(app.recorder, make_engine(settings.database_url), key)
     if export_to:
         export(checkpoint, export_to)
     document = checkpoint.as_json()
