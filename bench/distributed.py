@@ -1,4 +1,5 @@
-"""The distributed figures: Kafka → ingest ×2 → PostgreSQL store → relay → 3 projection consumers.
+"""The distributed figures: Kafka → ingest ×2 → PostgreSQL store → relay → one projector process
+that runs every projection (`orderclaims run project`).
 
 1. Latency: the first part of a simulated stream offered at fixed rates in turn (the issue's
    2,000 msgs/s first); for every 10th `order.placed`, the time from its send to its row in the
@@ -6,6 +7,7 @@
 2. Sustained throughput: the rest of the stream as fast as it can be sent; messages per second
    from the first send until every projection has caught up.
 3. kafka-python beside confluent-kafka on the same broker (bench/kafka_clients.py).
+4. Once the processes are stopped, every projection rebuilt from the PostgreSQL store.
 Peak RSS and CPU seconds of every process from /proc before it is stopped.
 """
 
@@ -35,7 +37,8 @@ from projections.dashboard import dash_orders
 from projections.runner import PROJECTIONS as ALL_PROJECTIONS
 
 ORDERCLAIMS = str(Path(sys.executable).parent / "orderclaims")
-PROJECTIONS = tuple(ALL_PROJECTIONS)  # every projector the service runs, each its own process
+PROJECTIONS = tuple(ALL_PROJECTIONS)  # every projection the service runs, in one projector process
+INGEST_WORKERS = 2
 
 
 class Probe(threading.Thread):
@@ -119,6 +122,29 @@ def _latency_at(rate: int, lines: list[bytes], send, topics: Topics, engine, wai
             "p50_ms": round(p[49]), "p99_ms": round(p[98])}
 
 
+def _stop(processes) -> None:
+    for proc in processes:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    for proc in processes:
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _rebuilds(database_url: str) -> tuple[dict, dict]:
+    """Every projection rebuilt from the PostgreSQL store, each by `orderclaims rebuild`."""
+    speeds, events = {}, {}
+    env = {**os.environ, "ORDERCLAIMS_DATABASE_URL": database_url, "ORDERCLAIMS_KAFKA_BOOTSTRAP": ""}
+    for name in PROJECTIONS:
+        done = subprocess.run([ORDERCLAIMS, "rebuild", name, "--json"], env=env, capture_output=True, check=True)
+        figures = orjson.loads(done.stdout)[name]
+        speeds[name], events[name] = figures["events_per_s"], figures["events"]
+        print(f"  rebuild {name} on PostgreSQL: {figures['events']:,} events in {figures['seconds']} s", file=sys.stderr)
+    return speeds, events
+
+
 def measure_distributed(work: Path, orders: int, rates: list[int], rate_seconds: int) -> dict:
     own = []
     os.environ.setdefault(MASTER_KEY_ENV, new_master_key())  # a PostgreSQL store has no key file
@@ -133,8 +159,8 @@ def measure_distributed(work: Path, orders: int, rates: list[int], rate_seconds:
     ensure_topics(bootstrap, topics, settings.partitions)
     env = {**os.environ, "ORDERCLAIMS_DATABASE_URL": settings.database_url, "ORDERCLAIMS_KAFKA_BOOTSTRAP": bootstrap,
            "ORDERCLAIMS_TOPIC_PREFIX": name, "ORDERCLAIMS_LOG_LEVEL": "WARNING"}
-    roles = {"ingest 1": ["ingest"], "ingest 2": ["ingest"], "relay": ["relay"],
-             **{f"project {p}": ["project", p] for p in PROJECTIONS}}
+    roles = {**{f"ingest {n}": ["ingest"] for n in range(1, INGEST_WORKERS + 1)}, "relay": ["relay"],
+             "project (all)": ["project"]}
     processes = {role: subprocess.Popen([ORDERCLAIMS, "run", *args], env=env, stdout=subprocess.DEVNULL,
                                         stderr=open(work / f"{role.replace(' ', '-')}.log", "wb"))
                  for role, args in roles.items()}
@@ -163,6 +189,8 @@ def measure_distributed(work: Path, orders: int, rates: list[int], rate_seconds:
         send.close()
         result = {
             "kafka_orders": orders,
+            "ingest_workers": INGEST_WORKERS,
+            "projectors": f"1 projector process ({len(PROJECTIONS)} projections)",
             "kafka_e2e_msgs_per_s": round((len(lines) - sent) / sustained),
             "sustained_messages": len(lines) - sent,
             "offered_rate": rates[0],
@@ -176,15 +204,11 @@ def measure_distributed(work: Path, orders: int, rates: list[int], rate_seconds:
         from bench.kafka_clients import compare  # while the broker is up
 
         result["kafka_clients"] = compare(bootstrap)
+        _stop(processes.values())
+        result["rebuild_pg_events_per_s"], result["rebuild_pg_events"] = _rebuilds(settings.database_url)
         return result
     finally:
-        for proc in processes.values():
-            proc.send_signal(signal.SIGTERM)
-        for proc in processes.values():
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        _stop(processes.values())
         engine.dispose()
         for service in own:
             service.stop()

@@ -1,7 +1,13 @@
-"""`orderclaims run project NAME`: one consumer group per projection on the events topic (SPEC §6).
+"""`orderclaims run project [NAME...]`: projections built from the events topic (SPEC §6).
 
-Each poll batch is one database transaction: the rows, and per partition the last store position
-applied (stream "PARTITION"). Events at or below a partition's position are repeats (the relay
+A process runs the projections it is named (all of them when none is named) over each batch it
+consumes: the batch is fetched and decoded once, and applied by every projection in one database
+transaction, each projection keeping its own position. Its consumer group is named by the set
+(`project.dashboard+points`), so a process given another set starts a group of its own and reads the
+events again from the start for the projection it did not have (the others drop them by position).
+
+Each poll batch is one database transaction: the rows, and per projection and partition the last
+store position applied (stream "kafka:PARTITION"). Events at or below a partition's position are repeats (the relay
 publishes at least once) and are dropped. The Kafka commit afterwards is only advisory: a
 restart re-reads from it and the positions drop what was applied already.
 """
@@ -17,7 +23,7 @@ from messaging.metrics import Progress
 from messaging.topics import ConsumerLag, Topics, commit_offsets
 from messaging.event_wire import POSITION, TOPIC, read_headers, stored_event
 from projections.base import Projection
-from projections.runner import decode, prepare_read
+from projections.runner import decode, handled_topics, prepare_read, reads_personal_data
 
 log = logging.getLogger("orderclaims.project")
 
@@ -27,18 +33,20 @@ def partition_stream(partition: int) -> str:
 
 
 class Projector:
-    def __init__(self, app: Application, engine: Engine, projection: Projection, consumer: KafkaConsumer,
+    def __init__(self, app: Application, engine: Engine, projections: list[Projection], consumer: KafkaConsumer,
                  topics: Topics, batch_size: int):
         self.mapper = app.mapper
         self.engine = engine
-        self.projection = projection
+        self.projections = projections
         self.consumer = consumer
         self.batch_size = batch_size
-        self.handled = projection.topics
+        self.handled = handled_topics(projections)
+        self.unseal = reads_personal_data(projections)
         self.expected: dict = {}  # per partition, the offset the next record must have (after a recovery)
-        projection.create_tables(engine)
+        for projection in projections:
+            projection.create_tables(engine)
         with engine.connect() as conn:
-            self.position = projection.highest_position(conn)
+            self.position = min(projection.highest_position(conn) for projection in projections)
         self.consumer_lag = ConsumerLag()
         self.progress = Progress(position=self.position)
         consumer.subscribe([topics.events])
@@ -56,15 +64,16 @@ class Projector:
         streams = defaultdict(list)
         stored = [(tp.partition, meta, stored_event(meta, record.value) if meta[TOPIC] in self.handled else None)
                   for tp, records in batch.items() for record in records for meta in [read_headers(record.headers)]]
-        prepare_read(self.mapper, [s for _, _, s in stored if s is not None])
+        prepare_read(self.mapper, [s for _, _, s in stored if s is not None], self.unseal)
         for partition, meta, event in stored:
-            streams[partition].append((int(meta[POSITION]), decode(self.mapper, event) if event is not None else None))
+            streams[partition].append((int(meta[POSITION]), decode(self.mapper, event, self.unseal) if event is not None else None))
         with self.engine.begin() as conn:
-            applied = [self.projection.apply_batch(conn, events, stream=partition_stream(partition))
-                       for partition, events in streams.items()]
+            applied = [projection.apply_batch(conn, events, stream=partition_stream(partition))
+                       for partition, events in streams.items() for projection in self.projections]
         self.position = max([self.position, *applied])
         commit_offsets(self.consumer, {tp: records[-1].offset for tp, records in batch.items()})
-        log.info("batch", extra={"projection": self.projection.name, "events": sum(len(r) for r in batch.values())})
+        log.info("batch", extra={"projections": [p.name for p in self.projections],
+                                 "events": sum(len(r) for r in batch.values())})
 
     def _contiguous(self, batch: dict) -> dict:
         """Records past a gap (fetched before a seek back, delivered after it) are dropped and read

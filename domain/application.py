@@ -137,9 +137,17 @@ class Orders(Application):
         processing.events.extend(uow.receipts.values())
         if processing.events or trackings:
             prepare = getattr(self.mapper, "prepare", None)  # a mapper that reads keys may read them all at once
-            if prepare is not None:
-                prepare(processing.events)
-            self._notify(self._record(processing))
+            if prepare is not None:  # and have the recorder store what it made for the batch (new keys) with it
+                processing.saved_kwargs.update(
+                    prepare(processing.events, store_with_events=getattr(self.recorder, "stores_mapper_rows", False)))
+            try:
+                recordings = self._record(processing)
+            except BaseException:
+                forget = getattr(self.mapper, "forget_prepared", None)
+                if forget is not None:
+                    forget()
+                raise
+            self._notify(recordings)
 
     def exchange_points(self, *, seller_id: str, at: datetime, month: str, total: float, actor: str = "seller") -> int:
         """Exchange a month's service points for Q-cash (the total comes from the points ledger)."""

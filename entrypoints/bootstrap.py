@@ -1,5 +1,6 @@
 """The composition root: settings from the environment, and the application built from them."""
 
+import gc
 import os
 from dataclasses import dataclass
 
@@ -53,6 +54,20 @@ class Settings:
         """Embedded mode: queries bring the projections up to the store's head themselves.
         Distributed mode (a Kafka broker is configured): the projector processes do it."""
         return not self.kafka_bootstrap
+
+
+GC_YOUNGEST = 20_000  # allocations between collections of the youngest generation (CPython's default: 700)
+
+
+def collect_less() -> None:
+    """For a process that ingests or projects batches for long: what exists once it is built (modules,
+    the application) is moved out of the collector's sight, and the youngest generation is collected
+    after 20,000 allocations, not 700. A batch of 1,000 messages makes hundreds of thousands of
+    short-lived objects, nearly all freed by reference counting; the default thresholds walk them
+    again and again (100,000 orders: 5,364 → 6,675 msgs/s without sealing, docs/decisions/0004)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_YOUNGEST, 10, 10)
 
 
 def build_engine(settings: Settings | None = None) -> Engine:

@@ -10,7 +10,7 @@ from tqdm import tqdm
 
 from consumers.ingest import LISTED, ingest_lines, read_lines
 from domain.errors import Rejected
-from entrypoints.bootstrap import Settings, build_orders
+from entrypoints.bootstrap import Settings, build_orders, collect_less
 from store.keys import MasterKeyMissing
 from entrypoints.cli_audit import checkpoint_command, maybe_checkpoint, verify_command
 from entrypoints.cli_parked import parked_command
@@ -38,6 +38,7 @@ def ingest(source, batch_size: int, as_json: bool) -> None:
     """Process upstream messages from a JSONL FILE (or - for stdin), in order."""
     settings = Settings.from_env()
     app = build_orders(settings)
+    collect_less()
     with tqdm(unit=" msg", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
         summary = ingest_lines(app, read_lines(source), batch_size=batch_size, on_batch=bar.update)
     maybe_checkpoint(app, settings)

@@ -1,4 +1,4 @@
-"""`orderclaims run ingest | relay | project NAME`: the long-running Kafka processes (SPEC §8).
+"""`orderclaims run ingest | relay | project [NAME...]`: the long-running Kafka processes (SPEC §8).
 
 Each reads its settings from the environment, logs one JSON object per line on stderr, stops
 cleanly on SIGTERM (finishes its batch, closes its clients), retries transient faults with backoff
@@ -20,7 +20,7 @@ from messaging.health import Health
 from messaging.metrics import CHECKPOINT_SIZE
 from messaging.process_loop import StopFlag, Worker, run_loop, when_ready
 from entrypoints import logs
-from entrypoints.bootstrap import Settings, build_engine, build_orders
+from entrypoints.bootstrap import Settings, build_engine, build_orders, collect_less
 from entrypoints.probes import serve_probes
 from producers.relay import Relay
 from producers.upstream import publish_lines
@@ -56,6 +56,7 @@ def _start(role: str, metrics_port: int | None) -> tuple[Settings, kafka.Topics,
 
 def _serve(worker: Worker, settings: Settings, stop: StopFlag, health: Health, idle_pause: float = 0.0) -> None:
     ended = "stopped"
+    collect_less()
     try:
         run_loop(worker, stop, health, settings.max_retries, idle_pause=idle_pause)
     except BaseException as error:
@@ -118,15 +119,19 @@ def run_relay(metrics_port: int | None) -> None:
 
 
 @run_group.command(name="project")
-@click.argument("name", type=click.Choice(sorted(PROJECTIONS)))
+@click.argument("names", nargs=-1, type=click.Choice(list(PROJECTIONS)))
 @metrics_port_option
-def run_project(name: str, metrics_port: int | None) -> None:
-    """Build one projection from the events topic (a consumer group per projection)."""
-    settings, topics, stop, health = _start(f"project.{name}", metrics_port)
-    consumer = kafka.consumer(settings.kafka_bootstrap, topics.group(f"project.{name}"), settings.batch_size)
+def run_project(names: tuple[str, ...], metrics_port: int | None) -> None:
+    """Build the projections NAMES (all of them when none is named) from the events topic: one
+    consumer group per set of projections, each batch consumed and decoded once for all of them."""
+    chosen = [name for name in PROJECTIONS if name in names] if names else list(PROJECTIONS)
+    role = kafka.projector_role(chosen)
+    settings, topics, stop, health = _start(role, metrics_port)
+    consumer = kafka.consumer(settings.kafka_bootstrap, topics.group(role), settings.batch_size)
     try:
-        projector = when_ready(lambda: Projector(build_orders(settings), build_engine(settings), PROJECTIONS[name](),
-                                                 consumer, topics, settings.batch_size), stop, settings.max_retries)
+        projector = when_ready(lambda: Projector(build_orders(settings), build_engine(settings),
+                                                 [PROJECTIONS[name]() for name in chosen], consumer, topics,
+                                                 settings.batch_size), stop, settings.max_retries)
         _serve(projector, settings, stop, health)
     finally:
         consumer.close()

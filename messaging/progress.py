@@ -6,7 +6,7 @@ import time
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
 
-from messaging.topics import Topics, partition_tracking_name, relay_tracking_name
+from messaging.topics import Topics, partition_tracking_name, relay_tracking_name, roles_covering
 from domain.application import Orders
 
 
@@ -41,17 +41,22 @@ def relay_lag(app: Orders, topics: Topics) -> int:
 
 
 def projection_lags(bootstrap: str, topics: Topics, names: list[str]) -> dict[str, int]:
-    """Events not yet committed by each projection's consumer group."""
+    """Events not yet committed for each projection: by the most advanced projector group that runs
+    it (a process runs one projection or several, `project.dashboard+points`)."""
     ends = end_offsets(bootstrap, topics.events)
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     try:
-        committed = admin.list_group_offsets([topics.group(f"project.{name}") for name in names])
+        groups = [g["group_id"] for g in admin.list_groups()]
+        covering = {name: roles_covering(groups, topics.prefix, name) for name in names}
+        wanted = sorted({g for found in covering.values() for g in found})
+        committed = admin.list_group_offsets(wanted) if wanted else {}
     finally:
         admin.close()
+    behind = sum(ends.values())  # what a projection no group has committed for yet has to read
     lags = {}
-    for name in names:
-        offsets = committed.get(topics.group(f"project.{name}"), {})
-        lags[name] = sum(end - (offsets[tp].offset if tp in offsets else 0) for tp, end in ends.items())
+    for name, found in covering.items():
+        lags[name] = min((sum(end - (committed[g][tp].offset if tp in committed.get(g, {}) else 0)
+                              for tp, end in ends.items()) for g in found), default=behind)
     return lags
 
 

@@ -41,8 +41,19 @@ class Topics:
         return (self.upstream, self.dead_letters, self.events, self.rejections)
 
     def group(self, role: str) -> str:
-        """The consumer group of a role: ingest, or project.NAME."""
+        """The consumer group of a role: ingest, relay, or a projector's (`projector_role`)."""
         return f"{self.prefix}.{role}"
+
+
+def projector_role(names: list[str]) -> str:
+    """The role, and consumer group, of a process that runs these projections."""
+    return "project." + "+".join(names)
+
+
+def roles_covering(groups: list[str], prefix: str, name: str) -> list[str]:
+    """The projector groups (of `groups`, all the broker knows) that run projection `name`."""
+    start = f"{prefix}.project."
+    return [g for g in groups if g.startswith(start) and name in g[len(start):].split("+")]
 
 
 def partition_tracking_name(topic: str, partition: int) -> str:

@@ -54,6 +54,7 @@ class Projection:
     name: str = ""
     tables: tuple[Table, ...] = ()
     prefetch_by: tuple[Column, ...] = ()  # columns that hold the id of the aggregate an event is about
+    reads_personal_data = False  # True: fed the masked buyer data; else it stays sealed (never decrypted)
     handlers: dict[type, str] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:

@@ -57,6 +57,7 @@ Index("dash_claims_by_seller", dash_claims.c.seller_id, dash_claims.c.type, dash
 class Dashboard(Projection):
     name = "dashboard"
     tables = (dash_orders, dash_claims)
+    reads_personal_data = True  # the buyer's masked name
 
     def prefetch(self, rows: Rows, events: list[Any]) -> None:
         prefetch_orders_and_claims(rows, dash_orders, dash_claims, events)

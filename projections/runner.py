@@ -52,21 +52,28 @@ def _racing_others(action: Callable[[], Any]) -> Any:
     raise AssertionError("unreachable")
 
 
-def prepare_read(mapper: Mapper, stored: list[StoredEvent]) -> None:
+def prepare_read(mapper: Mapper, stored: list[StoredEvent], unseal: bool = True) -> None:
     """Let a mapper that unseals personal data read the keys of a whole chunk at once."""
     prepare = getattr(mapper, "prepare_read", None)
-    if prepare is not None:
+    if prepare is not None and unseal:
         prepare(stored)
 
 
-def decode(mapper: Mapper, stored: StoredEvent) -> Any:
-    """The domain event, or Unreadable (parked by the projection) if it cannot be decoded."""
+def decode(mapper: Mapper, stored: StoredEvent, unseal: bool = True) -> Any:
+    """The domain event, or Unreadable (parked by the projection) if it cannot be decoded;
+    `unseal=False`: its personal data left sealed (no projection that reads it is fed)."""
     try:
-        return mapper.to_domain_event(stored)
+        if unseal or getattr(mapper, "sealer", None) is None:
+            return mapper.to_domain_event(stored)
+        return mapper.to_domain_event(stored, unseal=False)
     except (PersistenceError, DBAPIError):
         raise  # the database away (the buyer keys are read there): transient, never parked
     except Exception as error:  # a defect of the event or of this code: the projection goes on
         return Unreadable(stored.topic, f"{type(error).__name__}: {error}")
+
+
+def reads_personal_data(projections: list[Projection]) -> bool:
+    return any(p.reads_personal_data for p in projections)
 
 
 class CaughtUp(NamedTuple):
@@ -83,6 +90,7 @@ class LogFollower:
         self.projections = projections
         self.until = until  # only events that happened at or before this moment
         self.topics = sorted(handled_topics(projections))
+        self.unseal = reads_personal_data(projections)
         for projection in projections:
             _racing_others(lambda p=projection: p.create_tables(engine))  # another query may create them too
 
@@ -116,7 +124,7 @@ class LogFollower:
         (head, None), so the position moves past the events that were not sent."""
         while start < head:
             notifications = self.app.recorder.select_notifications(start + 1, limit=CHUNK, stop=head, topics=self.topics)
-            prepare_read(self.app.mapper, notifications)
+            prepare_read(self.app.mapper, notifications, self.unseal)
             chunk = [(n.id, self._decode(n)) for n in notifications]
             if len(notifications) < CHUNK and (not chunk or chunk[-1][0] < head):
                 chunk.append((head, None))
@@ -124,7 +132,7 @@ class LogFollower:
             start = chunk[-1][0]
 
     def _decode(self, notification):
-        domain_event = decode(self.app.mapper, notification)
+        domain_event = decode(self.app.mapper, notification, self.unseal)
         if self.until is not None and getattr(domain_event, "at", None) is not None and domain_event.at > self.until:
             return None
         return domain_event

@@ -101,11 +101,9 @@ class Checkpoint:
 def write_checkpoint(recorder: Any, engine: Engine, key: Ed25519PrivateKey) -> Checkpoint:
     """Sign the log's size and the Merkle root of its chain heads, and keep it in the store."""
     metadata.create_all(engine)
-    size, heads = recorder.chain_heads()
     tree = MerkleRoot()
-    for oid, version, head in heads:
-        tree.add(head_leaf(oid, version, head))
-    unsigned = Checkpoint(size, len(heads), tree.root(), raw_public(key.public_key()), b"", datetime.now(timezone.utc))
+    size = recorder.chain_heads(lambda oid, version, head: tree.add(head_leaf(oid, version, head)))
+    unsigned = Checkpoint(size, tree.size, tree.root(), raw_public(key.public_key()), b"", datetime.now(timezone.utc))
     checkpoint = Checkpoint(**{**asdict(unsigned), "signature": key.sign(unsigned.message())})
     with engine.begin() as conn:
         if conn.execute(select(checkpoints.c.size).where(checkpoints.c.size == size)).first() is None:

@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import uuid4
 
 from cryptography.exceptions import InvalidTag
@@ -37,6 +37,19 @@ buyer_keys = Table(
     Column("erased_at", DateTime(timezone=True)),
 )
 Index("buyer_keys_by_buyer", buyer_keys.c.buyer_id)
+
+
+class NewKey(NamedTuple):
+    """A buyer key made for a batch, stored with the batch's events."""
+
+    key_id: str
+    buyer_id: str
+    created_at: datetime
+    wrapped: bytes
+    key: bytes
+
+    def as_row(self) -> dict:
+        return {"key_id": self.key_id, "buyer_id": self.buyer_id, "created_at": self.created_at, "wrapped": self.wrapped}
 
 
 class MasterKeyMissing(Exception):
@@ -110,10 +123,20 @@ class BuyerKeys:
 
     @_store_fault
     def current_for(self, buyer_ids: set[str]) -> dict[str, tuple[str, bytes]]:
-        """Each buyer's key that is not erased (a new one for a buyer without), in one transaction."""
+        """Each buyer's key that is not erased (a new one, stored now, for a buyer without)."""
+        found = self.found_for(buyer_ids)
+        new = self.made_for(buyer_ids - found.keys())
+        if new:
+            with self.engine.begin() as conn:
+                conn.execute(buyer_keys.insert(), [row.as_row() for row in new])
+        return {**found, **{row.buyer_id: (row.key_id, row.key) for row in new}}
+
+    @_store_fault
+    def found_for(self, buyer_ids: set[str]) -> dict[str, tuple[str, bytes]]:
+        """Each buyer's key that is not erased, for the buyers that have one."""
         found: dict[str, tuple[str, bytes]] = {}
         wanted = sorted(buyer_ids)
-        with self.engine.begin() as conn:
+        with self.engine.connect() as conn:
             for start in range(0, len(wanted), 500):
                 rows = conn.execute(
                     select(buyer_keys.c.key_id, buyer_keys.c.buyer_id, buyer_keys.c.wrapped)
@@ -122,15 +145,18 @@ class BuyerKeys:
                 )
                 for row in rows:  # the latest key of a buyer last
                     found[row.buyer_id] = (row.key_id, self._unwrap(row.key_id, row.buyer_id, row.wrapped))
-            new = [(buyer_id, uuid4().hex, AESGCM.generate_key(bit_length=256)) for buyer_id in wanted
-                   if buyer_id not in found]
-            if new:
-                now = _now()
-                conn.execute(buyer_keys.insert(), [
-                    {"key_id": key_id, "buyer_id": buyer_id, "created_at": now,
-                     "wrapped": self._wrap(key_id, buyer_id, key)} for buyer_id, key_id, key in new])
-                found.update({buyer_id: (key_id, key) for buyer_id, key_id, key in new})
         return found
+
+    def made_for(self, buyer_ids: set[str]) -> list["NewKey"]:
+        """A new key for each of these buyers, not stored yet: the caller stores them (the event store
+        does, in the transaction of the events sealed with them)."""
+        now = _now()
+        made = []
+        for buyer_id in sorted(buyer_ids):
+            key_id, key = uuid4().hex, AESGCM.generate_key(bit_length=256)
+            made.append(NewKey(key_id, buyer_id, now, self._wrap(key_id, buyer_id, key), key))
+            self._unwrapped[key_id] = key  # to decrypt what it seals, as if unwrapped (a key of a failed batch is never asked for)
+        return made
 
     @_store_fault
     def live(self, key_id: str) -> bytes | None:

@@ -19,10 +19,18 @@ from store.sealing import Sealer
 class UpcastingMapper(Mapper):
     sealer: Sealer | None = None
 
-    def prepare(self, domain_events: list) -> None:
-        """Before a batch is mapped: let the sealer read the keys it will need at once."""
+    def prepare(self, domain_events: list, store_with_events: bool = False) -> dict:
+        """Before a batch is mapped: let the sealer read the keys it will need at once. Returns what
+        the event store is to write with the batch's events (`store_with_events`): the new buyer keys."""
+        if self.sealer is None:
+            return {}
+        made = self.sealer.prepare(domain_events, store_with_events)
+        return {"buyer_keys": made} if made else {}
+
+    def forget_prepared(self) -> None:
+        """The batch was not stored."""
         if self.sealer is not None:
-            self.sealer.prepare(domain_events)
+            self.sealer.forget_prepared()
 
     def prepare_read(self, stored_events: list[StoredEvent]) -> None:
         """Before a batch is read back: let the sealer unwrap the keys it will need at once."""
@@ -42,10 +50,12 @@ class UpcastingMapper(Mapper):
         return StoredEvent(originator_id=originator_id, originator_version=originator_version, topic=topic,
                            state=self.transcoder.encode(state))
 
-    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+    def to_domain_event(self, stored_event: StoredEvent, unseal: bool = True) -> Any:
+        """The domain event; `unseal=False`: its personal data left sealed, for a reader that never
+        looks at it (most projections), which saves the decryption."""
         try:
             state = self.transcoder.decode(stored_event.state)
-            if self.sealer is not None:
+            if self.sealer is not None and unseal:
                 self.sealer.unseal(stored_event.topic, stored_event.originator_id, state)
         except PersistenceError:
             raise  # the key store away: transient

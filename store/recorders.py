@@ -13,10 +13,11 @@ passes `cached_statements=True`, which is a cache of one).
 """
 
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import InterfaceError
+from eventsourcing.persistence import IntegrityError, InterfaceError
 from eventsourcing.postgres import PostgresProcessRecorder
 from eventsourcing.sqlite import (
     SQLITE3_DEFAULT_LOCK_TIMEOUT,
@@ -30,14 +31,19 @@ from psycopg.sql import SQL, Identifier
 
 from store.chain import genesis, link
 
+HEADS_FETCHED = 5_000  # chain heads read at a time for a checkpoint
+LINKS_ASKED = 400  # chain links looked up in one statement
 WAL_AUTOCHECKPOINT_PAGES = 20_000  # 80 MB of WAL between checkpoints, on every connection to an SQLite store
 
 
 class ChainWriter:
-    """Writes each stored event's link of its aggregate's hash chain (store/chain.py) in the events'
-    own transaction. The previous link comes from the same batch or from the table; an aggregate
+    """Writes, in the events' own transaction, the buyer keys made for them (store/keys.py; passed by
+    the mapper as `buyer_keys`) and each stored event's link of its aggregate's hash chain
+    (store/chain.py). The previous link comes from the same batch or from the table; an aggregate
     stored before chaining existed (release 02f388d) is adopted: its chain is computed from its
     stored events, as they are then, the first time a new event joins it."""
+
+    stores_mapper_rows = True  # the mapper's `buyer_keys` are written with the events
 
     def _chain_rows(self, c: Any, stored_events: Any) -> list[tuple[UUID, int, bytes]]:
         heads: dict[UUID, tuple[int, bytes]] = {}
@@ -97,6 +103,9 @@ class PostgresOffsetsRecorder(ChainWriter, PostgresProcessRecorder):
     def _insert_events(self, curs: Any, stored_events: Any, **kwargs: Any) -> None:
         for tracking in kwargs.get("trackings", ()):
             self._insert_tracking(curs, tracking)  # refuses a position not past the stored one
+        if kwargs.get("buyer_keys"):
+            curs.executemany("INSERT INTO buyer_keys (key_id, buyer_id, created_at, wrapped) VALUES (%s, %s, %s, %s)",
+                             [(k.key_id, k.buyer_id, k.created_at, k.wrapped) for k in kwargs["buyer_keys"]])
         super()._insert_events(curs, stored_events, **kwargs)
         rows = self._chain_rows(curs, stored_events)
         curs.execute(
@@ -139,8 +148,9 @@ class PostgresOffsetsRecorder(ChainWriter, PostgresProcessRecorder):
                                                                       table=Identifier(self.events_table_name)))
             return [(r["originator_id"], r["originator_version"]) for r in curs.fetchall()]
 
-    def chain_heads(self) -> tuple[int, list[tuple[UUID, int, bytes]]]:
-        """The log's size and every chain's last link, in one snapshot, by aggregate id."""
+    def chain_heads(self, each: Callable[[UUID, int, bytes], None]) -> int:
+        """Every chain's last link to `each`, by aggregate id, streamed (never all in memory), and the
+        log's size, in one snapshot."""
         with self.datastore.transaction(commit=False) as curs:
             curs.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             curs.execute(SQL("SELECT MAX(notification_id) AS size FROM {schema}.{table}").format(
@@ -149,7 +159,10 @@ class PostgresOffsetsRecorder(ChainWriter, PostgresProcessRecorder):
             curs.execute(SQL("SELECT DISTINCT ON (originator_id) originator_id, originator_version, hash "
                              "FROM {schema}.event_hashes ORDER BY originator_id, originator_version DESC").format(
                 schema=Identifier(self.datastore.schema)))
-            return size, [(r["originator_id"], r["originator_version"], bytes(r["hash"])) for r in curs.fetchall()]
+            while rows := curs.fetchmany(HEADS_FETCHED):
+                for r in rows:
+                    each(r["originator_id"], r["originator_version"], bytes(r["hash"]))
+            return size
 
     def _stored_events_of(self, curs: Any, oid: UUID, up_to: int) -> list[tuple[int, str, bytes]]:
         curs.execute(SQL("SELECT originator_version, topic, state FROM {schema}.{table} WHERE originator_id = %s "
@@ -175,21 +188,46 @@ class PostgresOffsetsRecorder(ChainWriter, PostgresProcessRecorder):
 
 
 class SQLiteOffsetsRecorder(ChainWriter, SQLiteProcessRecorder):
+    """The links of the hash chains are kept by the position of their event (`event_links`): a new
+    batch's links are appended at the end of the table, where its events are, instead of scattered
+    over an index by random aggregate id (a store of 100,000 orders wrote each page of that index
+    again for a handful of new rows, and read it back from disk). A store written with the earlier
+    table (`event_hashes`, by aggregate and version) is moved over once, when it is opened."""
+
     records_several_trackings = True
 
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(),
-                "CREATE TABLE IF NOT EXISTS event_hashes (originator_id TEXT, originator_version INTEGER, "
-                "hash BLOB NOT NULL, PRIMARY KEY (originator_id, originator_version)) WITHOUT ROWID"]
+                "CREATE TABLE IF NOT EXISTS event_links (notification_id INTEGER PRIMARY KEY, "
+                "originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL, hash BLOB NOT NULL)"]
+
+    def create_table(self) -> None:
+        super().create_table()
+        with self.datastore.transaction(commit=True) as c:
+            c.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'event_hashes'")
+            if c.fetchone() is None:
+                return
+            events = self.events_table_name
+            c.execute(f"INSERT INTO event_links SELECT n.rowid, h.originator_id, h.originator_version, h.hash "
+                      f"FROM event_hashes h JOIN {events} n ON n.originator_id = h.originator_id "
+                      f"AND n.originator_version = h.originator_version")
+            # A link whose event is gone is evidence of a removal: kept, at a position no event has.
+            c.execute(f"INSERT INTO event_links SELECT -ROW_NUMBER() OVER (ORDER BY h.originator_id, "
+                      f"h.originator_version), h.originator_id, h.originator_version, h.hash FROM event_hashes h "
+                      f"LEFT JOIN {events} n ON n.originator_id = h.originator_id "
+                      f"AND n.originator_version = h.originator_version WHERE n.originator_id IS NULL")
+            c.execute("DROP TABLE event_hashes")
 
     def _stored_links(self, c: Any, keys: list[tuple[UUID, int]]) -> dict[tuple[UUID, int], bytes]:
         found = {}
-        for oid, version in keys:
-            c.execute("SELECT hash FROM event_hashes WHERE originator_id = ? AND originator_version = ?",
-                      (oid.hex, version))
-            row = c.fetchone()
-            if row is not None:
-                found[(oid, version)] = row[0]
+        for start in range(0, len(keys), LINKS_ASKED):
+            part = keys[start:start + LINKS_ASKED]
+            c.execute(f"WITH wanted(id, version) AS (VALUES {', '.join(['(?, ?)'] * len(part))}) "
+                      f"SELECT n.originator_id, n.originator_version, l.hash FROM wanted CROSS JOIN "  # CROSS: wanted first,
+                      f"{self.events_table_name} n ON n.originator_id = wanted.id "  # then the events' key
+                      f"AND n.originator_version = wanted.version JOIN event_links l ON l.notification_id = n.rowid",
+                      [value for oid, version in part for value in (oid.hex, version)])
+            found.update({(UUID(r[0]), r[1]): r[2] for r in c.fetchall()})
         return found
 
     def _stored_events_of(self, c: Any, oid: UUID, up_to: int) -> list[tuple[int, str, bytes]]:
@@ -202,38 +240,62 @@ class SQLiteOffsetsRecorder(ChainWriter, SQLiteProcessRecorder):
     def chained_page(self, after: int, limit: int) -> list[tuple]:
         """(position, originator id, version, topic, state, stored link or None) past `after`, in log order."""
         with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT n.rowid, n.originator_id, n.originator_version, n.topic, n.state, h.hash "
-                      f"FROM {self.events_table_name} n LEFT JOIN event_hashes h ON h.originator_id = n.originator_id "
-                      f"AND h.originator_version = n.originator_version WHERE n.rowid > ? "
-                      f"ORDER BY n.rowid LIMIT ?", (after, limit))  # an SQLite event's notification id is its rowid
+            c.execute(f"SELECT n.rowid, n.originator_id, n.originator_version, n.topic, n.state, l.hash "
+                      f"FROM {self.events_table_name} n LEFT JOIN event_links l ON l.notification_id = n.rowid "
+                      f"WHERE n.rowid > ? ORDER BY n.rowid LIMIT ?", (after, limit))  # a notification id is a rowid
             return [(r[0], UUID(r[1]), r[2], r[3], r[4], r[5]) for r in c.fetchall()]
 
     def orphan_links(self) -> list[tuple[UUID, int]]:
-        """Chain links whose event is gone."""
+        """Chain links whose event is gone (or whose position another event holds)."""
         with self.datastore.transaction(commit=False) as c:
-            c.execute(f"SELECT h.originator_id, h.originator_version FROM event_hashes h LEFT JOIN "
-                      f"{self.events_table_name} n ON n.originator_id = h.originator_id "
-                      f"AND n.originator_version = h.originator_version WHERE n.originator_id IS NULL ORDER BY 1, 2")
+            c.execute(f"SELECT l.originator_id, l.originator_version FROM event_links l LEFT JOIN "
+                      f"{self.events_table_name} n ON n.rowid = l.notification_id WHERE n.originator_id IS NULL "
+                      f"OR n.originator_id != l.originator_id OR n.originator_version != l.originator_version "
+                      f"ORDER BY 1, 2")
             return [(UUID(r[0]), r[1]) for r in c.fetchall()]
 
-    def chain_heads(self) -> tuple[int, list[tuple[UUID, int, bytes]]]:
-        """The log's size and every chain's last link, in one snapshot, by aggregate id."""
+    def chain_heads(self, each: Callable[[UUID, int, bytes], None]) -> int:
+        """Every chain's last link to `each`, by aggregate id, streamed (never all in memory), and the
+        log's size, in one snapshot."""
         with self.datastore.transaction(commit=False) as c:
             c.execute(f"SELECT MAX(rowid) FROM {self.events_table_name}")
             size = c.fetchone()[0] or 0
-            c.execute("SELECT originator_id, MAX(originator_version), hash FROM event_hashes GROUP BY originator_id "
-                      "ORDER BY originator_id")  # SQLite takes `hash` from the row of the maximum
-            return size, [(UUID(r[0]), r[1], r[2]) for r in c.fetchall()]
+            # In the order of the events' key, so nothing is sorted; SQLite takes `hash` from the row
+            # of the maximum.
+            c.execute(f"SELECT n.originator_id, MAX(n.originator_version), l.hash FROM {self.events_table_name} n "
+                      f"JOIN event_links l ON l.notification_id = n.rowid GROUP BY n.originator_id "
+                      f"ORDER BY n.originator_id")
+            for r in c.sqlite_cursor:  # row by row (eventsourcing's cursor has no fetchmany)
+                each(UUID(r[0]), r[1], r[2])
+            return size
 
     def _insert_events(self, c: Any, stored_events: Any, **kwargs: Any) -> None:
-        # One executemany, as for an aggregate recorder: nothing here reads the new notification ids,
-        # which the application recorder would fetch one row at a time.
+        # One executemany, as for an aggregate recorder: the application recorder would fetch the new
+        # notification ids one row at a time. They are known: the writer holds the store's lock, and
+        # SQLite gives each new row the highest rowid plus one.
+        c.execute(f"SELECT MAX(rowid) FROM {self.events_table_name}")
+        last = c.fetchone()[0] or 0
         SQLiteAggregateRecorder._insert_events(self, c, stored_events)
+        c.execute(f"SELECT MAX(rowid) FROM {self.events_table_name}")
+        if (c.fetchone()[0] or 0) != last + len(stored_events):
+            raise IntegrityError("the new events did not take the positions after the last one")
         for tracking in (kwargs.get("tracking"), *kwargs.get("trackings", ())):
             if tracking is not None:
                 self._insert_tracking(c, tracking)
-        c.executemany("INSERT INTO event_hashes VALUES (?, ?, ?)",
-                      [(oid.hex, version, value) for oid, version, value in self._chain_rows(c, stored_events)])
+        if kwargs.get("buyer_keys"):  # created_at as SQLAlchemy writes an SQLite DateTime
+            c.executemany("INSERT INTO buyer_keys (key_id, buyer_id, created_at, wrapped) VALUES (?, ?, ?, ?)",
+                          [(k.key_id, k.buyer_id, k.created_at.strftime("%Y-%m-%d %H:%M:%S.%f"), k.wrapped)
+                           for k in kwargs["buyer_keys"]])
+        positions = {(s.originator_id, s.originator_version): last + i for i, s in enumerate(stored_events, start=1)}
+        c.executemany("INSERT INTO event_links VALUES (?, ?, ?, ?)",
+                      [(positions.get((oid, version)) or self._position_of(c, oid, version), oid.hex, version, value)
+                       for oid, version, value in self._chain_rows(c, stored_events)])
+
+    def _position_of(self, c: Any, oid: UUID, version: int) -> int:
+        """The position of a stored event (one of an adopted chain's, stored before chaining existed)."""
+        c.execute(f"SELECT rowid FROM {self.events_table_name} WHERE originator_id = ? AND originator_version = ?",
+                  (oid.hex, version))
+        return c.fetchone()[0]
 
 
 class TunedSQLiteConnectionPool(SQLiteConnectionPool):

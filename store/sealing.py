@@ -18,7 +18,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from domain.privacy import ERASED, PERSON_FIELDS, PERSONAL_DATA, PERSONAL_TEXT, mask_person, mask_text
-from store.keys import BuyerKeys
+from store.keys import BuyerKeys, NewKey
 
 SEALED = "_sealed_"
 SEALED_KEY = re.compile(rb'"_sealed_":"([0-9a-f]{32})"')
@@ -34,14 +34,34 @@ class Sealer:
         self.reveal = reveal
         self._first_keys: OrderedDict[UUID, str | None] = OrderedDict()  # aggregate -> the key its first event was sealed with
         self._batch_keys: dict[str, tuple[str, bytes]] = {}  # buyer -> its current key, read for this batch
+        self._made_in_batch: set[str] = set()  # the ids of the keys made for this batch, not stored yet
 
-    def prepare(self, events: list) -> None:
+    def prepare(self, events: list, store_with_events: bool = False) -> list[NewKey]:
         """Before a batch is stored: the current keys of the buyers of its new orders and inquiries, in
-        one round trip."""
+        one round trip. A buyer without one gets a new key; `store_with_events`: the new keys are
+        returned for the event store to write in the events' own transaction (a commit of their own
+        on another connection would also make SQLite drop the event store's page cache), else
+        they are stored now."""
         buyers = {str(e.buyer.get("id")) for e in events if type(e).__qualname__ == "Order.Placed"
                   and isinstance(getattr(e, "buyer", None), dict)}
         buyers |= {str(e.buyer_id) for e in events if type(e).__qualname__ == "Inquiry.Posted"}
-        self._batch_keys = self.keys.current_for(buyers) if buyers else {}
+        self._made_in_batch.clear()
+        if not store_with_events:
+            self._batch_keys = self.keys.current_for(buyers) if buyers else {}
+            return []
+        self._batch_keys = self.keys.found_for(buyers) if buyers else {}
+        made = self.keys.made_for(buyers - self._batch_keys.keys())
+        self._batch_keys.update({new.buyer_id: (new.key_id, new.key) for new in made})
+        self._made_in_batch.update(new.key_id for new in made)
+        return made
+
+    def forget_prepared(self) -> None:
+        """The batch was not stored: what it remembered of keys made for it is forgotten (a key that
+        was never stored must not seal an order's later events)."""
+        for originator_id, key_id in list(self._first_keys.items()):
+            if key_id in self._made_in_batch:
+                del self._first_keys[originator_id]
+        self._made_in_batch.clear()
 
     def prepare_read(self, states: list[bytes]) -> None:
         """Before a batch of stored events is read: unwrap the keys they were sealed with, at once."""

@@ -96,8 +96,7 @@ def test_a_deleted_order_is_named(cli, store):
 
 def test_a_truncated_log_is_found_by_the_checkpoint(cli, store):
     store.execute("DELETE FROM stored_events WHERE rowid > (SELECT MAX(rowid) - 20 FROM stored_events)")
-    store.execute("DELETE FROM event_hashes WHERE NOT EXISTS (SELECT 1 FROM stored_events n WHERE "
-                  "n.originator_id = event_hashes.originator_id AND n.originator_version = event_hashes.originator_version)")
+    store.execute("DELETE FROM event_links WHERE notification_id NOT IN (SELECT rowid FROM stored_events)")
     store.commit()
     code, report = verify(cli)
     assert code == 1 and "log truncated" in {f for f, _, _ in findings(report)}
@@ -107,12 +106,13 @@ def test_every_hash_recomputed_after_a_change_is_caught_only_against_the_exporte
     rowid, _, _ = order_events(store, "100012")[1]
     store.execute("UPDATE stored_events SET state = CAST(REPLACE(CAST(state AS TEXT), 'seller', 'se11er') AS BLOB) "
                   "WHERE rowid = ?", (rowid,))
-    store.execute("DELETE FROM event_hashes")  # the attacker rebuilds every chain, and drops the checkpoints
+    store.execute("DELETE FROM event_links")  # the attacker rebuilds every chain, and drops the checkpoints
     chains: dict[str, bytes] = {}
-    for oid, version, topic, state in store.execute("SELECT originator_id, originator_version, topic, state FROM "
-                                                    "stored_events ORDER BY originator_id, originator_version").fetchall():
+    for rowid, oid, version, topic, state in store.execute(
+            "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
+            "ORDER BY originator_id, originator_version").fetchall():
         chains[oid] = link(chains.get(oid) or genesis(UUID(oid)), UUID(oid), version, topic, state)
-        store.execute("INSERT INTO event_hashes VALUES (?, ?, ?)", (oid, version, chains[oid]))
+        store.execute("INSERT INTO event_links VALUES (?, ?, ?, ?)", (rowid, oid, version, chains[oid]))
     store.execute("DELETE FROM checkpoints")
     store.commit()
     assert verify(cli)[0] == 0  # the store agrees with itself
@@ -132,3 +132,21 @@ def test_the_store_of_release_02f388d_verifies_its_events_counted_as_stored_befo
     assert (code, report["unchained"], report["events"]) == (0, report["events"], 3405)
     cli("checkpoint")
     assert verify(cli)[0] == 0
+
+
+def test_a_store_with_the_earlier_links_table_is_moved_over_and_still_names_a_removed_event(cli, store):
+    """Stores written before event_links kept the links by aggregate and version (event_hashes)."""
+    store.executescript(
+        "CREATE TABLE event_hashes (originator_id TEXT, originator_version INTEGER, hash BLOB NOT NULL, "
+        "PRIMARY KEY (originator_id, originator_version)) WITHOUT ROWID;"
+        "INSERT INTO event_hashes SELECT originator_id, originator_version, hash FROM event_links;"
+        "DROP TABLE event_links;")
+    rowid, _, version = order_events(store, "100014")[1]
+    store.execute("DELETE FROM stored_events WHERE rowid = ?", (rowid,))
+    store.commit()
+    code, report = verify(cli, "--checkpoint", "checkpoint.json")
+    assert code == 1 and ("event removed", "order 100014", version) in findings(report)
+    tables = {name for (name,) in store.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "event_hashes" not in tables and "event_links" in tables
+    (orphans,) = store.execute("SELECT COUNT(*) FROM event_links WHERE notification_id < 0").fetchone()
+    assert orphans == 1

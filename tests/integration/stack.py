@@ -89,12 +89,13 @@ class Stack:
         self.wait(logged, "the probes' address logged", timeout=60)
         return found[0]
 
-    def start_all(self, ingest_workers: int = 2) -> dict[str, list[subprocess.Popen]]:
-        return {
-            "ingest": [self.start("ingest") for _ in range(ingest_workers)],
-            "relay": [self.start("relay")],
-            **{name: [self.start("project", name)] for name in PROJECTIONS},
-        }
+    def start_all(self, ingest_workers: int = 2, projectors_apart: bool = False) -> dict[str, list[subprocess.Popen]]:
+        """The pipeline: ingest workers, the relay, and one projector process for every projection
+        (`run project`), or, `projectors_apart`, one process per projection."""
+        projectors = ({name: [self.start("project", name)] for name in PROJECTIONS} if projectors_apart
+                      else {"projections": [self.start("project")]})
+        return {"ingest": [self.start("ingest") for _ in range(ingest_workers)], "relay": [self.start("relay")],
+                **projectors}
 
     def stop(self, process: subprocess.Popen, timeout: float = 60) -> int:
         process.send_signal(signal.SIGTERM)
