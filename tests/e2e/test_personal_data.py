@@ -111,3 +111,44 @@ def test_a_store_copied_without_its_key_file_gets_no_new_master_key(cli, tmp_pat
     refused = cli("history", "100001", check=False)
     assert refused.returncode != 0 and b"ORDERCLAIMS_MASTER_KEY" in refused.stderr
     assert not (tmp_path / "orderclaims.db.key").exists()
+
+
+def test_a_buyer_key_made_for_a_batch_that_was_not_stored_is_never_used_again(tmp_path, monkeypatch):
+    """New buyer keys are written in the events' transaction: a batch that fails leaves no key, and
+    the sealer forgets the one it made, so an order another writer stored meanwhile (with its own
+    key) has its later events sealed with that key, not with one the store never had."""
+    from eventsourcing.persistence import OperationalError
+    from sqlalchemy import func, select
+
+    from consumers.routes import parse, to_command
+    from domain.order import order_id
+    from entrypoints.bootstrap import Settings, build_orders
+    from store.keys import buyer_keys
+    from tests.unit.messages import placed
+
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'store.db'}")
+    first, other = build_orders(settings), build_orders(settings)
+    line = orjson.dumps(placed("100001"))
+    command = lambda: [to_command(parse(line), raw=line, source="test")]  # noqa: E731
+    failing = first.recorder._insert_events
+
+    def fail_once(*args, **kwargs):
+        monkeypatch.setattr(first.recorder, "_insert_events", failing)
+        raise OperationalError("the store went away mid-batch")
+
+    monkeypatch.setattr(first.recorder, "_insert_events", fail_once)
+    try:
+        first.process(command())
+    except OperationalError:
+        pass
+    else:
+        raise AssertionError("the failing batch was stored")
+    keys = first.mapper.sealer.keys
+    with keys.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(buyer_keys)).scalar() == 0
+
+    assert [o.status for o in other.process(command())] == ["accepted"]
+    with keys.engine.connect() as conn:
+        (stored_key,) = conn.execute(select(buyer_keys.c.key_id)).scalars().all()
+    key_id, key = first.mapper.sealer._key_for(order_id("100001"), owner=None)  # a later event's key
+    assert key_id == stored_key and key is not None
