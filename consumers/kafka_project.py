@@ -67,9 +67,9 @@ class Projector:
         prepare_read(self.mapper, [s for _, _, s in stored if s is not None], self.unseal)
         for partition, meta, event in stored:
             streams[partition].append((int(meta[POSITION]), decode(self.mapper, event, self.unseal) if event is not None else None))
+        by_stream = {partition_stream(partition): events for partition, events in streams.items()}
         with self.engine.begin() as conn:
-            applied = [projection.apply_batch(conn, events, stream=partition_stream(partition))
-                       for partition, events in streams.items() for projection in self.projections]
+            applied = [projection.apply_streams(conn, by_stream) for projection in self.projections]
         self.position = max([self.position, *applied])
         commit_offsets(self.consumer, {tp: records[-1].offset for tp, records in batch.items()})
         log.info("batch", extra={"projections": [p.name for p in self.projections],

@@ -121,32 +121,59 @@ class Projection:
             raise PositionConflict(f"{self.name} {stream} moved past {start} under this writer")
 
     def apply_batch(self, conn: Connection, events: Iterable[tuple[int, Any]], stream: str = LOG) -> int:
-        """Apply (position, event) pairs past the stored position, in the caller's transaction. An
-        event that cannot be decoded or applied (a defect) is parked for this projection, and the
-        chunk is applied again without it; a fault of the database is raised (transient)."""
-        start, last_at = self.position(conn, stream)
-        floor = start if stream == LOG else max(start, self.position(conn, LOG)[0])
-        new = []
-        for at_position, event in events:
-            if at_position > floor:  # else a repeat (the relay publishes at least once): applied already
-                new.append((at_position, event))
-                floor = at_position
+        """Apply (position, event) pairs past the stored position of `stream`, in the caller's transaction."""
+        return self.apply_streams(conn, {stream: events})
+
+    def apply_streams(self, conn: Connection, streams: dict[str, Iterable[tuple[int, Any]]]) -> int:
+        """Apply each stream's (position, event) pairs past its stored position, in the caller's
+        transaction: the streams one after the other, through one set of rows (a Kafka batch's
+        partitions: read and written once for all of them), each stream's position moved. An event
+        that cannot be decoded or applied (a defect) is parked for this projection, and the batch is
+        applied again without it; a fault of the database is raised (transient). Returns the highest
+        position applied."""
+        stored = self._positions(conn)
+        log_floor = stored.get(LOG, (0, None))[0]
+        new: list[tuple[int, Any, str]] = []
+        for stream, events in streams.items():
+            floor = stored.get(stream, (0, None))[0]
+            if stream != LOG:
+                floor = max(floor, log_floor)
+            for at_position, event in events:
+                if at_position > floor:  # else a repeat (the relay publishes at least once): applied already
+                    new.append((at_position, event, stream))
+                    floor = at_position
         while True:
             try:
-                last_at = self._apply_all(Rows(conn), new, last_at)
+                self._apply_all(Rows(conn), new)
                 break
             except _Unapplied as unapplied:
-                at_position, event = new[unapplied.index]
+                at_position, event, stream = new[unapplied.index]
                 park(conn, self.name, stream, at_position, _topic_of(event), unapplied.error)
-                new[unapplied.index] = (at_position, None)
-        position = new[-1][0] if new else start
-        if position != start:
-            self._save_position(conn, start, position, last_at, stream)
-        return position
+                new[unapplied.index] = (at_position, None, stream)
+        highest = 0
+        for stream in streams:
+            start, last_at = stored.get(stream, (0, None))
+            mine = [(at_position, event) for at_position, event, s in new if s == stream]
+            if not mine:
+                highest = max(highest, start)
+                continue
+            for _, event in mine:
+                event_at = getattr(event, "at", None)
+                if event_at is not None and not isinstance(event, Unreadable) and (last_at is None or event_at > last_at):
+                    last_at = event_at
+            self._save_position(conn, start, mine[-1][0], last_at, stream)
+            highest = max(highest, mine[-1][0])
+        return highest
 
-    def _apply_all(self, rows: Rows, new: list[tuple[int, Any]], last_at: datetime | None) -> datetime | None:
-        self.prefetch(rows, [event for _, event in new if event is not None and not isinstance(event, Unreadable)])
-        for index, (_, event) in enumerate(new):
+    def _positions(self, conn: Connection) -> dict[str, tuple[int, datetime | None]]:
+        """Every stream's position and latest event time, in one query."""
+        rows = conn.execute(select(positions.c.stream, positions.c.position, positions.c.last_at)
+                            .where(positions.c.name == self.name))
+        return {row.stream: (row.position, row.last_at) for row in rows}
+
+    def _apply_all(self, rows: Rows, new: list[tuple[int, Any, str]]) -> None:
+        self.prefetch(rows, [event for _, event, _ in new if event is not None and not isinstance(event, Unreadable)])
+        for index, (_, event, _) in enumerate(new):
             if event is None:
                 continue
             if isinstance(event, Unreadable):
@@ -159,11 +186,7 @@ class Projection:
                 raise  # the database away: transient
             except Exception as error:
                 raise _Unapplied(index, f"{type(error).__name__}: {error}") from error
-            event_at = getattr(event, "at", None)
-            if event_at is not None and (last_at is None or event_at > last_at):
-                last_at = event_at
         rows.flush()
-        return last_at
 
 
 class _Unapplied(Exception):

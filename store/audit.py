@@ -134,19 +134,44 @@ class Report:
 
 
 class _Chains:
-    """Every aggregate's chain as recomputed from the stored bytes, in log order."""
+    """Every aggregate's chain as recomputed from the stored bytes, in log order. One compact value per
+    aggregate, keyed by its id's 16 bytes: its version, its head and whether it has links (a store of
+    100,000 orders has 590,000 aggregates, most of them Receipts)."""
+
+    LINKED = b"\x01"
 
     def __init__(self) -> None:
-        self.heads: dict[UUID, tuple[int, bytes]] = {}  # recomputed from the stored bytes
-        self.linked: set[UUID] = set()  # aggregates with links: the chains the checkpoints cover
+        self._heads: dict[bytes, bytes] = {}  # id -> version (8 bytes) + head (32) + linked (1)
         self.unlinked: set[UUID] = set()  # aggregates with events stored before chaining, never joined since
-        self.names: dict[UUID, str] = {}
+        self.names: dict[bytes, str] = {}  # orders: their number, to name them in findings
+
+    def __len__(self) -> int:
+        return len(self._heads)
+
+    def __contains__(self, oid: UUID) -> bool:
+        return oid.bytes in self._heads
+
+    def get(self, oid: UUID) -> tuple[int, bytes, bool]:
+        """The chain's version, head and whether it has links (0, its genesis, False: none yet)."""
+        packed = self._heads.get(oid.bytes)
+        if packed is None:
+            return 0, genesis(oid), False
+        return int.from_bytes(packed[:8], "big"), packed[8:40], packed[40:] == self.LINKED
+
+    def linked(self, oid: UUID) -> bool:
+        return self.get(oid)[2]
+
+    def move(self, oid: UUID, version: int, head: bytes, linked: bool) -> None:
+        self._heads[oid.bytes] = version.to_bytes(8, "big") + head + (self.LINKED if linked else b"\x00")
+
+    def name(self, oid: UUID) -> str:
+        return self.names.get(oid.bytes, str(oid))
 
     def root_at(self) -> tuple[int, bytes]:
         tree = MerkleRoot()
-        for oid in sorted(self.linked, key=lambda o: o.bytes):
-            version, head = self.heads[oid]
-            tree.add(head_leaf(oid, version, head))
+        for key in sorted(k for k, packed in self._heads.items() if packed[40:] == self.LINKED):
+            packed = self._heads[key]
+            tree.add(head_leaf(UUID(bytes=key), int.from_bytes(packed[:8], "big"), packed[8:40]))
         return tree.size, tree.root()
 
 
@@ -177,12 +202,13 @@ def verify(recorder: Any, engine: Engine, exported: Checkpoint | None = None, pu
         else:
             _check_root(report, chains, checkpoint, exported)
     for oid, version in recorder.orphan_links():
-        whole = oid not in chains.heads
-        report.find("order deleted" if whole else "event removed", chains.names.get(oid, str(oid)),
+        whole = oid not in chains
+        report.find("order deleted" if whole else "event removed", chains.name(oid),
                     "every event of it is gone" if whole else f"version {version} is gone", version)
-    for oid in chains.unlinked & chains.linked:
-        report.find("chain links removed", chains.names.get(oid, str(oid)), "events of a chained aggregate have no link")
-    report.aggregates = len(chains.heads)
+    for oid in chains.unlinked:
+        if chains.linked(oid):
+            report.find("chain links removed", chains.name(oid), "events of a chained aggregate have no link")
+    report.aggregates = len(chains)
     return report
 
 
@@ -190,24 +216,24 @@ def _check_event(report: Report, chains: _Chains, oid: UUID, version: int, topic
                  stored_link: bytes | None) -> None:
     report.events += 1
     if version == 1 and topic == PLACED:
-        chains.names[oid] = f"order {orjson.loads(state).get('order_no')}"
-    name = chains.names.get(oid, str(oid))
-    previous_version, previous = chains.heads.get(oid, (0, genesis(oid)))
+        chains.names[oid.bytes] = f"order {orjson.loads(state).get('order_no')}"
+    name = chains.name(oid)
+    previous_version, previous, linked = chains.get(oid)
     if version != previous_version + 1:
         report.find("events removed or reordered", name,
                     f"version {version} follows version {previous_version}", version)
     value = link(previous, oid, version, topic, state)
     if stored_link is None:
-        if oid in chains.linked:
+        if linked:
             report.find("event inserted", name, "an event with no link in its chain", version)
         else:  # stored before chaining existed, and no event has joined its chain since (decision 0008)
             chains.unlinked.add(oid)
             report.unchained += 1
     else:
-        chains.linked.add(oid)
+        linked = True
         if stored_link != value:
             report.find("event altered", name, "its stored bytes do not give its chain's link", version)
-    chains.heads[oid] = (version, value)
+    chains.move(oid, version, value, linked)
 
 
 def _check_root(report: Report, chains: _Chains, checkpoint: Checkpoint, exported: Checkpoint | None) -> None:

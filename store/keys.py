@@ -11,6 +11,7 @@ import base64
 import functools
 import os
 import secrets
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,6 +26,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
 MASTER_KEY_ENV = "ORDERCLAIMS_MASTER_KEY"
+KEYS_KEPT = 100_000  # unwrapped keys kept for decryption (each about 150 bytes)
 
 metadata = MetaData()
 buyer_keys = Table(
@@ -105,7 +107,7 @@ class BuyerKeys:
     def __init__(self, engine: Engine, master: bytes):
         self.engine = engine
         self._master = AESGCM(master)
-        self._unwrapped: dict[str, bytes] = {}
+        self._unwrapped: OrderedDict[str, bytes] = OrderedDict()  # the latest KEYS_KEPT keys unwrapped
         metadata.create_all(engine)
 
     @classmethod
@@ -155,7 +157,7 @@ class BuyerKeys:
         for buyer_id in sorted(buyer_ids):
             key_id, key = uuid4().hex, AESGCM.generate_key(bit_length=256)
             made.append(NewKey(key_id, buyer_id, now, self._wrap(key_id, buyer_id, key), key))
-            self._unwrapped[key_id] = key  # to decrypt what it seals, as if unwrapped (a key of a failed batch is never asked for)
+            self._keep(key_id, key)  # to decrypt what it seals, as if unwrapped (a key of a failed batch is never asked for)
         return made
 
     @_store_fault
@@ -205,8 +207,13 @@ class BuyerKeys:
             key = self._master.decrypt(wrapped[:12], wrapped[12:], f"{key_id}:{buyer_id}".encode())
         except InvalidTag:
             raise WrongMasterKey("the master key does not open this store's buyer keys") from None
-        self._unwrapped[key_id] = key
+        self._keep(key_id, key)
         return key
+
+    def _keep(self, key_id: str, key: bytes) -> None:
+        self._unwrapped[key_id] = key
+        if len(self._unwrapped) > KEYS_KEPT:
+            self._unwrapped.popitem(last=False)
 
 
 def _now() -> datetime:

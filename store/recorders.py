@@ -33,6 +33,7 @@ from store.chain import genesis, link
 
 HEADS_FETCHED = 5_000  # chain heads read at a time for a checkpoint
 LINKS_ASKED = 400  # chain links looked up in one statement
+SCAN_CACHE_KIB = 8192  # SQLite's page cache for verify's pass over the log
 WAL_AUTOCHECKPOINT_PAGES = 20_000  # 80 MB of WAL between checkpoints, on every connection to an SQLite store
 
 
@@ -240,6 +241,8 @@ class SQLiteOffsetsRecorder(ChainWriter, SQLiteProcessRecorder):
     def chained_page(self, after: int, limit: int) -> list[tuple]:
         """(position, originator id, version, topic, state, stored link or None) past `after`, in log order."""
         with self.datastore.transaction(commit=False) as c:
+            if after == 0:  # a pass over the whole log reads each page once: a page cache would only hold memory
+                c.execute(f"PRAGMA cache_size=-{SCAN_CACHE_KIB}")
             c.execute(f"SELECT n.rowid, n.originator_id, n.originator_version, n.topic, n.state, l.hash "
                       f"FROM {self.events_table_name} n LEFT JOIN event_links l ON l.notification_id = n.rowid "
                       f"WHERE n.rowid > ? ORDER BY n.rowid LIMIT ?", (after, limit))  # a notification id is a rowid
