@@ -145,7 +145,10 @@ def _rebuilds(database_url: str) -> tuple[dict, dict]:
     return speeds, events
 
 
-def measure_distributed(work: Path, orders: int, rates: list[int], rate_seconds: int) -> dict:
+def measure_distributed(work: Path, orders: int, rates: list[int], rate_seconds: int,
+                        relay_producer: str = "kafka-python", extras: bool = True) -> dict:
+    """The pipeline's figures with the relay on `relay_producer`; `extras`: also the clients side by
+    side and the rebuilds on PostgreSQL."""
     own = []
     os.environ.setdefault(MASTER_KEY_ENV, new_master_key())  # a PostgreSQL store has no key file
     bootstrap, server = os.environ.get("ORDERCLAIMS_KAFKA_BOOTSTRAP"), os.environ.get("ORDERCLAIMS_DATABASE_URL", "")
@@ -158,7 +161,7 @@ def measure_distributed(work: Path, orders: int, rates: list[int], rate_seconds:
     topics = Topics(name)
     ensure_topics(bootstrap, topics, settings.partitions)
     env = {**os.environ, "ORDERCLAIMS_DATABASE_URL": settings.database_url, "ORDERCLAIMS_KAFKA_BOOTSTRAP": bootstrap,
-           "ORDERCLAIMS_TOPIC_PREFIX": name, "ORDERCLAIMS_LOG_LEVEL": "WARNING"}
+           "ORDERCLAIMS_TOPIC_PREFIX": name, "ORDERCLAIMS_LOG_LEVEL": "WARNING", "ORDERCLAIMS_KAFKA_PRODUCER": relay_producer}
     roles = {**{f"ingest {n}": ["ingest"] for n in range(1, INGEST_WORKERS + 1)}, "relay": ["relay"],
              "project (all)": ["project"]}
     processes = {role: subprocess.Popen([ORDERCLAIMS, "run", *args], env=env, stdout=subprocess.DEVNULL,
@@ -201,11 +204,12 @@ def measure_distributed(work: Path, orders: int, rates: list[int], rate_seconds:
             "peak_rss_mb": {role: round(peak_rss_mb(proc.pid)) for role, proc in processes.items()},
             "cpu_s": {role: round(cpu_seconds(proc.pid), 1) for role, proc in processes.items()},
         }
-        from bench.kafka_clients import compare  # while the broker is up
+        if extras:
+            from bench.kafka_clients import compare  # while the broker is up
 
-        result["kafka_clients"] = compare(bootstrap)
-        _stop(processes.values())
-        result["rebuild_pg_events_per_s"], result["rebuild_pg_events"] = _rebuilds(settings.database_url)
+            result["kafka_clients"] = compare(bootstrap)
+            _stop(processes.values())
+            result["rebuild_pg_events_per_s"], result["rebuild_pg_events"] = _rebuilds(settings.database_url)
         return result
     finally:
         _stop(processes.values())

@@ -203,6 +203,15 @@ def table(r: dict) -> str:
             *[(f"rebuild {n} (PostgreSQL)", f"{v:,} events/s", f"{r['rebuild_pg_events'][n]:,} events of the distributed run's store")
               for n, v in r.get("rebuild_pg_events_per_s", {}).items()],
         ]
+        if "confluent_relay" in r:
+            fast = r["confluent_relay"]
+            rows += [
+                ("the same, the relay on confluent-kafka (ORDERCLAIMS_KAFKA_PRODUCER)", f"{fast['kafka_e2e_msgs_per_s']:,} msgs/s",
+                 f"= {fast['kafka_e2e_msgs_per_s'] / r['kafka_e2e_msgs_per_s']:.2f}× the default; relay CPU "
+                 f"{fast['cpu_s']['relay']} s against {r['cpu_s']['relay']} s"),
+                *[(f"  latency at {at['rate']:,} msgs/s offered", f"p50 {at['p50_ms']:,} ms, p99 {at['p99_ms']:,} ms",
+                   "the relay on confluent-kafka") for at in fast["latency_by_rate"]],
+            ]
         for client in ("kafka-python", "confluent-kafka"):
             c = r["kafka_clients"][client]
             rows.append((f"{client}: produce / consume", f"{c['produce_msgs_per_s']:,} / {c['consume_msgs_per_s']:,} msgs/s",
@@ -230,6 +239,8 @@ def main() -> None:
     parser.add_argument("--kafka-orders", type=int, default=20_000, help="orders of the distributed stream (0: skip)")
     parser.add_argument("--rates", default="2000,200", help="offered msgs/s of the latency phases, in turn")
     parser.add_argument("--rate-seconds", type=int, default=15, help="length of each latency phase")
+    parser.add_argument("--no-fast-relay", dest="fast_relay", action="store_false",
+                        help="skip the second distributed run, with the relay on confluent-kafka")
     args = parser.parse_args()
     work = RESULTS / "work"
     work.mkdir(parents=True, exist_ok=True)
@@ -239,6 +250,10 @@ def main() -> None:
         rates = [int(rate) for rate in args.rates.split(",")]
         distributed = measure_distributed(work, args.kafka_orders, rates, args.rate_seconds)
         results = {**results, **distributed, "peak_rss_mb": {**results["peak_rss_mb"], **distributed["peak_rss_mb"]}}
+        if args.fast_relay:  # the same run again, the relay on the optional confluent-kafka producer
+            fast = measure_distributed(work, args.kafka_orders, rates, args.rate_seconds, "confluent-kafka", extras=False)
+            results["confluent_relay"] = {k: fast[k] for k in ("kafka_e2e_msgs_per_s", "sustained_messages",
+                                                                "latency_by_rate", "cpu_s", "peak_rss_mb")}
     results["seconds"] = round(time.perf_counter() - began)
     (RESULTS / "latest.json").write_text(orjson.dumps(results, option=orjson.OPT_INDENT_2).decode() + "\n")
     markdown = table(results)

@@ -21,6 +21,7 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     aggregate_cache: int = 10_000
     kafka_bootstrap: str = ""
+    kafka_producer: str = "kafka-python"  # the relay's client; confluent-kafka with the `fast` extra
     topic_prefix: str = "orderclaims"
     partitions: int = 4
     batch_size: int = 1000
@@ -38,6 +39,7 @@ class Settings:
             database_url=env("ORDERCLAIMS_DATABASE_URL", DEFAULT_DATABASE_URL),
             aggregate_cache=int(env("ORDERCLAIMS_AGGREGATE_CACHE", "10000")),
             kafka_bootstrap=env("ORDERCLAIMS_KAFKA_BOOTSTRAP", ""),
+            kafka_producer=env("ORDERCLAIMS_KAFKA_PRODUCER", "kafka-python"),
             topic_prefix=env("ORDERCLAIMS_TOPIC_PREFIX", "orderclaims"),
             partitions=int(env("ORDERCLAIMS_PARTITIONS", "4")),
             batch_size=int(env("ORDERCLAIMS_BATCH_SIZE", "1000")),

@@ -109,7 +109,7 @@ def run_relay(metrics_port: int | None) -> None:
     settings, topics, stop, health = _start("relay", metrics_port)
     engine = build_engine(settings)
     CHECKPOINT_SIZE.labels("relay").set_function(lambda: _checkpoint_size(engine))
-    producer = kafka.producer(settings.kafka_bootstrap, topics.group("relay"))
+    producer = kafka.relay_producer(settings.kafka_bootstrap, topics.group("relay"), settings.kafka_producer)
     try:
         relay = when_ready(lambda: Relay(build_orders(settings), producer, topics, settings.batch_size), stop,
                            settings.max_retries)

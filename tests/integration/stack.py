@@ -67,10 +67,11 @@ class Stack:
         assert not check or done.returncode == 0, f"orderclaims {' '.join(args)} exited {done.returncode}: {done.stderr.decode()}"
         return done
 
-    def start(self, *args: str) -> subprocess.Popen:
-        """`orderclaims run ARGS` in the background, its JSON log in the work directory."""
+    def start(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+        """`orderclaims run ARGS` in the background (`env`: settings of its own), its JSON log in the
+        work directory."""
         path = self.workdir / f"{'-'.join(args)}-{len(self.processes)}.log"
-        process = subprocess.Popen([str(ORDERCLAIMS), "run", *args], env=self.env, cwd=self.workdir,
+        process = subprocess.Popen([str(ORDERCLAIMS), "run", *args], env={**self.env, **(env or {})}, cwd=self.workdir,
                                    stdout=open(path, "wb"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self.processes.append(process)
         self.log_files[process] = path
