@@ -21,12 +21,12 @@ BATCH_SECONDS = Histogram("orderclaims_batch_duration_seconds", "Duration of a b
                           "(poll, transaction, acknowledgements)", ["role"])
 LAG = Gauge("orderclaims_lag", "What the process has left to do after its last batch: upstream messages on its "
             "partitions (ingest), positions of the store's log not published (relay), events on its partitions "
-            "(project.NAME)", ["role"])
+            "(projectors)", ["role"])
 LAG_SECONDS = Gauge("orderclaims_lag_seconds", "Age of the oldest record not applied yet, bounded by the time "
                     "since the later of: the last record applied was published, its partition was last caught up "
-                    "(ingest, project.NAME); 0 when caught up", ["role"])
+                    "(ingest, projectors); 0 when caught up", ["role"])
 POSITION = Gauge("orderclaims_position", "The highest position of the store's log handled: published (relay), "
-                 "applied to the read model (project.NAME)", ["role"])
+                 "applied to the read models (projectors)", ["role"])
 STORE_HEAD = Gauge("orderclaims_store_head", "The last position of the store's log (max notification id), "
                    "as last read (by the relay)", ["role"])
 CHECKPOINT_SIZE = Gauge("orderclaims_checkpoint_size", "Positions of the store's log covered by the latest "
