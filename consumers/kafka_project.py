@@ -66,10 +66,10 @@ class Projector:
                   for tp, records in batch.items() for record in records for meta in [read_headers(record.headers)]]
         prepare_read(self.mapper, [s for _, _, s in stored if s is not None], self.unseal)
         for partition, meta, event in stored:
-            streams[partition].append((int(meta[POSITION]), decode(self.mapper, event, self.unseal) if event is not None else None))
-        by_stream = {partition_stream(partition): events for partition, events in streams.items()}
+            streams[partition_stream(partition)].append(
+                (int(meta[POSITION]), decode(self.mapper, event, self.unseal) if event is not None else None))
         with self.engine.begin() as conn:
-            applied = [projection.apply_streams(conn, by_stream) for projection in self.projections]
+            applied = [projection.apply_streams(conn, streams) for projection in self.projections]
         self.position = max([self.position, *applied])
         commit_offsets(self.consumer, {tp: records[-1].offset for tp, records in batch.items()})
         log.info("batch", extra={"projections": [p.name for p in self.projections],

@@ -31,7 +31,7 @@ from psycopg.sql import SQL, Identifier
 
 from store.chain import genesis, link
 
-HEADS_FETCHED = 5_000  # chain heads read at a time for a checkpoint
+HEADS_FETCHED = 5_000  # chain heads read at a time for a checkpoint (PostgreSQL)
 LINKS_ASKED = 400  # chain links looked up in one statement
 SCAN_CACHE_KIB = 8192  # SQLite's page cache for verify's pass over the log
 WAL_AUTOCHECKPOINT_PAGES = 20_000  # 80 MB of WAL between checkpoints, on every connection to an SQLite store
@@ -45,6 +45,17 @@ class ChainWriter:
     stored events, as they are then, the first time a new event joins it."""
 
     stores_mapper_rows = True  # the mapper's `buyer_keys` are written with the events
+    placeholder = "?"
+
+    def _insert_buyer_keys(self, c: Any, keys: Any) -> None:
+        """The keys the mapper made for this batch (store/keys.NewKey), in the events' transaction."""
+        if keys:
+            p = self.placeholder
+            c.executemany(f"INSERT INTO buyer_keys (key_id, buyer_id, created_at, wrapped) VALUES ({p}, {p}, {p}, {p})",
+                          [(k.key_id, k.buyer_id, self._stored_time(k.created_at), k.wrapped) for k in keys])
+
+    def _stored_time(self, at: Any) -> Any:
+        return at
 
     def _chain_rows(self, c: Any, stored_events: Any) -> list[tuple[UUID, int, bytes]]:
         heads: dict[UUID, tuple[int, bytes]] = {}
@@ -85,6 +96,7 @@ class PostgresOffsetsRecorder(ChainWriter, PostgresProcessRecorder):
     The table lock that keeps notification ids in commit order is taken as before."""
 
     records_several_trackings = True
+    placeholder = "%s"
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -104,9 +116,7 @@ class PostgresOffsetsRecorder(ChainWriter, PostgresProcessRecorder):
     def _insert_events(self, curs: Any, stored_events: Any, **kwargs: Any) -> None:
         for tracking in kwargs.get("trackings", ()):
             self._insert_tracking(curs, tracking)  # refuses a position not past the stored one
-        if kwargs.get("buyer_keys"):
-            curs.executemany("INSERT INTO buyer_keys (key_id, buyer_id, created_at, wrapped) VALUES (%s, %s, %s, %s)",
-                             [(k.key_id, k.buyer_id, k.created_at, k.wrapped) for k in kwargs["buyer_keys"]])
+        self._insert_buyer_keys(curs, kwargs.get("buyer_keys"))
         super()._insert_events(curs, stored_events, **kwargs)
         rows = self._chain_rows(curs, stored_events)
         curs.execute(
@@ -157,11 +167,12 @@ class PostgresOffsetsRecorder(ChainWriter, PostgresProcessRecorder):
             curs.execute(SQL("SELECT MAX(notification_id) AS size FROM {schema}.{table}").format(
                 schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name)))
             size = curs.fetchone()["size"] or 0
-            curs.execute(SQL("SELECT DISTINCT ON (originator_id) originator_id, originator_version, hash "
-                             "FROM {schema}.event_hashes ORDER BY originator_id, originator_version DESC").format(
-                schema=Identifier(self.datastore.schema)))
-            while rows := curs.fetchmany(HEADS_FETCHED):
-                for r in rows:
+            with curs.connection.cursor(name="chain_heads") as heads:  # server-side: HEADS_FETCHED at a time
+                heads.itersize = HEADS_FETCHED
+                heads.execute(SQL("SELECT DISTINCT ON (originator_id) originator_id, originator_version, hash "
+                                  "FROM {schema}.event_hashes ORDER BY originator_id, originator_version DESC").format(
+                    schema=Identifier(self.datastore.schema)))
+                for r in heads:
                     each(r["originator_id"], r["originator_version"], bytes(r["hash"]))
             return size
 
@@ -196,6 +207,9 @@ class SQLiteOffsetsRecorder(ChainWriter, SQLiteProcessRecorder):
     table (`event_hashes`, by aggregate and version) is moved over once, when it is opened."""
 
     records_several_trackings = True
+
+    def _stored_time(self, at: Any) -> str:
+        return at.strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy writes an SQLite DateTime
 
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(),
@@ -285,10 +299,7 @@ class SQLiteOffsetsRecorder(ChainWriter, SQLiteProcessRecorder):
         for tracking in (kwargs.get("tracking"), *kwargs.get("trackings", ())):
             if tracking is not None:
                 self._insert_tracking(c, tracking)
-        if kwargs.get("buyer_keys"):  # created_at as SQLAlchemy writes an SQLite DateTime
-            c.executemany("INSERT INTO buyer_keys (key_id, buyer_id, created_at, wrapped) VALUES (?, ?, ?, ?)",
-                          [(k.key_id, k.buyer_id, k.created_at.strftime("%Y-%m-%d %H:%M:%S.%f"), k.wrapped)
-                           for k in kwargs["buyer_keys"]])
+        self._insert_buyer_keys(c, kwargs.get("buyer_keys"))
         positions = {(s.originator_id, s.originator_version): last + i for i, s in enumerate(stored_events, start=1)}
         c.executemany("INSERT INTO event_links VALUES (?, ?, ?, ?)",
                       [(positions.get((oid, version)) or self._position_of(c, oid, version), oid.hex, version, value)
