@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 import orjson
 from pydantic import (
-    AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, ValidationError, model_validator,
+    AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, ValidationError, WithJsonSchema, model_validator,
 )
 
 # SPEC §4 Bounds
@@ -83,12 +83,30 @@ def _short(value: str, limit: int = 60) -> str:
     return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
-Moment = Annotated[datetime, PlainValidator(_moment)]
-Day = Annotated[date, PlainValidator(_day)]
-Text = Annotated[str, Field(max_length=MAX_TEXT)]
-OptionalText = Annotated[str, PlainValidator(_optional(MAX_TEXT))]  # left out or null: ""
-Id = Annotated[str, Field(min_length=1, max_length=MAX_ID), AfterValidator(_id)]
-OptionalId = Annotated[str, PlainValidator(_optional(MAX_ID, _id))]  # "" or null where a message needs none
+# What `orderclaims contract` publishes of each (consumers/contract_document.py): a producer whose
+# messages validate against the schema is never dead-lettered by these types; the schema may be
+# stricter than the parser where JSON Schema is coarser (a time is written in ISO 8601's extended form).
+NO_NUL = r"^[^\u0000]*$"
+ID_PATTERN = r"^[^\s\u0000]([^\u0000]*[^\s\u0000])?$"  # no surrounding spaces, no NUL
+MOMENT_SCHEMA = {"type": "string", "format": "date-time", "description": "ISO 8601 with its UTC offset, "
+                 "from 2000-01-01 to before 2100-01-01",
+                 "pattern": r"^20\d\d-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d{1,6})?)?(Z|[+-]\d\d:\d\d)$"}
+DAY_SCHEMA = {"type": "string", "format": "date", "pattern": r"^20\d\d-\d\d-\d\d$",
+              "description": "YYYY-MM-DD, from 2000-01-01 to 2099-12-31"}
+
+
+def _optional_schema(limit: int, pattern: str) -> dict:
+    return {"anyOf": [{"type": "string", "maxLength": limit, "pattern": pattern}, {"type": "null"}],
+            "description": "may be left out or null (= \"\")"}
+
+
+Moment = Annotated[datetime, PlainValidator(_moment), WithJsonSchema(MOMENT_SCHEMA)]
+Day = Annotated[date, PlainValidator(_day), WithJsonSchema(DAY_SCHEMA)]
+Text = Annotated[str, Field(max_length=MAX_TEXT, json_schema_extra={"pattern": NO_NUL})]  # the NUL: checked by read()
+OptionalText = Annotated[str, PlainValidator(_optional(MAX_TEXT)), WithJsonSchema(_optional_schema(MAX_TEXT, NO_NUL))]
+Id = Annotated[str, Field(min_length=1, max_length=MAX_ID, json_schema_extra={"pattern": ID_PATTERN}), AfterValidator(_id)]
+OptionalId = Annotated[str, PlainValidator(_optional(MAX_ID, _id)),  # "" or null where a message needs none
+                       WithJsonSchema(_optional_schema(MAX_ID, r"^$|" + ID_PATTERN))]
 Yen = Annotated[int, Field(ge=0, le=MAX_YEN)]
 Amount = Annotated[int, Field(ge=-MAX_YEN, le=MAX_YEN)]  # 0 or less is valid here: the rules reject it
 Actor = Literal["buyer", "seller", "marketplace", "system", "carrier", "payment"]
@@ -195,6 +213,9 @@ class NonReceiptReportedData(Data):
 
 
 class NonReceiptAnsweredData(Data):
+    model_config = ConfigDict(json_schema_extra={"if": {"properties": {"action": {"const": "wait"}}},
+                                                 "then": {"required": ["until"], "properties": {"until": {"not": {"type": "null"}}}}})
+
     action: Literal["wait", "reship"]
     until: Day | None = None
     carrier: OptionalText = ""
@@ -209,6 +230,11 @@ class NonReceiptAnsweredData(Data):
 
 
 class PartialRefundRequestedData(Data):
+    model_config = ConfigDict(json_schema_extra={"allOf": [
+        {"if": {"properties": {"category": {"const": field}}},
+         "then": {"required": [needed], "properties": {needed: {"not": {"type": "null"}}}}}
+        for field, needed in (("quantity_error", "quantity"), ("price_or_shipping", "amount"))]})
+
     category: Literal["quantity_error", "price_or_shipping"]
     quantity: Annotated[int, Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY)] | None = None
     amount: Amount | None = None

@@ -13,6 +13,7 @@ from domain.errors import Rejected
 from entrypoints.bootstrap import Settings, build_orders, collect_less
 from store.keys import MasterKeyMissing
 from entrypoints.cli_audit import checkpoint_command, maybe_checkpoint, verify_command
+from entrypoints.cli_contract import contract_command
 from entrypoints.cli_parked import parked_command
 from entrypoints.documents import Documents
 from entrypoints.cli_read import COMMANDS, json_option, moment, print_json
@@ -109,5 +110,5 @@ def simulate_command(orders: int, seed: int, output) -> None:
 
 
 for _command in (*COMMANDS, todo_command, summary_command, serve_command, keys_group, parked_command, checkpoint_command,
-                 verify_command, run_group, publish_command):
+                 verify_command, run_group, publish_command, contract_command):
     main.add_command(_command)

@@ -98,6 +98,13 @@ def create_app(documents: Documents, keys: ApiKeys) -> FastAPI:
             return JSONResponse({"ok": False, "reason": f"database: {type(fault).__name__}"}, status_code=503)
         return {"ok": True}
 
+    @app.get("/asyncapi.json", include_in_schema=False)
+    def asyncapi():
+        """The upstream contract (`orderclaims contract`), for the teams that send to the upstream topic."""
+        from consumers.contract_document import contract_document
+
+        return contract_document(documents.settings.topic_prefix)
+
     @app.get("/metrics", include_in_schema=False)
     def metrics_endpoint(who: Who):
         who.require(Capability.OPERATIONS)
