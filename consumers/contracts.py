@@ -25,6 +25,7 @@ MAX_TEXT = 4000
 MAX_ID = 64
 MAX_LINE = 1 << 20  # bytes (1 MB): a longer line is invalid without being parsed
 MAX_LIST = 1000  # order numbers of one cart, attachments of one return
+MAX_DEPTH = 16  # nesting of objects and lists: a message needs 4; checked before anything walks it
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -330,17 +331,34 @@ def _reason(error: ValidationError, prefix: str = "") -> str:
 BOM = b"\xef\xbb\xbf"
 
 
-def _nul_in(value: Any, path: str = "") -> str | None:
-    """The path of the first string (or key) holding a NUL character, or None."""
-    if isinstance(value, str):
-        return path if "\x00" in value else None
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in items:
-        if isinstance(key, str) and "\x00" in key:
-            return path
-        found = _nul_in(item, f"{path}.{key}" if path else str(key))
-        if found is not None:
-            return found
+def _too_deep(document: Any) -> bool:
+    """Whether objects and lists nest deeper than MAX_DEPTH (walked with a stack, never recursively)."""
+    stack = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return True
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+def _nul_in(document: Any) -> str | None:
+    """The path of the first string (or key) holding a NUL character, or None (a bounded document)."""
+    stack: list[tuple[Any, str]] = [(document, "")]
+    while stack:  # depth first, in the document's order
+        value, path = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return path
+            continue
+        items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        children = []
+        for key, item in items:
+            if isinstance(key, str) and "\x00" in key:
+                return path
+            children.append((item, f"{path}.{key}" if path else str(key)))
+        stack.extend(reversed(children))
     return None
 
 
@@ -350,7 +368,16 @@ def _printable_id(message_id: str | None) -> str | None:
 
 def read(raw: bytes | str, model_of: Callable[[str], type[Data] | None], needs_order: Callable[[str], bool]) -> Message:
     """Parse one upstream message with the data model of its type (None: an unknown type);
-    raise InvalidMessage with a reason naming the field."""
+    raise InvalidMessage with a reason naming the field — and only that, whatever the bytes."""
+    try:
+        return _read(raw, model_of, needs_order)
+    except InvalidMessage:
+        raise
+    except Exception as error:  # a defect of the contract check must not stop a partition: this message is unusable
+        raise InvalidMessage(f"message: cannot be read ({type(error).__name__})") from None
+
+
+def _read(raw: bytes | str, model_of: Callable[[str], type[Data] | None], needs_order: Callable[[str], bool]) -> Message:
     if len(raw) > MAX_LINE:
         raise InvalidMessage(f"line: {len(raw):,} bytes, more than {MAX_LINE:,}: not parsed")
     if isinstance(raw, str):
@@ -363,6 +390,8 @@ def read(raw: bytes | str, model_of: Callable[[str], type[Data] | None], needs_o
     if not isinstance(document, dict):
         raise InvalidMessage("not a JSON object")
     message_id = _printable_id(document.get("message_id") if isinstance(document.get("message_id"), str) else None)
+    if _too_deep(document):
+        raise InvalidMessage(f"message: objects and lists nest deeper than {MAX_DEPTH} levels", message_id)
     if b"\\u0000" in raw:  # the escape of a NUL character (a raw one is not valid JSON)
         where = _nul_in(document)
         if where is not None:
