@@ -29,6 +29,7 @@ from entrypoints.http_api import error_body, rejected_status, router
 from entrypoints.site import Site
 from entrypoints.throttle import LoginThrottle
 from entrypoints.web import pages, templates
+from entrypoints.web_login import login_pages
 from store.api_keys import ApiKeys
 from store.keys import MasterKeyMissing
 from store.sessions import Sessions
@@ -97,6 +98,7 @@ def create_app(documents: Documents, keys: ApiKeys, site: Site | None = None,
     metrics = ServerMetrics(documents)
     app.include_router(router)
     app.include_router(pages)
+    app.include_router(login_pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.middleware("http")

@@ -1,24 +1,23 @@
 """The web dashboard of `orderclaims serve`: server-rendered pages (Jinja2) over the same documents
-and the same access rules as the API; no JavaScript needed. Log in with a key: it opens a session
-whose id (never the key) is the HttpOnly, SameSite=Strict cookie; every form carries the session's
-CSRF token (entrypoints/csrf.py); log out with the header's button (a POST). The landing page is
-the key's first view (a seller's: its to-do list). Redirects are relative paths, never built from
-the request's Host."""
+and the same access rules as the API; no JavaScript needed. A page's visitor is its session's key
+(login and logout: entrypoints/web_login.py); every form carries the session's CSRF token
+(`csrf` in every template, checked in entrypoints/csrf.py). The landing page is the key's first
+view (a seller's: its to-do list). Redirects are paths, never built from the request's Host."""
 
 from pathlib import Path as FilePath
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from domain.claims import CLAIM_TYPES
 from domain.seller import previous_month
 from entrypoints import arguments
 from entrypoints.access import Capability, Principal, Role
-from entrypoints.authentication import Visitor, session_cookie, session_id
-from entrypoints.csrf import form_token, login_cookie, new_login_token
+from entrypoints.authentication import Visitor
+from entrypoints.csrf import form_token
 from entrypoints.http_api import (
     AsOf, Docs, From, Name, Now, Seller, Sort, To, claims_xlsx, summary_document, summary_xlsx, period, visible_order,
 )
@@ -62,64 +61,6 @@ def _query(request: Request):
         params = {**request.query_params, **{k.rstrip("_"): v for k, v in changes.items()}}
         return urlencode({k: v for k, v in params.items() if v not in (None, "")})
     return with_
-
-
-@pages.get("/login", response_class=HTMLResponse)
-def login_form(request: Request):
-    """The form, with a fresh double-submit token (the login cookie, and the form's hidden field)."""
-    request.state.login_token = new_login_token()
-    response = page(request, None, "login.html")
-    _set_cookie(request, response, login_cookie(request.app.state.site), request.state.login_token)
-    return response
-
-
-@pages.post("/login")
-def login(request: Request, key: Annotated[str, Form(max_length=200)]):
-    client = request.client.host if request.client else "unknown"
-    throttle = request.app.state.login_throttle
-    wait = throttle.wait(client)
-    if wait:
-        response = page(request, None, "login.html", refused=f"Too many wrong keys: try again in {wait} s.")
-        response.status_code, response.headers["Retry-After"] = 429, str(wait)
-        return response
-    stored = request.app.state.keys.resolve(key.strip())
-    if stored is None:
-        throttle.failed(client)
-        response = page(request, None, "login.html", refused="This key is unknown or revoked.")
-        response.status_code = 401
-        return response
-    throttle.succeeded(client)
-    response = RedirectResponse(LANDING[Role(stored.role)], status_code=303)
-    _set_cookie(request, response, session_cookie(request.app.state.site), request.app.state.sessions.open(stored.key_id))
-    _drop_cookie(request, response, login_cookie(request.app.state.site))
-    return response
-
-
-def _set_cookie(request: Request, response: Response, name: str, value: str) -> None:
-    site = request.app.state.site
-    response.set_cookie(name, value, httponly=True, samesite="strict", path="/",
-                        secure=site.secure or request.url.scheme == "https")
-
-
-def _drop_cookie(request: Request, response: Response, name: str) -> None:
-    response.delete_cookie(name, httponly=True, samesite="strict", path="/",
-                           secure=request.app.state.site.secure or request.url.scheme == "https")
-
-
-@pages.get("/logout", response_class=HTMLResponse)
-def logout_form(request: Request, who: Visitor):
-    """Logging out is a POST (the header's button); a GET only shows that button."""
-    return page(request, who, "logout.html")
-
-
-@pages.post("/logout")
-def logout(request: Request):
-    """The session ends on the server (its cookie is worthless from now on) and in the browser."""
-    if session_id(request):
-        request.app.state.sessions.close(session_id(request))
-    response = RedirectResponse("/login", status_code=303)
-    _drop_cookie(request, response, session_cookie(request.app.state.site))
-    return response
 
 
 @pages.get("/")
