@@ -23,13 +23,12 @@ class Site:
     @classmethod
     def from_env(cls, host: str = "127.0.0.1", port: int = 8765) -> "Site":
         configured = os.environ.get("ORDERCLAIMS_PUBLIC_ORIGIN", "").strip().rstrip("/")
-        derived = f"http://{'127.0.0.1' if host in WILDCARD else host}:{port}"
+        name = "127.0.0.1" if host in WILDCARD else f"[{host}]" if ":" in host else host
+        derived = f"http://{name}:{port}"
         docs = os.environ.get("ORDERCLAIMS_API_DOCS", "on").strip().lower()
         if docs not in ("on", "off"):
             raise ValueError(f"ORDERCLAIMS_API_DOCS={docs!r}: on or off")
-        origin = configured or derived
-        if urlsplit(origin).scheme not in ("http", "https") or not urlsplit(origin).hostname:
-            raise ValueError(f"ORDERCLAIMS_PUBLIC_ORIGIN={origin!r}: scheme://host[:port]")
+        origin = _as_browsers_send_it(configured or derived)
         return cls(origin=origin, api_docs=docs == "on")
 
     @property
@@ -51,3 +50,13 @@ class Site:
         """The Host headers answered: the public origin's host name, the loopback names (a probe or
         an operator on the machine itself) and the test client's; any other is refused (400)."""
         return sorted({urlsplit(self.origin).hostname, *LOOPBACK, TEST_CLIENT})
+
+
+def _as_browsers_send_it(origin: str) -> str:
+    """scheme://host[:port] as an Origin header says it: lower case, no default port, no path."""
+    parts = urlsplit(origin)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+        raise ValueError(f"ORDERCLAIMS_PUBLIC_ORIGIN={origin!r}: scheme://host[:port]")
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    default = {"http": 80, "https": 443}[parts.scheme]
+    return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port not in (None, default) else "")

@@ -258,7 +258,7 @@ def test_docs_and_the_openapi_document_are_off_when_the_setting_says_so(store, m
 
 
 def test_a_configured_public_origin_is_the_one_the_origin_check_accepts(monkeypatch):
-    monkeypatch.setenv("ORDERCLAIMS_PUBLIC_ORIGIN", "https://claims.example.com/")
+    monkeypatch.setenv("ORDERCLAIMS_PUBLIC_ORIGIN", "https://claims.example.com:443/")  # as a browser says it
     site = Site.from_env("0.0.0.0", 8765)
     assert site.origins == {"https://claims.example.com"} and site.secure
     assert "claims.example.com" in site.hosts and "evil.example" not in site.hosts
