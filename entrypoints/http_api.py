@@ -1,46 +1,43 @@
 """The HTTP API of `orderclaims serve`: one endpoint per query command, whose JSON is the command's
 `--json` (both come from entrypoints/documents.py). Who may read which seller is decided by the
-key's Principal (entrypoints/access.py), resolved once per request by one dependency."""
+key's Principal (entrypoints/access.py), resolved once per request from its bearer key
+(entrypoints/authentication.py). Time is the server's: no request chooses the moment of an act."""
 
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from domain.errors import Rejected
 from entrypoints import arguments
-from entrypoints.access import Capability, Principal, Role, Unauthenticated
+from entrypoints.access import Capability, Principal, Role
+from entrypoints.authentication import Who
 from entrypoints.documents import Documents
 from projections import dashboard_queries as dash
 from projections import summary_queries as sq
 from projections.export import xlsx_bytes
 
-KEY_COOKIE = "orderclaims_key"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def principal(request: Request) -> Principal:
-    """The key of the request (`Authorization: Bearer KEY`, or the web page's cookie) as a Principal."""
-    header = request.headers.get("authorization", "")
-    key = header[7:].strip() if header[:7].lower() == "bearer " else request.cookies.get(KEY_COOKIE, "")
-    stored = request.app.state.keys.resolve(key) if key else None
-    if stored is None:
-        raise Unauthenticated("an API key is needed: Authorization: Bearer KEY")
-    return Principal(Role(stored.role), stored.seller_id)
 
 
 def documents(request: Request) -> Documents:
     return request.app.state.documents
 
 
-Who = Annotated[Principal, Depends(principal)]
+def server_now(request: Request) -> datetime:
+    """The moment of an act: the server's clock (create_app's `clock`), never the request's."""
+    return request.app.state.clock()
+
+
 Docs = Annotated[Documents, Depends(documents)]
+Now = Annotated[datetime, Depends(server_now)]
 Seller = Annotated[str | None, Query(max_length=64, description="The seller (a seller key: its own, the default)")]
 AsOf = Annotated[str | None, Query(max_length=40, description="ISO 8601 time; a bare time is Tokyo time (default: now)")]
 From = Annotated[str | None, Query(alias="from", max_length=10, description="Orders placed on or after (YYYY-MM-DD)")]
-To = Annotated[str | None, Query(max_length=10, description="Orders placed on or before (YYYY-MM-DD)")]
+To = Annotated[str | None, Query(alias="to", max_length=10, description="Orders placed on or before (YYYY-MM-DD)")]
 Name = Annotated[str | None, Query(max_length=64)]
 
 router = APIRouter(prefix="/api")
@@ -99,18 +96,19 @@ def todo(who: Who, docs: Docs, seller: Seller = None, as_of: AsOf = None):
 
 
 class Exchange(BaseModel):
+    """The exchange happens at the server's now: a field it does not know (such as `at`) is refused."""
+    model_config = ConfigDict(extra="forbid")
     seller: str | None = Field(None, max_length=64)
-    at: str | None = Field(None, max_length=40, description="When the seller asks (default: now)")
-    month: str | None = Field(None, max_length=7, description="Default: the month before `at`")
+    month: str | None = Field(None, max_length=7, description="Default: last month (only last month's can be)")
 
 
 @router.post("/exchange-points", summary="Exchange last month's points for Q-cash — `orderclaims exchange-points --json`",
              responses={409: {"description": "Refused: `code` is already_exchanged, exchange_window_closed or "
                                              "nothing_to_exchange"}})
-def exchange_points(who: Who, docs: Docs, asked: Exchange | None = None):
+def exchange_points(who: Who, docs: Docs, at: Now, asked: Exchange | None = None):
     asked = asked or Exchange()
     who.require(Capability.EXCHANGE_POINTS)
-    document = docs.exchange_points(who.seller(asked.seller), arguments.moment(asked.at), arguments.month(asked.month))
+    document = docs.exchange_points(who.seller(asked.seller), at, arguments.month(asked.month))
     return JSONResponse(document, status_code=409 if "code" in document else 200)
 
 

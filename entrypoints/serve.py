@@ -1,24 +1,40 @@
 """`orderclaims serve` (SPEC §8): the HTTP API (/api, OpenAPI at /docs) and the web dashboard, on
-FastAPI + uvicorn; `/healthz`, `/readyz` and `/metrics` beside them. Binds 127.0.0.1 unless told."""
+FastAPI + uvicorn; `/healthz`, `/readyz` and `/metrics` beside them. Binds 127.0.0.1 unless told.
+Its defences (docs/decisions/0012): sessions for pages and bearer keys for the API, the cross-site
+check on every route, security headers on every response, only the configured Host names."""
 
 import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
 
 import click
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy import text
 from starlette.exceptions import HTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from domain.errors import Rejected
 from entrypoints.access import Capability, Forbidden, NotFound, Unauthenticated
 from entrypoints.arguments import BadArgument
-from entrypoints.documents import Documents
-from entrypoints.http_api import Who, error_body, rejected_status, router
+from entrypoints.authentication import Who
+from entrypoints.csrf import CsrfRefused, refuse_cross_site
+from entrypoints.documents import Documents, now
+from entrypoints.headers import SecurityHeaders
+from entrypoints.http_api import error_body, rejected_status, router
+from entrypoints.site import Site
+from entrypoints.throttle import LoginThrottle
 from entrypoints.web import pages, templates
+from entrypoints.web_login import login_pages
 from store.api_keys import ApiKeys
 from store.keys import MasterKeyMissing
+from store.sessions import Sessions
+
+STATIC = Path(__file__).parent / "static"
 
 
 PARKED_RECOUNT_S = 60
@@ -64,15 +80,26 @@ class ServerMetrics:
         self._parked_at = (head, time.monotonic())
 
 
-def create_app(documents: Documents, keys: ApiKeys) -> FastAPI:
+def create_app(documents: Documents, keys: ApiKeys, site: Site | None = None,
+               clock: Callable[[], datetime] = now) -> FastAPI:
+    """The app; `site`: its public origin and whether it serves /docs (default: the environment's);
+    `clock`: the server's now for acts such as the exchange (a test's fixed moment; never a request's)."""
+    site = site or Site.from_env()
+    docs = site.api_docs
     app = FastAPI(title="orderclaims", version="0.1.0",
                   description="The claims of a marketplace's sellers: every endpoint's JSON is the command line's "
                               "`--json`. Every request needs a key: `Authorization: Bearer KEY` "
-                              "(`orderclaims keys create`).")
-    app.state.documents, app.state.keys = documents, keys
+                              "(`orderclaims keys create`).",
+                  docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
+                  openapi_url="/openapi.json" if docs else None, redirect_slashes=False,
+                  dependencies=[Depends(refuse_cross_site)])
+    app.state.documents, app.state.keys, app.state.site, app.state.clock = documents, keys, site, clock
+    app.state.sessions, app.state.login_throttle = Sessions(documents.engine), LoginThrottle()
     metrics = ServerMetrics(documents)
     app.include_router(router)
     app.include_router(pages)
+    app.include_router(login_pages)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.middleware("http")
     async def measure(request: Request, call_next):
@@ -84,6 +111,9 @@ def create_app(documents: Documents, keys: ApiKeys) -> FastAPI:
         metrics.seconds.labels(name).observe(time.perf_counter() - began)
         response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - began) * 1000:.1f}"
         return response
+
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=site.hosts, www_redirect=False)
+    app.add_middleware(SecurityHeaders)  # the outermost: on the Host check's refusals too
 
     @app.get("/healthz", include_in_schema=False)
     def healthz():
@@ -121,6 +151,10 @@ def create_app(documents: Documents, keys: ApiKeys) -> FastAPI:
     @app.exception_handler(Unauthenticated)
     def unauthenticated(request: Request, error: Unauthenticated):
         return answer(request, 401, "unauthenticated", str(error), {"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(CsrfRefused)
+    def csrf_refused(request: Request, error: CsrfRefused):
+        return answer(request, 403, "csrf_refused", str(error))
 
     @app.exception_handler(Forbidden)
     def forbidden(request: Request, error: Forbidden):
@@ -165,10 +199,15 @@ def _wants_json(request: Request) -> bool:
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="ORDERCLAIMS_HTTP_HOST")
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), envvar="ORDERCLAIMS_HTTP_PORT")
 def serve_command(host: str, port: int) -> None:
-    """The HTTP API and the web dashboard (SPEC §8)."""
+    """The HTTP API and the web dashboard (SPEC §8); ORDERCLAIMS_PUBLIC_ORIGIN, ORDERCLAIMS_API_DOCS=on|off."""
     import uvicorn
 
     documents = Documents()
-    app = create_app(documents, ApiKeys(documents.engine))
-    click.echo(f"orderclaims: the dashboard at http://{host}:{port}/ (API at /api, OpenAPI at /docs)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    try:
+        site = Site.from_env(host, port)
+    except ValueError as bad:
+        raise click.UsageError(str(bad)) from None
+    app = create_app(documents, ApiKeys(documents.engine), site)
+    docs = "OpenAPI at /docs" if site.api_docs else "no /docs: ORDERCLAIMS_API_DOCS=off"
+    click.echo(f"orderclaims: the dashboard at {site.origin}/ (API at /api, {docs})", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, server_header=False)

@@ -1,6 +1,8 @@
 """The web dashboard of `orderclaims serve`: server-rendered pages (Jinja2) over the same documents
-and the same access rules as the API; no JavaScript needed. Log in with a key (kept in an HttpOnly,
-SameSite=Strict cookie); the landing page is the key's first view (a seller's: its to-do list)."""
+and the same access rules as the API; no JavaScript needed. A page's visitor is its session's key
+(login and logout: entrypoints/web_login.py); every form carries the session's CSRF token
+(`csrf` in every template, checked in entrypoints/csrf.py). The landing page is the key's first
+view (a seller's: its to-do list). Redirects are paths, never built from the request's Host."""
 
 from pathlib import Path as FilePath
 from typing import Annotated
@@ -14,9 +16,10 @@ from domain.claims import CLAIM_TYPES
 from domain.seller import previous_month
 from entrypoints import arguments
 from entrypoints.access import Capability, Principal, Role
-from entrypoints.documents import now
+from entrypoints.authentication import Visitor
+from entrypoints.csrf import form_token
 from entrypoints.http_api import (
-    KEY_COOKIE, AsOf, Docs, From, Name, Seller, Sort, To, Who, summary_document, period, visible_order,
+    AsOf, Docs, From, Name, Now, Seller, Sort, To, claims_xlsx, summary_document, summary_xlsx, period, visible_order,
 )
 from entrypoints.render import DASHBOARD_LAYOUT
 from projections import dashboard_queries as dash
@@ -49,7 +52,7 @@ STEP_JA = {
 
 def page(request: Request, who: Principal | None, template: str, **context) -> HTMLResponse:
     return templates.TemplateResponse(request, template, {"who": who, "ja": STATUS_JA, "query": _query(request),
-                                                          **context})
+                                                          "csrf": form_token(request), **context})
 
 
 def _query(request: Request):
@@ -60,42 +63,19 @@ def _query(request: Request):
     return with_
 
 
-@pages.get("/login", response_class=HTMLResponse)
-def login_form(request: Request):
-    return page(request, None, "login.html")
-
-
-@pages.post("/login")
-def login(request: Request, key: Annotated[str, Form(max_length=200)]):
-    stored = request.app.state.keys.resolve(key.strip())
-    if stored is None:
-        return page(request, None, "login.html", refused="This key is unknown or revoked.")
-    response = RedirectResponse(LANDING[Role(stored.role)], status_code=303)
-    response.set_cookie(KEY_COOKIE, key.strip(), httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https")
-    return response
-
-
-@pages.get("/logout")
-def logout():
-    response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(KEY_COOKIE)
-    return response
-
-
 @pages.get("/")
-def landing(who: Who):
+def landing(who: Visitor):
     return RedirectResponse(LANDING[who.role], status_code=303)
 
 
 @pages.get("/todo", response_class=HTMLResponse)
-def todo_page(request: Request, who: Who, docs: Docs, seller: Seller = None, as_of: AsOf = None):
+def todo_page(request: Request, who: Visitor, docs: Docs, seller: Seller = None, as_of: AsOf = None):
     document = docs.todo(who.seller(seller), arguments.moment(as_of))
     return page(request, who, "todo.html", d=document, as_of=as_of, steps=STEP_JA)
 
 
 @pages.get("/dashboard", response_class=HTMLResponse)
-def dashboard_page(request: Request, who: Who, docs: Docs, seller: Seller = None, as_of: AsOf = None,
+def dashboard_page(request: Request, who: Visitor, docs: Docs, seller: Seller = None, as_of: AsOf = None,
                    start: From = None, end: To = None):
     document = docs.dashboard(who.seller(seller), arguments.moment(as_of), period(start, end))
     return page(request, who, "dashboard.html", d=document, layout=DASHBOARD_LAYOUT, start=start, end=end,
@@ -103,7 +83,7 @@ def dashboard_page(request: Request, who: Who, docs: Docs, seller: Seller = None
 
 
 @pages.get("/claims", response_class=HTMLResponse)
-def claims_page(request: Request, who: Who, docs: Docs, seller: Seller = None, status: Name = None, order: Name = None,
+def claims_page(request: Request, who: Visitor, docs: Docs, seller: Seller = None, status: Name = None, order: Name = None,
                 cart: Name = None, as_of: AsOf = None, start: From = None, end: To = None):
     if not (status or order or cart):
         return page(request, who, "claims.html", d=None, columns=dash.LIST_COLUMNS, seller=who.seller(seller))
@@ -113,29 +93,37 @@ def claims_page(request: Request, who: Who, docs: Docs, seller: Seller = None, s
 
 
 @pages.get("/orders/{order_no}", response_class=HTMLResponse)
-def order_page(request: Request, who: Who, docs: Docs, order_no: Annotated[str, Path(max_length=64)],
+def order_page(request: Request, who: Visitor, docs: Docs, order_no: Annotated[str, Path(max_length=64)],
                as_of: AsOf = None):
     visible_order(who, docs, order_no)
     document = docs.history(order_no, arguments.moment(as_of), reveal=who.unmasked)
     return page(request, who, "order.html", d=document, unmasked=who.unmasked)
 
 
+@pages.get("/claims.xlsx")
+def claims_download(who: Visitor, docs: Docs, seller: Seller = None, status: Name = None, order: Name = None,
+                    cart: Name = None, as_of: AsOf = None, start: From = None, end: To = None):
+    """The list's download: the API's .xlsx, for the page's session (the API takes only bearer keys)."""
+    return claims_xlsx(who, docs, seller, status, order, cart, as_of, start, end)
+
+
 @pages.get("/settlement", response_class=HTMLResponse)
-def settlement_page(request: Request, who: Who, docs: Docs, seller: Seller = None, as_of: AsOf = None):
+def settlement_page(request: Request, who: Visitor, docs: Docs, seller: Seller = None, as_of: AsOf = None):
     document = docs.settlement(who.seller(seller), arguments.moment(as_of))
     return page(request, who, "settlement.html", d=document, as_of=as_of)
 
 
 @pages.get("/points", response_class=HTMLResponse)
-def points_page(request: Request, who: Who, docs: Docs, seller: Seller = None,
+def points_page(request: Request, who: Visitor, docs: Docs, at: Now, seller: Seller = None,
                 month: Annotated[str | None, Query(max_length=7)] = None):
-    return _points(request, who, docs, who.seller(seller), arguments.month(month) or previous_month(now()))
+    return _points(request, who, docs, who.seller(seller), arguments.month(month) or previous_month(at))
 
 
 @pages.post("/points/exchange", response_class=HTMLResponse)
-def exchange_page(request: Request, who: Who, docs: Docs, month: Annotated[str | None, Form(max_length=7)] = None):
+def exchange_page(request: Request, who: Visitor, docs: Docs, at: Now,
+                  month: Annotated[str | None, Form(max_length=7)] = None):
     who.require(Capability.EXCHANGE_POINTS)
-    result = docs.exchange_points(who.seller(None), month=arguments.month(month))
+    result = docs.exchange_points(who.seller(None), at, month=arguments.month(month))
     return _points(request, who, docs, who.seller(None), result["month"], exchange=result)
 
 
@@ -145,20 +133,26 @@ def _points(request: Request, who: Principal, docs, seller: str, month: str, exc
 
 
 @pages.get("/inquiries", response_class=HTMLResponse)
-def inquiries_page(request: Request, who: Who, docs: Docs, seller: Seller = None):
+def inquiries_page(request: Request, who: Visitor, docs: Docs, seller: Seller = None):
     document = docs.inquiries(seller=who.seller(seller), masked=who.role == Role.ANALYST)
     return page(request, who, "inquiries.html", d=document)
 
 
 @pages.get("/summary", response_class=HTMLResponse)
-def summary_page(request: Request, who: Who, docs: Docs, as_of: AsOf = None, start: From = None, end: To = None,
+def summary_page(request: Request, who: Visitor, docs: Docs, as_of: AsOf = None, start: From = None, end: To = None,
                  sort: Sort = "delayed"):
     document = summary_document(who, docs, as_of, start, end, sort)
     return page(request, who, "summary.html", d=document, start=start, end=end, as_of=as_of, claim_types=CLAIM_TYPES)
 
 
+@pages.get("/summary.xlsx")
+def summary_download(who: Visitor, docs: Docs, as_of: AsOf = None, start: From = None, end: To = None,
+                     sort: Sort = "delayed"):
+    return summary_xlsx(who, docs, as_of, start, end, sort)
+
+
 @pages.get("/audit", response_class=HTMLResponse)
-def audit_page(request: Request, who: Who, docs: Docs, run: bool = False, order: Name = None):
+def audit_page(request: Request, who: Visitor, docs: Docs, run: bool = False, order: Name = None):
     who.require(Capability.VERIFY)
     if order:
         return RedirectResponse(f"/orders/{quote(order, safe='')}", status_code=303)
@@ -166,6 +160,6 @@ def audit_page(request: Request, who: Who, docs: Docs, run: bool = False, order:
 
 
 @pages.get("/operations", response_class=HTMLResponse)
-def operations_page(request: Request, who: Who, docs: Docs):
+def operations_page(request: Request, who: Visitor, docs: Docs):
     who.require(Capability.OPERATIONS)
     return page(request, who, "operations.html", parked=docs.parked(), lags=docs.lags())

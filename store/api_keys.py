@@ -1,12 +1,13 @@
 """API keys of `orderclaims serve` (SPEC §8): shown once when created, stored only as a SHA-256
-hash (a key is 256 random bits: no password stretching needed), with its role and seller."""
+hash (a key is 256 random bits: no password stretching needed), with its role and seller; and the
+web sessions opened with them (store/sessions.py), which end when their key is revoked."""
 
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import Column, LargeBinary, MetaData, String, Table, insert, select, update
+from sqlalchemy import Column, LargeBinary, MetaData, String, Table, delete, insert, select, update
 from sqlalchemy.engine import Engine
 
 PREFIX = "oc_"
@@ -22,6 +23,15 @@ api_keys = Table(
     Column("created_at", String(40), nullable=False),  # ISO 8601, UTC
     Column("revoked_at", String(40)),
 )
+web_sessions = Table(
+    "web_sessions",
+    keys_metadata,
+    Column("session_hash", LargeBinary(32), primary_key=True),  # SHA-256 of the cookie's session id
+    Column("key_id", String(16), nullable=False, index=True),
+    Column("created_at", String(40), nullable=False),  # ISO 8601, UTC, like the keys' times
+    Column("seen_at", String(40), nullable=False),
+    Column("expires_at", String(40), nullable=False),  # created_at + the absolute lifetime
+)
 
 
 @dataclass(frozen=True)
@@ -35,7 +45,7 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def _hash(key: str) -> bytes:
+def sha256(key: str) -> bytes:
     return hashlib.sha256(key.encode()).digest()
 
 
@@ -49,7 +59,7 @@ class ApiKeys:
         key_id = secrets.token_hex(4)
         key = f"{PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
         with self.engine.begin() as conn:
-            conn.execute(insert(api_keys).values(key_id=key_id, key_hash=_hash(key), role=role, seller_id=seller_id,
+            conn.execute(insert(api_keys).values(key_id=key_id, key_hash=sha256(key), role=role, seller_id=seller_id,
                                                  created_at=_now()))
         return key_id, key
 
@@ -58,7 +68,7 @@ class ApiKeys:
         if not key.startswith(PREFIX) or len(key) > 100:
             return None
         with self.engine.connect() as conn:
-            row = conn.execute(select(api_keys).where(api_keys.c.key_hash == _hash(key),
+            row = conn.execute(select(api_keys).where(api_keys.c.key_hash == sha256(key),
                                                       api_keys.c.revoked_at.is_(None))).first()
         return StoredKey(row.key_id, row.role, row.seller_id) if row else None
 
@@ -69,7 +79,9 @@ class ApiKeys:
                  "revoked_at": r.revoked_at} for r in rows]
 
     def revoke(self, key_id: str) -> bool:
+        """Revoke a key; the web sessions opened with it end with it."""
         with self.engine.begin() as conn:
             done = conn.execute(update(api_keys).where(api_keys.c.key_id == key_id, api_keys.c.revoked_at.is_(None))
                                 .values(revoked_at=_now()))
+            conn.execute(delete(web_sessions).where(web_sessions.c.key_id == key_id))
         return done.rowcount == 1

@@ -7,8 +7,10 @@ import io
 import json
 import os
 import subprocess
+import threading
 import time
 from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.request import urlopen
 
@@ -133,6 +135,41 @@ def test_a_seller_logs_in_clicks_a_count_opens_an_order_and_downloads_the_list(b
     page.close()
 
 
+@pytest.fixture
+def other_site(site):
+    """Another origin on this machine (same site for the cookie: SameSite does not look at ports)
+    whose page holds a form posting last month's exchange to the dashboard."""
+    form = (f'<form method="post" action="{site["base"]}/points/exchange"><input name="month" value="{site["month"]}">'
+            '<button type="submit" id="bait">win a prize</button></form>').encode()
+
+    class Bait(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(form)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Bait)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+
+
+@pytest.mark.security
+def test_a_form_on_another_origin_cannot_make_a_logged_in_seller_exchange(browser, site, other_site):
+    page = logged_in(browser, site, "seller")
+    expect(page).to_have_url(f"{site['base']}/todo")
+    page.goto(other_site)
+    with page.expect_response(f"{site['base']}/points/exchange") as answer:
+        page.click("#bait")
+    assert answer.value.status == 403
+    expect(page.locator("main")).to_contain_text("csrf_refused")
+    page.close()  # the next test's first exchange succeeds: this one exchanged nothing
+
+
 def test_a_seller_exchanges_last_months_points_once_and_is_refused_the_second_time(browser, site):
     page = logged_in(browser, site, "seller")
     page.goto(f"{site['base']}/points?month={site['month']}")
@@ -182,6 +219,17 @@ def test_an_auditor_verifies_the_store_and_reads_any_order_unmasked(browser, sit
     expect(page.locator("h1")).to_have_text(f"注文 {site['other_order']}")
     placed = page.locator("#history li").first.inner_text()
     assert "'phone'" in placed and "****" not in placed  # unmasked for the auditor
+    page.close()
+
+
+@pytest.mark.security
+def test_logging_out_ends_the_session_in_the_browser(browser, site):
+    page = logged_in(browser, site, "analyst")
+    expect(page).to_have_url(f"{site['base']}/summary")
+    page.click("#logout")
+    expect(page).to_have_url(f"{site['base']}/login")
+    page.goto(f"{site['base']}/summary")
+    expect(page).to_have_url(f"{site['base']}/login")
     page.close()
 
 

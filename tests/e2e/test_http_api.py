@@ -4,6 +4,7 @@ and no input the OpenAPI schema allows makes the server fail."""
 
 import io
 import json
+from datetime import datetime
 
 import openpyxl
 import pytest
@@ -40,7 +41,7 @@ def served(tmp_path_factory, embedded_keys):
         "auditor": ("--role", "auditor"), "operator": ("--role", "operator")}.items()}
     keys["bad key"] = keys["own seller"][:-4] + "xxxx"
     documents = Documents(Settings(database_url=f"sqlite:///{work / 'orderclaims.db'}"))
-    client = TestClient(create_app(documents, ApiKeys(documents.engine)))
+    client = TestClient(create_app(documents, ApiKeys(documents.engine), clock=lambda: datetime.fromisoformat(AS_OF)))
     order = cli("claims", "--seller", OWN, "--status", "cancel.completed", "--json").stdout
     own_order = json.loads(order)["orders"][0]["order_no"]
     own_item = json.loads(cli("inquiries", "--seller", OWN, "--json").stdout)["inquiries"]
@@ -160,8 +161,8 @@ def test_a_download_named_after_any_cart_number_is_served(served):
 
 
 def test_points_exchange_once_and_the_second_try_is_refused_with_its_code(served):
-    first = call(served, "own seller", "POST", "/api/exchange-points", json={"at": "2026-11-21T09:00:00+09:00"})
-    second = call(served, "own seller", "POST", "/api/exchange-points", json={"at": "2026-11-21T10:00:00+09:00"})
+    first = call(served, "own seller", "POST", "/api/exchange-points", json={})  # at the server's now: AS_OF
+    second = call(served, "own seller", "POST", "/api/exchange-points")
     assert first.status_code == 200 or first.json()["code"] == "nothing_to_exchange"
     assert second.status_code == 409
     assert second.json()["code"] in ("already_exchanged", "nothing_to_exchange")
