@@ -7,6 +7,7 @@ Unknown fields are ignored; values a rejection code covers (seller-cancel reason
 tracking number, the actor) stay valid here and are judged by the rules.
 """
 
+import hashlib
 import re
 from collections.abc import Callable
 from datetime import date, datetime, timezone
@@ -300,6 +301,7 @@ class Message(BaseModel):
 
     envelope: Envelope
     data: Data
+    fingerprint: str = ""  # of the content a repeat of its message_id is compared by (SPEC §4)
 
     @property
     def message_id(self) -> str:
@@ -411,4 +413,12 @@ def _read(raw: bytes | str, model_of: Callable[[str], type[Data] | None], needs_
         raise InvalidMessage(_reason(error, "data."), message_id) from None
     if envelope.type == "message.sent" and not (envelope.order_no or data.cart_no or data.order_nos):
         raise InvalidMessage("data.cart_no: a message needs a cart_no, order_nos or order_no", message_id)
-    return Message.model_construct(envelope=envelope, data=data)  # both parts validated above
+    return Message.model_construct(envelope=envelope, data=data, fingerprint=fingerprint(document))  # validated above
+
+
+def fingerprint(document: dict) -> str:
+    """The content of a message as JSON values — `type`, `order_no` ("" or null alike), `occurred_at`,
+    `actor`, `data` — hashed: a repeated message_id with another fingerprint is a duplicate_conflict."""
+    content = [document.get("type"), document.get("order_no") or "", document.get("occurred_at"), document.get("actor"),
+               document.get("data") or {}]
+    return hashlib.sha256(orjson.dumps(content, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]

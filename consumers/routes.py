@@ -132,4 +132,5 @@ def to_command(message: Message, raw: bytes = b"", source: str = "", retry: bool
         message=raw,
         source=source,
         retry=retry,
+        fingerprint=message.fingerprint or None,
     )

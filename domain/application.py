@@ -19,10 +19,10 @@ from eventsourcing.persistence import (
 )
 
 from domain.buyer import Buyer
-from domain.errors import Rejected, UnknownOrder
+from domain.errors import DuplicateConflict, Rejected, UnknownOrder
 from domain.order import Order, order_id
 from domain.parking import Defect
-from domain.receipt import receipt_event
+from domain.receipt import Receipt, conflict_id, receipt_event
 from domain.seller import DEFAULT_LEVEL, Seller, seller_id_to_uuid
 from domain.unit_of_work import Command, Outcome, UnitOfWork, replay
 
@@ -80,8 +80,9 @@ class Orders(Application):
         try:
             outcomes = []
             for index, command in enumerate(commands):
-                if command.message_id and uow.seen(command.message_id):
-                    outcomes.append(Outcome(command.message_id, "duplicate"))
+                first = uow.first_receipt(command.message_id) if command.message_id else None
+                if first is not None:
+                    outcomes.append(self._repeat(uow, command, first))
                     continue
                 if index in defects:
                     uow.park(command, defects[index])
@@ -100,6 +101,7 @@ class Orders(Application):
                         outcome=outcome.status,
                         code=outcome.code,
                         detail=outcome.detail,
+                        fingerprint=command.fingerprint,
                     )
                 )
             self.commit(uow, trackings)
@@ -107,6 +109,23 @@ class Orders(Application):
             uow.forget()
             raise
         return outcomes
+
+    @staticmethod
+    def _repeat(uow: UnitOfWork, command: Command, first: Receipt.Processed) -> Outcome:
+        """A message id seen before changes nothing: a duplicate, or — when its content differs from
+        the first's — rejected `duplicate_conflict`, recorded once per distinct content (SPEC §4)."""
+        known = getattr(first, "fingerprint", None)  # receipts of earlier releases kept none
+        if known is None or command.fingerprint is None or known == command.fingerprint:
+            return Outcome(command.message_id, "duplicate")
+        conflict = DuplicateConflict(f"message_id {command.message_id!r} was first used for a {first.message_type} of "
+                                     f"{first.at.isoformat()}; this message's content differs")
+        outcome = Outcome(command.message_id, "rejected", conflict.code, conflict.detail)
+        rid = conflict_id(command.message_id, command.fingerprint)
+        if uow.recorded(rid) is None:
+            uow.record(receipt_event(originator_id=rid, message_id=command.message_id, message_type=command.message_type,
+                                     order_no=command.order_no, at=command.at, outcome="rejected",
+                                     code=outcome.code, detail=outcome.detail, fingerprint=command.fingerprint))
+        return outcome
 
     @staticmethod
     def _apply(uow: UnitOfWork, index: int, command: Command) -> Outcome:

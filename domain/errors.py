@@ -160,6 +160,12 @@ class NothingToExchange(Rejected):
     code = "nothing_to_exchange"
 
 
+class DuplicateConflict(Rejected):
+    """A repeated message_id whose content differs from the first message's: nothing changes."""
+
+    code = "duplicate_conflict"
+
+
 REJECTION_CODES = tuple(
     cls.code for cls in Rejected.__subclasses__()
 )

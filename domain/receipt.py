@@ -23,6 +23,12 @@ def receipt_id(message_id: str) -> UUID:
     return uuid5(RECEIPT_NAMESPACE, message_id)
 
 
+def conflict_id(message_id: str, fingerprint: str) -> UUID:
+    """The receipt of a repeated message_id whose content differs from the first's (SPEC §4
+    `duplicate_conflict`): one per distinct content, so the same conflicting repeat is recorded once."""
+    return uuid5(RECEIPT_NAMESPACE, f"{message_id}\x1fconflict\x1f{fingerprint}")
+
+
 class Receipt(Aggregate):
     """An upstream message seen once: accepted, or rejected with its code."""
 
@@ -40,6 +46,7 @@ class Receipt(Aggregate):
         outcome: str,
         code: str | None = None,
         detail: str | None = None,
+        fingerprint: str | None = None,
     ):
         self.message_id = message_id
         self.message_type = message_type
@@ -48,17 +55,18 @@ class Receipt(Aggregate):
         self.outcome = outcome
         self.code = code
         self.detail = detail
+        self.fingerprint = fingerprint  # of the message's content; receipts of earlier releases have none
 
 
 RECEIPT_TOPIC = get_topic(Receipt)
 
 
-def receipt_event(**fields: Any) -> Receipt.Processed:
+def receipt_event(originator_id: UUID | None = None, **fields: Any) -> Receipt.Processed:
     """The event that `Receipt(**fields)` would record, made without the aggregate."""
     return Receipt.Processed(
-        originator_id=receipt_id(fields["message_id"]),
+        originator_id=originator_id or receipt_id(fields["message_id"]),
         originator_version=Receipt.INITIAL_VERSION,
         originator_topic=RECEIPT_TOPIC,
         timestamp=Receipt.Processed.create_timestamp(),
-        **{"code": None, "detail": None, **fields},  # the defaults of Receipt.__init__
+        **{"code": None, "detail": None, "fingerprint": None, **fields},  # the defaults of Receipt.__init__
     )

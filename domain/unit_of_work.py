@@ -45,6 +45,7 @@ class Command:
     message: bytes = b""  # the message as it came, kept if it is parked
     source: str = ""  # where it came from: "line N", or "TOPIC:PARTITION:OFFSET"
     retry: bool = False  # a retry of a parked message: its outcome settles it
+    fingerprint: str | None = None  # of its content: a repeat of its id with another is a duplicate_conflict
 
 
 @dataclass(frozen=True)
@@ -111,11 +112,16 @@ class UnitOfWork:
         self._aggregates[aggregate.id] = aggregate
         self._command_touched.setdefault(aggregate.id, 0)
 
-    def seen(self, message_id: str) -> bool:
-        rid = receipt_id(message_id)
-        if rid in self.receipts:
-            return True
-        return self._check_store and bool(self._app.recorder.select_events(rid, limit=1))
+    def first_receipt(self, message_id: str) -> Receipt.Processed | None:
+        """The receipt of the message id's first use, in this batch or (when checking) in the store."""
+        return self.recorded(receipt_id(message_id))
+
+    def recorded(self, rid: UUID) -> Receipt.Processed | None:
+        receipt = self.receipts.get(rid)
+        if receipt is None and self._check_store:
+            stored = self._app.recorder.select_events(rid, limit=1)
+            receipt = self._app.mapper.to_domain_event(stored[0]) if stored else None
+        return receipt
 
     def forget(self) -> None:
         """Evict every aggregate of this batch from the application's cache (the batch failed)."""

@@ -159,6 +159,7 @@ def test_every_rejection_code_of_spec_section_4_is_reachable_through_messages(ap
                 reship_date="2026-11-04", recipient={"name": "n", "phone": "p", "address": "a"}),  # tracking_required
         message("claim.withdrawn", "2", "buyer", d(4, 9), note=""),  # out_of_order
     ]
+    stream.append({**stream[-1], "data": {"note": "another"}})  # duplicate_conflict
     summary = ingest_lines(app, lines(*stream))
     from domain.errors import REJECTION_CODES
 
