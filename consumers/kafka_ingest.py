@@ -47,11 +47,13 @@ class IngestWorker(ConsumerRebalanceListener):
     # ---- the store decides where each partition resumes ----------------------------------------
 
     def on_partitions_assigned(self, assigned: Iterable[TopicPartition]) -> None:
+        self.app.forget_cached_aggregates()  # another worker may have written them meanwhile
         for tp in assigned:
             self._seek_to_store(tp)
         log.info("partitions assigned", extra={"partitions": sorted(tp.partition for tp in assigned)})
 
     def on_partitions_revoked(self, revoked: Iterable[TopicPartition]) -> None:
+        self.app.forget_cached_aggregates()
         for tp in revoked:
             self.applied.pop(tp, None)
 

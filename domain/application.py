@@ -4,9 +4,10 @@ Everything a batch caused — new events, one Receipt per message (accepted or r
 code) and, when given, the consumed position — is written in one transaction.
 
 Aggregates stay in an LRU cache between batches, handed out without copying and without asking
-the store for newer events: this process writes them, and a batch that fails (another writer was
-first, the database went away) evicts every aggregate it touched, so the cache never holds a
-change the store refused. Repeated messages are found optimistically: the store refuses a second
+the store for newer events: this process is their one writer while it owns their partitions (a
+change of ownership drops the whole cache: `forget_cached_aggregates`), and a batch that fails
+(another writer was first, the database went away) evicts every aggregate it touched, so the
+cache never holds a change the store refused. Repeated messages are found optimistically: the store refuses a second
 Receipt for a message id, and only then is the batch run again, checking each message first.
 """
 
@@ -141,6 +142,15 @@ class Orders(Application):
         except Exception as error:  # a defect: this message is parked, the rest goes on
             raise Defect(index, error) from error
         return Outcome(command.message_id, "accepted")
+
+    def forget_cached_aggregates(self) -> None:
+        """Drop every cached aggregate. The cache is trusted only while this process is the one writer
+        of what it holds: once the partitions it owns change, another writer may have moved any of them,
+        and a decision from a stale aggregate is wrong silently (a rejection writes no event, so no
+        version check would catch it)."""
+        cache = self.repository.cache
+        if cache is not None:
+            self.repository.cache = type(cache)(maxsize=cache.maxsize) if hasattr(cache, "maxsize") else type(cache)()
 
     def commit(self, uow: UnitOfWork, trackings: Sequence[Tracking] = ()) -> None:
         processing = ProcessingEvent(tracking=trackings[0] if len(trackings) == 1 else None)
