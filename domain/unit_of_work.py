@@ -15,7 +15,7 @@ from eventsourcing.domain import Aggregate
 from domain.buyer import Buyer, buyer_uuid
 from domain.cart import Cart, cart_id
 from domain.errors import AskerRestricted, InquiryExists, OrderExists, UnknownInquiry, UnknownOrder
-from domain.inquiry import Inquiry, ItemInquiries, inquiry_id, item_id
+from domain.inquiry import Inquiry, ItemInquiries, inquiry_id, item_id, legacy_item_id
 from domain.order import Order, order_id
 from domain.parking import ParkedMessage, parked_id
 from domain.receipt import Receipt, receipt_id
@@ -184,9 +184,8 @@ class UnitOfWork:
         """A buyer's question (SPEC §10: new, then who asks, then not restricted on the item)."""
         if self._get_unless_new(inquiry_id(posted["inquiry_no"])) is not None:
             raise InquiryExists(f"inquiry {posted['inquiry_no']!r} exists")
-        item = self._get(item_id(posted["item_no"]))
         inquiry = Inquiry.post(**posted)
-        if item is not None and posted["buyer_id"] in item.restricted:
+        if posted["buyer_id"] in self._restricted_on(posted["seller_id"], posted["item_no"]):
             raise AskerRestricted("the buyer may not ask on this item again")
         self._add(inquiry)
         return inquiry
@@ -196,11 +195,21 @@ class UnitOfWork:
         inquiry = self.inquiry(inquiry_no)
         inquiry.hide(actor=actor, at=at, title=title, reason=reason, restrict_asker=restrict_asker)
         if restrict_asker:
-            item = self._get(item_id(inquiry.item_no))
+            item = self._get(item_id(inquiry.seller_id, inquiry.item_no))
             if item is None:
-                item = ItemInquiries(item_no=inquiry.item_no)
+                item = ItemInquiries(item_no=inquiry.item_no, seller_id=inquiry.seller_id)
                 self._add(item)
             item.restrict(actor=actor, at=at, buyer_id=inquiry.buyer_id)
+
+    def _restricted_on(self, seller_id: str, item_no: str) -> set[str]:
+        """The askers restricted on the seller's item: its own, and those an earlier release recorded
+        under the item number alone (which did not know the seller: they hold for every seller's item
+        of that number, as they did then)."""
+        restricted: set[str] = set()
+        for item in (self._get(item_id(seller_id, item_no)), self._get(legacy_item_id(item_no))):
+            if item is not None:
+                restricted.update(item.restricted)
+        return restricted
 
     def buyer(self, buyer_id: str) -> Buyer | None:
         return self._get(buyer_uuid(buyer_id))

@@ -35,6 +35,7 @@ class Sealer:
         self._first_keys: OrderedDict[UUID, str | None] = OrderedDict()  # aggregate -> the key its first event was sealed with
         self._batch_keys: dict[str, tuple[str, bytes]] = {}  # buyer -> its current key, read for this batch
         self._made_in_batch: set[str] = set()  # the ids of the keys made for this batch, not stored yet
+        keys.on_erased.append(lambda _buyers: _cipher.cache_clear())  # an erased key's cipher is not kept either
 
     def prepare(self, events: list, store_with_events: bool = False) -> list[NewKey]:
         """Before a batch is stored: the current keys of the buyers of its new orders and inquiries, in
