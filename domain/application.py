@@ -172,6 +172,14 @@ class Orders(Application):
             buyer.erase_again(by=by, at=at)
         self.commit(uow)
 
+    def settle_parked(self, message_id: str, outcome: str, *, at: datetime) -> None:
+        """Settle a parked message without running it (its buyer's data was erased: `erased`)."""
+        uow = UnitOfWork(self)
+        parked = uow.parked(message_id)
+        if parked is not None and parked.is_parked:
+            parked.settle(outcome, at=at)
+            self.commit(uow)
+
     def forget_buyers(self, buyer_ids: set[str]) -> None:
         """Erasures were recorded (by any process): no aggregate this process cached still holds those
         buyers' data as it was read or given. Erasures are rare; the whole cache goes, and refills

@@ -3,6 +3,7 @@ checked and applied in turn; the Orders application (domain/application.py) then
 in one transaction. A rejected command changes nothing: the rules check before any event.
 """
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -133,9 +134,30 @@ class UnitOfWork:
         if parked is None:
             self._add(ParkedMessage(message_id=command.message_id, message_type=command.message_type,
                                     order_no=command.order_no, message=command.message.decode("utf-8", "replace"),
-                                    source=command.source, error=error, at=command.at))
+                                    source=command.source, error=error, at=command.at, **self._whose(command)))
         elif parked.is_parked:
             parked.fail_again(error, at=command.at)
+
+    def _whose(self, command: Command) -> dict[str, str]:
+        """Whose personal data a parked message may hold: the buyer whose order or inquiry it starts,
+        or the order or inquiry it is about (SPEC §7: sealed as their events are)."""
+        try:
+            data = json.loads(command.message).get("data") or {}
+        except (ValueError, AttributeError):
+            data = {}
+        buyer = data.get("buyer") if isinstance(data, dict) else None
+        if isinstance(buyer, dict) and buyer.get("id"):
+            return {"buyer_id": str(buyer["id"])}
+        if command.message_type == "inquiry.posted" and data.get("buyer_id"):
+            return {"buyer_id": str(data["buyer_id"])}
+        for aggregate_id in ((order_id(command.order_no),) if command.order_no else ()) + (
+                (inquiry_id(str(data["inquiry_no"])),) if isinstance(data, dict) and data.get("inquiry_no") else ()):
+            if self._get(aggregate_id) is not None:
+                return {"key_of": str(aggregate_id)}
+        return {}
+
+    def parked(self, message_id: str) -> ParkedMessage | None:
+        return self._get(parked_id(message_id))
 
     def settle_parked(self, command: Command, outcome: str) -> None:
         parked = self._get(parked_id(command.message_id))

@@ -15,7 +15,7 @@ from consumers.parked import parked_messages
 from domain.audit import describe, history, state_as_of
 from domain.calendar import TOKYO
 from domain.errors import Rejected, UnknownOrder
-from domain.privacy import mask_personal, mask_text
+from domain.privacy import ERASED, mask_message, mask_text
 from domain.seller import previous_month
 from entrypoints.bootstrap import Settings, build_engine, build_orders
 from projections import dashboard_queries as dash
@@ -193,11 +193,12 @@ class Documents:
 
 
 def _shown(message: str) -> object:
-    """A parked message as an operator reads it: buyer data masked."""
+    """A parked message as an operator reads it: the masked copy the store keeps (`[erased]` once its
+    buyer is erased), masked again for one an earlier release stored as it came."""
     try:
-        return mask_personal(orjson.loads(message))
+        return mask_message(orjson.loads(message))
     except orjson.JSONDecodeError:
-        return message
+        return message if message == ERASED else mask_text(message)
 
 
 def _masked_inquiry(entry: dict) -> dict:
