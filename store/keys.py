@@ -120,7 +120,10 @@ class BuyerKeys:
         self._unwrapped: OrderedDict[str, bytes] = OrderedDict()  # the latest KEYS_KEPT keys unwrapped
         self.on_erased: list[Callable[[set[str]], None]] = []  # told the buyers whose erasure was just seen
         metadata.create_all(engine)
-        by_erasure.create(engine, checkfirst=True)  # a store made before the index
+        try:
+            by_erasure.create(engine, checkfirst=True)  # a store made before the index
+        except DBAPIError:
+            pass  # another process made it at the same moment
         self._erasures_checked = time.monotonic()
         self._erasures_lock = threading.Lock()
         self._erasures_seen, self._erased_keys = self._erasures_since(None)
