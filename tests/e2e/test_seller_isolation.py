@@ -21,6 +21,7 @@ from tests.e2e.conftest import simulated_store
 pytestmark = pytest.mark.security
 
 A, B = "S001", "S002"
+AS_OF = "2026-11-21T09:00:00%2B09:00"  # one moment for both answers compared (a list echoes its as-of)
 SHARED, A_ONLY = "I00001", "IA-ONLY"
 NOBODYS = {"order": "999999999", "cart": "C9999999", "item": "I99999"}
 
@@ -79,9 +80,9 @@ ROUTES = [
     ("history", "order", "/api/orders/{id}/history"),
     ("history, trailing slash", "order", "/api/orders/{id}/history/"),
     ("order page", "order", "/orders/{id}"),
-    ("claims by order", "order", "/api/claims?order={id}"),
-    ("claims by order, xlsx", "order", "/api/claims.xlsx?order={id}"),
-    ("claims by cart", "cart", "/api/claims?cart={id}"),
+    ("claims by order", "order", "/api/claims?order={id}&as_of=" + AS_OF),
+    ("claims by order, xlsx", "order", "/api/claims.xlsx?order={id}&as_of=" + AS_OF),
+    ("claims by cart", "cart", "/api/claims?cart={id}&as_of=" + AS_OF),
     ("item inquiries", "item", "/api/items/{id}/inquiries"),
     ("item inquiries, trailing slash", "item", "/api/items/{id}/inquiries/"),
 ]
