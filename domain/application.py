@@ -11,10 +11,11 @@ cache never holds a change the store refused. Repeated messages are found optimi
 Receipt for a message id, and only then is the batch run again, checking each message first.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from datetime import date, datetime
 
-from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.application import AggregateNotFoundError, Application, LRUCache, ProcessingEvent
 from eventsourcing.persistence import (
     IntegrityError, JSONTranscoder, PersistenceError, ProcessRecorder, Tracking, Transcoding,
 )
@@ -47,6 +48,9 @@ class Orders(Application):
     name = "orderclaims"
 
     def __init__(self, env: dict[str, str] | None = None):
+        # Asked before every batch and read: erasures recorded since (by any process) are seen, and
+        # forget_buyers called (the composition root sets it to the buyer keys' revalidation).
+        self.check_erasures: Callable[[], None] = lambda: None
         # The cache is trusted (no copies, no fast-forward): see the module docstring.
         super().__init__({"AGGREGATE_CACHE_FASTFORWARD": "n", "DEEPCOPY_FROM_AGGREGATE_CACHE": "n", **(env or {})})
 
@@ -77,6 +81,7 @@ class Orders(Application):
 
     def _process(self, commands: list[Command], trackings: Sequence[Tracking], check_store_for_repeats: bool,
                  defects: dict[int, str]) -> list[Outcome]:
+        self.check_erasures()
         uow = UnitOfWork(self, check_store_for_repeats)
         try:
             outcomes = []
@@ -196,7 +201,29 @@ class Orders(Application):
             buyer.erase_again(by=by, at=at)
         self.commit(uow)
 
+    def settle_parked(self, message_id: str, outcome: str, *, at: datetime) -> None:
+        """Settle a parked message without running it (its buyer's data was erased: `erased`)."""
+        uow = UnitOfWork(self)
+        parked = uow.parked(message_id)
+        if parked is not None and parked.is_parked:
+            parked.settle(outcome, at=at)
+            self.commit(uow)
+
+    def forget_buyers(self, buyer_ids: set[str]) -> None:
+        """Erasures were recorded (by any process): no aggregate this process cached still holds those
+        buyers' data as it was read or given. Erasures are rare; the whole cache goes, and refills
+        from the store, whose events are sealed."""
+        cache = self.repository.cache
+        if cache is None:
+            return
+        with getattr(cache, "lock", None) or nullcontext():  # eventsourcing's LRUCache.clear() keeps its dict
+            cache.cache.clear()
+            if isinstance(cache, LRUCache):
+                cache.clear()
+                cache.full = False
+
     def get_order(self, order_no: str, version: int | None = None) -> Order:
+        self.check_erasures()
         try:
             return self.repository.get(order_id(order_no), version=version, projector_func=replay)
         except AggregateNotFoundError:

@@ -22,7 +22,14 @@ def inquiry_id(inquiry_no: str) -> UUID:
 
 
 @lru_cache(maxsize=4096)
-def item_id(item_no: str) -> UUID:
+def item_id(seller_id: str, item_no: str) -> UUID:
+    """An item is its seller's (SPEC §10): (seller_id, item_no), never the item number alone."""
+    return uuid5(ITEM_NAMESPACE, f"{seller_id}\x1f{item_no}")
+
+
+@lru_cache(maxsize=4096)
+def legacy_item_id(item_no: str) -> UUID:
+    """The id earlier releases gave an item, by its number alone; their restrictions are still read."""
     return uuid5(ITEM_NAMESPACE, item_no)
 
 
@@ -74,15 +81,17 @@ class Inquiry(Aggregate):
 
 
 class ItemInquiries(Aggregate):
-    """An item's page as far as inquiries go: the askers restricted from asking on it again."""
+    """One seller's item page as far as inquiries go: the askers restricted from asking on it again.
+    One opened without a seller is an earlier release's, keyed by the item number alone."""
 
     @staticmethod
-    def create_id(item_no: str, **_: object) -> UUID:
-        return item_id(item_no)
+    def create_id(item_no: str, seller_id: str = "", **_: object) -> UUID:
+        return item_id(seller_id, item_no) if seller_id else legacy_item_id(item_no)
 
     @event("Opened")
-    def __init__(self, item_no: str):
+    def __init__(self, item_no: str, seller_id: str = ""):
         self.item_no = item_no
+        self.seller_id = seller_id
         self.restricted: list[str] = []
 
     def restrict(self, *, actor: str, at: datetime, buyer_id: str) -> None:

@@ -38,7 +38,10 @@ class ParkedMessage(Aggregate):
 
     @event("Parked")
     def __init__(self, message_id: str, message_type: str, order_no: str, message: str, source: str, error: str,
-                 at: datetime):
+                 at: datetime, buyer_id: str | None = None, key_of: str | None = None):
+        """`message` is personal data (SPEC §7): the store seals it with the key of its buyer —
+        `buyer_id` for a message that starts the buyer's order or inquiry, else the key the aggregate
+        `key_of` (its id) was sealed with, so that erasing the buyer erases it too."""
         self.message_id = message_id
         self.message = message
         self.source = source

@@ -70,3 +70,19 @@ def mask_personal(data: Any) -> Any:
     if isinstance(data, list):
         return [mask_personal(item) for item in data]
     return data
+
+
+PARKED_MESSAGE = "domain.parking:ParkedMessage.Parked"  # its `message`: an upstream message as it came
+INQUIRY_TEXTS = ("title", "text", "reason")  # an inquiry message's texts: personal data of its asker
+
+
+def mask_message(document: Any) -> Any:
+    """An upstream message as an operator reads it: its buyer and recipient masked, and an inquiry's
+    texts (SPEC §10) too."""
+    if not isinstance(document, dict):
+        return document
+    masked = mask_personal(document)
+    data = masked.get("data")
+    if str(masked.get("type", "")).startswith("inquiry.") and isinstance(data, dict):
+        masked["data"] = {k: mask_text(v) if k in INQUIRY_TEXTS and isinstance(v, str) else v for k, v in data.items()}
+    return masked

@@ -3,6 +3,7 @@ checked and applied in turn; the Orders application (domain/application.py) then
 in one transaction. A rejected command changes nothing: the rules check before any event.
 """
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +16,7 @@ from eventsourcing.domain import Aggregate
 from domain.buyer import Buyer, buyer_uuid
 from domain.cart import Cart, cart_id
 from domain.errors import AskerRestricted, InquiryExists, OrderExists, UnknownInquiry, UnknownOrder
-from domain.inquiry import Inquiry, ItemInquiries, inquiry_id, item_id
+from domain.inquiry import Inquiry, ItemInquiries, inquiry_id, item_id, legacy_item_id
 from domain.order import Order, order_id
 from domain.parking import ParkedMessage, parked_id
 from domain.receipt import Receipt, receipt_id
@@ -139,9 +140,30 @@ class UnitOfWork:
         if parked is None:
             self._add(ParkedMessage(message_id=command.message_id, message_type=command.message_type,
                                     order_no=command.order_no, message=command.message.decode("utf-8", "replace"),
-                                    source=command.source, error=error, at=command.at))
+                                    source=command.source, error=error, at=command.at, **self._whose(command)))
         elif parked.is_parked:
             parked.fail_again(error, at=command.at)
+
+    def _whose(self, command: Command) -> dict[str, str]:
+        """Whose personal data a parked message may hold: the buyer whose order or inquiry it starts,
+        or the order or inquiry it is about (SPEC §7: sealed as their events are)."""
+        try:
+            data = json.loads(command.message).get("data") or {}
+        except (ValueError, AttributeError):
+            data = {}
+        buyer = data.get("buyer") if isinstance(data, dict) else None
+        if isinstance(buyer, dict) and buyer.get("id"):
+            return {"buyer_id": str(buyer["id"])}
+        if command.message_type == "inquiry.posted" and data.get("buyer_id"):
+            return {"buyer_id": str(data["buyer_id"])}
+        for aggregate_id in ((order_id(command.order_no),) if command.order_no else ()) + (
+                (inquiry_id(str(data["inquiry_no"])),) if isinstance(data, dict) and data.get("inquiry_no") else ()):
+            if self._get(aggregate_id) is not None:
+                return {"key_of": str(aggregate_id)}
+        return {}
+
+    def parked(self, message_id: str) -> ParkedMessage | None:
+        return self._get(parked_id(message_id))
 
     def settle_parked(self, command: Command, outcome: str) -> None:
         parked = self._get(parked_id(command.message_id))
@@ -190,9 +212,8 @@ class UnitOfWork:
         """A buyer's question (SPEC §10: new, then who asks, then not restricted on the item)."""
         if self._get_unless_new(inquiry_id(posted["inquiry_no"])) is not None:
             raise InquiryExists(f"inquiry {posted['inquiry_no']!r} exists")
-        item = self._get(item_id(posted["item_no"]))
         inquiry = Inquiry.post(**posted)
-        if item is not None and posted["buyer_id"] in item.restricted:
+        if posted["buyer_id"] in self._restricted_on(posted["seller_id"], posted["item_no"]):
             raise AskerRestricted("the buyer may not ask on this item again")
         self._add(inquiry)
         return inquiry
@@ -202,11 +223,21 @@ class UnitOfWork:
         inquiry = self.inquiry(inquiry_no)
         inquiry.hide(actor=actor, at=at, title=title, reason=reason, restrict_asker=restrict_asker)
         if restrict_asker:
-            item = self._get(item_id(inquiry.item_no))
+            item = self._get(item_id(inquiry.seller_id, inquiry.item_no))
             if item is None:
-                item = ItemInquiries(item_no=inquiry.item_no)
+                item = ItemInquiries(item_no=inquiry.item_no, seller_id=inquiry.seller_id)
                 self._add(item)
             item.restrict(actor=actor, at=at, buyer_id=inquiry.buyer_id)
+
+    def _restricted_on(self, seller_id: str, item_no: str) -> set[str]:
+        """The askers restricted on the seller's item: its own, and those an earlier release recorded
+        under the item number alone (which did not know the seller: they hold for every seller's item
+        of that number, as they did then)."""
+        restricted: set[str] = set()
+        for item in (self._get(item_id(seller_id, item_no)), self._get(legacy_item_id(item_no))):
+            if item is not None:
+                restricted.update(item.restricted)
+        return restricted
 
     def buyer(self, buyer_id: str) -> Buyer | None:
         return self._get(buyer_uuid(buyer_id))

@@ -74,11 +74,7 @@ class Principal:
             raise NotFound("unknown_seller", "name a seller (seller=…)")
         return asked
 
-    def sees(self, seller_of_thing: str | None) -> bool:
-        """Whether a thing of that seller (None: a thing that does not exist) is there for this key."""
-        return seller_of_thing is not None and (self.role != Role.SELLER or seller_of_thing == self.seller_id)
-
-    def owns(self, seller_of_thing: str | None, code: str, detail: str) -> None:
-        """The thing is there for this key, or NotFound — the same for one that does not exist."""
-        if not self.sees(seller_of_thing):
-            raise NotFound(code, detail)
+    @property
+    def only_seller(self) -> str | None:
+        """The one seller every read of this key is filtered by (a seller key's), None for a key that reads any."""
+        return self.seller_id if self.role == Role.SELLER else None

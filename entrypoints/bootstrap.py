@@ -86,6 +86,8 @@ def build_orders(settings: Settings | None = None, reveal: bool = False) -> Orde
     app = Orders(env=env)
     keys = BuyerKeys.open(make_engine(settings.database_url), settings.database_url)
     app.mapper.sealer = Sealer(keys, first_state=lambda order_id: _first_state(app, order_id), reveal=reveal)
+    keys.on_erased.append(app.forget_buyers)  # its cached aggregates hold buyer data read in the clear
+    app.check_erasures = keys.revalidate
     return app
 
 

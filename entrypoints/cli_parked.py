@@ -23,7 +23,7 @@ def parked_command(retry_id: str | None, as_json: bool) -> None:
     documents = Documents()
     if retry_id:
         metadata.create_all(documents.engine)
-        _retry(documents.app, documents.engine, retry_id, as_json)
+        _retry(documents, retry_id, as_json)
         return
     document = documents.parked()
     messages, events = document["messages"], document["events"]
@@ -40,7 +40,8 @@ def parked_command(retry_id: str | None, as_json: bool) -> None:
                          header=["projection", "position", "event", "error"]))
 
 
-def _retry(app, engine, retry_id: str, as_json: bool) -> None:
+def _retry(documents: Documents, retry_id: str, as_json: bool) -> None:
+    app, engine = documents.app, documents.engine
     if retry_id in PROJECTIONS:
         done = rebuild(app, engine, PROJECTIONS[retry_id]())
         with engine.connect() as conn:
@@ -52,7 +53,7 @@ def _retry(app, engine, retry_id: str, as_json: bool) -> None:
     if retry_id not in {p.message_id for p in parked_messages(app)}:
         raise click.BadParameter(f"{printable(retry_id)} is neither a parked message nor a projection",
                                  param_hint="--retry")
-    outcome = retry(app, retry_id)
+    outcome = retry(app, retry_id, reader=documents.revealing)  # the message as it came: needs the master key
     document = {"message_id": retry_id, "outcome": outcome.status, "code": outcome.code, "detail": outcome.detail}
     print_json(document) if as_json else click.echo(
         f"{printable(retry_id)}: {outcome.status}" + (f" ({outcome.code or outcome.detail})" if outcome.code or

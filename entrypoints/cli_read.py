@@ -180,13 +180,12 @@ def rebuild_command(name: str | None, as_json: bool) -> None:
 
 
 @click.command(name="inquiries")
-@click.option("--seller", help="The seller's view: every inquiry, every text.")
-@click.option("--item", "item_no", help="The item page: a hidden inquiry only as its placeholder.")
+@click.option("--seller", required=True, help="The seller: alone, its view (every inquiry, every text).")
+@click.option("--item", "item_no", help="The seller's item page: a hidden inquiry only as its placeholder.")
 @json_option
-def inquiries_command(seller: str | None, item_no: str | None, as_json: bool) -> None:
-    """Inquiries on items' pages (SPEC §10): the seller's view, or an item page's."""
-    if bool(seller) == bool(item_no):
-        raise click.UsageError("give either --seller S or --item I")
+def inquiries_command(seller: str, item_no: str | None, as_json: bool) -> None:
+    """Inquiries on items' pages (SPEC §10): the seller's view, or the page of one of its items (an
+    item number is its seller's own: --item needs --seller)."""
     document = Documents().inquiries(seller, item_no)
     listed = document["inquiries"]
     if as_json:

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from consumers.parked import parked_messages
 from domain.audit import describe, history, state_as_of
 from domain.calendar import TOKYO
-from domain.errors import Rejected
-from domain.privacy import mask_personal, mask_text
+from domain.errors import Rejected, UnknownOrder
+from domain.privacy import ERASED, mask_message, mask_text
 from domain.seller import previous_month
 from entrypoints.bootstrap import Settings, build_engine, build_orders
 from projections import dashboard_queries as dash
@@ -24,8 +24,8 @@ from projections import points_queries as pts
 from projections import settlement_queries as settle
 from projections import summary_queries as sq
 from projections import todo_queries as td
-from projections.dashboard import Dashboard, dash_orders
-from projections.inquiries import Inquiries, inquiries
+from projections.dashboard import Dashboard
+from projections.inquiries import Inquiries
 from projections.parking import parked as parked_events
 from projections.points import Points
 from projections.runner import LogFollower, reading
@@ -123,15 +123,17 @@ class Documents:
             balance = pts.qcash_balance(conn, seller)
         return {"seller_id": seller, "month": month, "points": total, "exchanged": qcash, "qcash_balance": balance}
 
-    def inquiries(self, seller: str | None = None, item_no: str | None = None, masked: bool = False) -> dict:
-        """The seller's view (every text), or an item page's (a hidden inquiry as the placeholder);
-        `masked`: the texts as an analyst reads them."""
+    def inquiries(self, seller: str, item_no: str | None = None, masked: bool = False) -> dict:
+        """The seller's view (every text), or the page of the seller's item (a hidden inquiry as the
+        placeholder); `masked`: the texts as an analyst reads them."""
         texts = self.revealing.events.get  # the texts are shown: decrypted here only
         with self.reading(Inquiries(), None) as conn:
-            listed = iq.seller_view(conn, seller, texts) if seller else iq.item_page(conn, item_no, texts)
+            listed = iq.item_page(conn, seller, item_no, texts) if item_no else iq.seller_view(conn, seller, texts)
         if masked:
             listed = [_masked_inquiry(i) for i in listed]
-        return {"seller_id": seller, "inquiries": listed} if seller else {"item_no": item_no, "inquiries": listed}
+        if item_no:
+            return {"seller_id": seller, "item_no": item_no, "inquiries": listed}
+        return {"seller_id": seller, "inquiries": listed}
 
     # ---- the analyst's -------------------------------------------------------------------------------
 
@@ -140,21 +142,15 @@ class Documents:
         with self.reading(Dashboard(), as_of) as dash_conn, self.reading(Settlement(), as_of) as settlement_conn:
             return sq.summary(dash_conn, settlement_conn, as_of or now(), period, sort_by)
 
-    # ---- whose is it --------------------------------------------------------------------------------
-
-    def seller_of_order(self, order_no: str) -> str | None:
-        with self.reading(Dashboard(), None) as conn:
-            return conn.execute(select(dash_orders.c.seller_id).where(dash_orders.c.order_no == order_no)).scalar()
-
-    def seller_of_item(self, item_no: str) -> str | None:
-        with self.reading(Inquiries(), None) as conn:
-            return conn.execute(select(inquiries.c.seller_id).where(inquiries.c.item_no == item_no).limit(1)).scalar()
-
     # ---- the auditor's and the operator's ----------------------------------------------------------
 
-    def history(self, order_no: str, as_of: datetime | None = None, reveal: bool = False) -> dict:
-        """Every event of the order with its state; raises Rejected (unknown_order) for none."""
+    def history(self, order_no: str, as_of: datetime | None = None, reveal: bool = False,
+                seller: str | None = None) -> dict:
+        """Every event of the order with its state; raises Rejected (unknown_order) for none, and, when
+        read for one seller, for an order of another seller (the order's own events say whose it is)."""
         events = (self.revealing if reveal else self.app).order_events(order_no)
+        if seller is not None and getattr(events[0], "seller_id", None) != seller:
+            raise UnknownOrder(f"order {order_no!r} was never placed")
         state = state_as_of(events, as_of=as_of)
         return {
             "order_no": order_no,
@@ -197,11 +193,12 @@ class Documents:
 
 
 def _shown(message: str) -> object:
-    """A parked message as an operator reads it: buyer data masked."""
+    """A parked message as an operator reads it: the masked copy the store keeps (`[erased]` once its
+    buyer is erased), masked again for one an earlier release stored as it came."""
     try:
-        return mask_personal(orjson.loads(message))
+        return mask_message(orjson.loads(message))
     except orjson.JSONDecodeError:
-        return message
+        return message if message == ERASED else mask_text(message)
 
 
 def _masked_inquiry(entry: dict) -> dict:

@@ -96,7 +96,7 @@ def claims_page(request: Request, who: Visitor, docs: Docs, seller: Seller = Non
 def order_page(request: Request, who: Visitor, docs: Docs, order_no: Annotated[str, Path(max_length=64)],
                as_of: AsOf = None):
     visible_order(who, docs, order_no)
-    document = docs.history(order_no, arguments.moment(as_of), reveal=who.unmasked)
+    document = docs.history(order_no, arguments.moment(as_of), reveal=who.unmasked, seller=who.only_seller)
     return page(request, who, "order.html", d=document, unmasked=who.unmasked)
 
 

@@ -20,9 +20,11 @@ def _status(r: Any) -> str:
     return "hidden" if r.hidden_at else "answered" if r.answers else "waiting"
 
 
-def item_page(conn: Connection, item_no: str, events_of: EventsOf) -> list[dict]:
-    """The item page: every inquiry; a hidden one as the placeholder only."""
-    rows = conn.execute(select(inquiries).where(inquiries.c.item_no == item_no).order_by(inquiries.c.posted_at))
+def item_page(conn: Connection, seller_id: str, item_no: str, events_of: EventsOf) -> list[dict]:
+    """One seller's item page (an item is (seller_id, item_no), SPEC §10): every inquiry; a hidden
+    one as the placeholder only. Another seller's item of the same number is never read."""
+    rows = conn.execute(select(inquiries).where(inquiries.c.seller_id == seller_id, inquiries.c.item_no == item_no)
+                        .order_by(inquiries.c.posted_at, inquiries.c.inquiry_no))
     shown = []
     for r in rows:
         entry = {"inquiry_no": r.inquiry_no, "status": _status(r), "posted_at": tokyo_iso(r.posted_at)}

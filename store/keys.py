@@ -2,18 +2,24 @@
 never in the database: `ORDERCLAIMS_MASTER_KEY` (32 bytes, URL-safe base64), or for an SQLite
 store a key file beside the database (`orderclaims.db.key`, mode 0600) made on first use.
 
-Erasure destroys a buyer's keys (their wrapped bytes are deleted); a buyer who orders again after
-that gets a new key. Encryption always asks the database for the buyer's key, so no process keeps
-using a key another one destroyed; decryption caches the keys it unwrapped.
+Erasure destroys a buyer's keys (their wrapped bytes are deleted, `erased_at` set); a buyer who
+orders again after that gets a new key. Encryption always asks the database for the buyer's key, so
+no process keeps using a key another one destroyed; decryption caches the keys it unwrapped, and
+asks the database, at most once a second, for the erasures since the last it saw (one indexed query
+on `erased_at`): their keys leave the cache, and whoever holds decrypted data of those buyers (the
+application's aggregate cache) is told to drop it — so an erasure holds in every process within a
+second (SPEC §7), however long the process has run.
 """
 
 import base64
 import functools
 import os
 import secrets
+import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, NamedTuple
 from uuid import uuid4
@@ -21,12 +27,15 @@ from uuid import uuid4
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import OperationalError
-from sqlalchemy import Column, DateTime, Index, LargeBinary, MetaData, String, Table, select, update
+from sqlalchemy import Column, DateTime, Index, LargeBinary, MetaData, String, Table, func, select, update
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
 MASTER_KEY_ENV = "ORDERCLAIMS_MASTER_KEY"
 KEYS_KEPT = 100_000  # unwrapped keys kept for decryption (each about 150 bytes)
+ERASURES_EVERY_S = 1.0  # how often a process asks for erasures it has not seen (SPEC §7: within a second)
+ERASURES_OVERLAP = timedelta(minutes=1)  # erasures stamped by another process's clock, committed late, are still seen
+NO_ERASURE = datetime(2000, 1, 1, tzinfo=timezone.utc)  # "none seen yet" (a floor the overlap can go below)
 
 metadata = MetaData()
 buyer_keys = Table(
@@ -39,6 +48,7 @@ buyer_keys = Table(
     Column("erased_at", DateTime(timezone=True)),
 )
 Index("buyer_keys_by_buyer", buyer_keys.c.buyer_id)
+by_erasure = Index("buyer_keys_by_erasure", buyer_keys.c.erased_at)
 
 
 class NewKey(NamedTuple):
@@ -108,7 +118,15 @@ class BuyerKeys:
         self.engine = engine
         self._master = AESGCM(master)
         self._unwrapped: OrderedDict[str, bytes] = OrderedDict()  # the latest KEYS_KEPT keys unwrapped
+        self.on_erased: list[Callable[[set[str]], None]] = []  # told the buyers whose erasure was just seen
         metadata.create_all(engine)
+        try:
+            by_erasure.create(engine, checkfirst=True)  # a store made before the index
+        except DBAPIError:
+            pass  # another process made it at the same moment
+        self._erasures_checked = time.monotonic()
+        self._erasures_lock = threading.Lock()
+        self._erasures_seen, self._erased_keys = self._erasures_since(None)
 
     @classmethod
     def open(cls, engine: Engine, database_url: str) -> "BuyerKeys":
@@ -173,12 +191,14 @@ class BuyerKeys:
 
     def get(self, key_id: str) -> bytes | None:
         """A key for decryption (cached once unwrapped), or None once erased."""
+        self.revalidate()
         key = self._unwrapped.get(key_id)
         return key if key is not None else self.live(key_id)
 
     @_store_fault
     def warm(self, key_ids: set[str]) -> None:
         """Unwrap these keys (those not erased) in a few round trips, before decrypting a batch."""
+        self.revalidate()
         wanted = sorted(key_ids - self._unwrapped.keys())
         with self.engine.connect() as conn:
             for start in range(0, len(wanted), 500):
@@ -196,7 +216,44 @@ class BuyerKeys:
                          .values(wrapped=None, erased_at=_now()))
         for key_id in keys:
             self._unwrapped.pop(key_id, None)
+        self._tell({buyer_id})
         return len(keys)
+
+    def revalidate(self, force: bool = False) -> None:
+        """At most once a second (`force`: now): the erasures other processes recorded since the last
+        seen leave this process's caches."""
+        if not force and time.monotonic() - self._erasures_checked < ERASURES_EVERY_S:
+            return
+        if not self._erasures_lock.acquire(blocking=force):
+            return  # another thread is asking right now
+        try:
+            self._erasures_checked = time.monotonic()
+            seen, erased = self._erasures_since(self._erasures_seen)
+            new = {key_id: buyer for key_id, buyer in erased.items() if key_id not in self._erased_keys}
+            self._erasures_seen, self._erased_keys = max(seen, self._erasures_seen), erased
+            for key_id in new:
+                self._unwrapped.pop(key_id, None)
+            if new:
+                self._tell(set(new.values()))
+        finally:
+            self._erasures_lock.release()
+
+    @_store_fault
+    def _erasures_since(self, seen: datetime | None) -> tuple[datetime, dict[str, str]]:
+        """The latest erasure time, and each key erased within the overlap before `seen` or later
+        (None: only the latest time — a process that starts has nothing of an erased key)."""
+        with self.engine.connect() as conn:
+            if seen is None:
+                latest = conn.execute(select(func.max(buyer_keys.c.erased_at))).scalar()
+                return (_aware(latest) if latest else NO_ERASURE), {}
+            rows = conn.execute(select(buyer_keys.c.key_id, buyer_keys.c.buyer_id, buyer_keys.c.erased_at)
+                                .where(buyer_keys.c.erased_at > seen - ERASURES_OVERLAP)).all()
+        latest = max((_aware(r.erased_at) for r in rows), default=seen)
+        return latest, {r.key_id: r.buyer_id for r in rows}
+
+    def _tell(self, buyer_ids: set[str]) -> None:
+        for listener in self.on_erased:
+            listener(buyer_ids)
 
     def _wrap(self, key_id: str, buyer_id: str, key: bytes) -> bytes:
         nonce = secrets.token_bytes(12)
@@ -218,3 +275,9 @@ class BuyerKeys:
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite gives back the UTC times it was given without their offset."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+

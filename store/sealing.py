@@ -7,6 +7,7 @@ erasure) is stored as ERASED: it is never stored readable again.
 """
 
 import base64
+import json
 import re
 import secrets
 from collections import OrderedDict
@@ -17,7 +18,9 @@ from uuid import UUID
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from domain.privacy import ERASED, PERSON_FIELDS, PERSONAL_DATA, PERSONAL_TEXT, mask_person, mask_text
+from domain.privacy import (
+    ERASED, PARKED_MESSAGE, PERSON_FIELDS, PERSONAL_DATA, PERSONAL_TEXT, mask_message, mask_person, mask_text,
+)
 from store.keys import BuyerKeys, NewKey
 
 SEALED = "_sealed_"
@@ -35,6 +38,7 @@ class Sealer:
         self._first_keys: OrderedDict[UUID, str | None] = OrderedDict()  # aggregate -> the key its first event was sealed with
         self._batch_keys: dict[str, tuple[str, bytes]] = {}  # buyer -> its current key, read for this batch
         self._made_in_batch: set[str] = set()  # the ids of the keys made for this batch, not stored yet
+        keys.on_erased.append(lambda _buyers: _cipher.cache_clear())  # an erased key's cipher is not kept either
 
     def prepare(self, events: list, store_with_events: bool = False) -> list[NewKey]:
         """Before a batch is stored: the current keys of the buyers of its new orders and inquiries, in
@@ -70,6 +74,9 @@ class Sealer:
             self.keys.warm(key_ids)
 
     def seal(self, topic: str, originator_id: UUID, state: dict) -> None:
+        if topic == PARKED_MESSAGE:
+            self._seal_parked(originator_id, state)
+            return
         if topic in PERSONAL_TEXT:  # an inquiry's texts, under its asker's key
             field, container, names = "text", state, PERSONAL_TEXT[topic]
             owner = state.get("buyer_id")
@@ -99,9 +106,41 @@ class Sealer:
             self._remember(originator_id, key_id)
             return key_id, key
         key_id = self._first_key(originator_id)
-        return key_id, (self.keys.live(key_id) if key_id else None)
+        return key_id, (self._live(key_id) if key_id else None)
+
+    def _live(self, key_id: str) -> bytes | None:
+        """A key for encryption unless erased; one made for this batch is not stored yet, and live."""
+        if key_id in self._made_in_batch:
+            return next(key for made_id, key in self._batch_keys.values() if made_id == key_id)
+        return self.keys.live(key_id)
+
+    def _seal_parked(self, originator_id: UUID, state: dict) -> None:
+        """A parked message (SPEC §8) is an upstream message as it came, buyer data and all: sealed whole
+        with the key its buyer's events have — the buyer's current key for a message that starts an
+        order or inquiry, else the key of the order or inquiry it is about (ERASED once that is erased,
+        never a new key). One whose buyer is unknown keeps only its masked copy."""
+        message = state.get("message")
+        if not isinstance(message, str):
+            return
+        masked = _masked_message(message)
+        if state.get("buyer_id"):
+            key_id, key = self._batch_keys.get(str(state["buyer_id"])) or self.keys.current(str(state["buyer_id"]))
+        elif state.get("key_of"):
+            key_id = self._first_key(UUID(state["key_of"]))
+            key = self._live(key_id) if key_id else None
+        else:
+            state["message"] = masked
+            return
+        state["message"] = ERASED if key is None else {
+            SEALED: key_id,
+            "v": _encrypt(key, message, _aad(originator_id, "parked", "message", "v")),
+            "m": _encrypt(key, masked, _aad(originator_id, "parked", "message", "m")),
+        }
 
     def unseal(self, topic: str, originator_id: UUID, state: dict) -> None:
+        if topic == PARKED_MESSAGE:
+            self._open(originator_id, "parked", state, ("message",))
+            return
         if topic in PERSONAL_TEXT:
             self._open(originator_id, "text", state, PERSONAL_TEXT[topic])
             return
@@ -134,6 +173,14 @@ class Sealer:
         self._first_keys[originator_id] = key_id
         if len(self._first_keys) > ORDERS_KEPT:
             self._first_keys.popitem(last=False)
+
+
+def _masked_message(message: str) -> str:
+    """A message as an operator may read it: masked (SPEC §7); one that does not parse, not at all."""
+    try:
+        return json.dumps(mask_message(json.loads(message)), ensure_ascii=False)
+    except ValueError:
+        return mask_text(message)
 
 
 def _aad(originator_id: UUID, field: str, name: str, part: str) -> bytes:
