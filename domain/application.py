@@ -154,8 +154,13 @@ class Orders(Application):
         and a decision from a stale aggregate is wrong silently (a rejection writes no event, so no
         version check would catch it)."""
         cache = self.repository.cache
-        if cache is not None:
-            self.repository.cache = type(cache)(maxsize=cache.maxsize) if hasattr(cache, "maxsize") else type(cache)()
+        if cache is None:
+            return
+        with getattr(cache, "lock", None) or nullcontext():  # eventsourcing's LRUCache.clear() keeps its dict
+            cache.cache.clear()
+            if isinstance(cache, LRUCache):
+                cache.clear()
+                cache.full = False
 
     def commit(self, uow: UnitOfWork, trackings: Sequence[Tracking] = ()) -> None:
         processing = ProcessingEvent(tracking=trackings[0] if len(trackings) == 1 else None)
@@ -213,14 +218,7 @@ class Orders(Application):
         """Erasures were recorded (by any process): no aggregate this process cached still holds those
         buyers' data as it was read or given. Erasures are rare; the whole cache goes, and refills
         from the store, whose events are sealed."""
-        cache = self.repository.cache
-        if cache is None:
-            return
-        with getattr(cache, "lock", None) or nullcontext():  # eventsourcing's LRUCache.clear() keeps its dict
-            cache.cache.clear()
-            if isinstance(cache, LRUCache):
-                cache.clear()
-                cache.full = False
+        self.forget_cached_aggregates()
 
     def get_order(self, order_no: str, version: int | None = None) -> Order:
         self.check_erasures()
