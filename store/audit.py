@@ -232,11 +232,19 @@ class Report:
     checkpoints: int = 0
     keyed_from: int = 0  # the first position whose link must carry a key tag (0: none must)
     tags_checked: bool = False  # False: verified without the chain key (links and checkpoints only)
+    _stated: dict[str, int] = field(default_factory=dict)  # aggregate -> its finding from a checkpoint's leaves
 
-    def find(self, kind: str, aggregate: str, detail: str, version: int | None = None) -> None:
+    def find(self, kind: str, aggregate: str, detail: str, version: int | None = None, latest: bool = False) -> None:
+        """`latest`: a finding that a later checkpoint may state again; the latest statement stands."""
         order = aggregate[len("order "):] if aggregate.startswith("order ") else None
-        self.findings.append({"finding": kind, "aggregate": aggregate, "order": order, "version": version,
-                              "detail": detail})
+        finding = {"finding": kind, "aggregate": aggregate, "order": order, "version": version, "detail": detail}
+        earlier = self._stated.get(aggregate) if latest else None
+        if earlier is not None:
+            self.findings[earlier] = finding
+            return
+        if latest:
+            self._stated[aggregate] = len(self.findings)
+        self.findings.append(finding)
 
     @property
     def ok(self) -> bool:
@@ -452,22 +460,28 @@ def _name_changes(report: Report, chains: _Chains, checkpoint: Checkpoint, engin
         report.find("checkpoint leaves altered", f"checkpoint {checkpoint.size}",
                     "the chains the store keeps for it do not give its signed root: the names below may be wrong")
     where = f"checkpoint {checkpoint.size:,}"
+    # what the chains and tags named already (what an earlier checkpoint's leaves named is stated again)
+    named = {f["aggregate"] for f in report.findings} - report._stated.keys()
     for key, (version, head, name) in sorted(leaves.items(), key=lambda item: item[1][2]):
         oid = UUID(bytes=key)
+        if name in named:
+            continue
         now, now_head, linked = chains.get(oid)
         if not linked:
-            report.find("events deleted", name, f"its events up to version {version} were in {where}, now gone", version)
+            report.find("events deleted", name, f"its events up to version {version} were in {where}, now gone", version,
+                        latest=True)
         elif now < version:
             report.find("events removed", name,
-                        f"{where} has it up to version {version}; the log only up to version {now}", version)
+                        f"{where} has it up to version {version}; the log only up to version {now}", version, latest=True)
         elif now == version and now_head != head:
             report.find("event altered", name, f"its chain up to version {version} is not the one {where} signed",
-                        version)
+                        version, latest=True)
     if trusted:
         for key in chains.linked_ids():
-            if key not in leaves:
+            if key not in leaves and chains.name(UUID(bytes=key)) not in named:
                 oid = UUID(bytes=key)
-                report.find("events inserted", chains.name(oid), f"{where} has no chain of it", chains.get(oid)[0])
+                report.find("events inserted", chains.name(oid), f"{where} has no chain of it", chains.get(oid)[0],
+                            latest=True)
 
 
 def merkle_of(leaves: dict[bytes, tuple[int, bytes, str]]) -> tuple[int, bytes]:
