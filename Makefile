@@ -6,7 +6,7 @@ DEMO_DB := demo/orderclaims.db
 DEMO_ORDERS ?= 20000
 SERVE_PORT ?= 8765
 
-.PHONY: install demo serve test chaos bench services-up services-down clean
+.PHONY: install demo serve test security chaos bench services-up services-down clean
 
 install: $(VENV)/.installed
 
@@ -46,6 +46,11 @@ serve: install
 # ORDERCLAIMS_KAFKA_BOOTSTRAP and a postgresql ORDERCLAIMS_DATABASE_URL name).
 test: install
 	$(PY) -m pytest
+
+# The hostile suite: what someone with access to the database (and no key) can try on the store's
+# evidence, each found by `verify` (docs/threat-model.md).
+security: install
+	$(PY) -m pytest -m security
 
 # The chaos run: at least 100 faults (kill -9, database crash, broker restart, cut connections) while a
 # stream with bad lines flows through the distributed pipeline; prints what was lost and doubled (0).

@@ -103,6 +103,7 @@ def find_key(database_url: str, engine: Engine | None, env: str, name: str, besi
         if not create:
             raise KeyMissing(f"no {name.replace('.key', '')} key for this store: neither {env} nor {path} "
                              f"(a copied database has no keys: set {env} or {KEY_DIR_ENV})")
+        key_dir().mkdir(mode=0o700, parents=True, exist_ok=True)  # the directory itself: its owner's only
         write_key_file(path, new_key())
     return read_key_file(path)
 
