@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid5
 
 import orjson
 from cryptography.exceptions import InvalidSignature
@@ -28,6 +28,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
+from domain.buyer import BUYER_NAMESPACE
+from domain.cart import CART_NAMESPACE
+from domain.inquiry import INQUIRY_NAMESPACE, ITEM_NAMESPACE
+from domain.order import ORDER_NAMESPACE
+from domain.parking import PARKED_NAMESPACE
+from domain.receipt import RECEIPT_NAMESPACE
+from domain.seller import SELLER_NAMESPACE
 from store.chain import (
     MerkleRoot, genesis, head_leaf, keyed_from_holds, link, tag_checkpoint, tag_holds,
 )
@@ -207,6 +214,18 @@ NATURAL_KEYS = {  # the aggregate's class -> what it is called, and the field of
     "domain.inquiry:Inquiry": ("inquiry", "inquiry_no"),
     "domain.inquiry:ItemInquiries": ("item", "item_no"),
 }
+NAMESPACES = {"order": ORDER_NAMESPACE, "cart": CART_NAMESPACE, "seller": SELLER_NAMESPACE, "message": RECEIPT_NAMESPACE,
+              "parked message": PARKED_NAMESPACE, "buyer": BUYER_NAMESPACE, "inquiry": INQUIRY_NAMESPACE,
+              "item": ITEM_NAMESPACE}  # every id is uuid5 of its natural key
+
+
+def checked_name(name: str | None, oid: UUID) -> str:
+    """A recorded name if it is the name of this id (the ids are uuid5 of the natural keys), else the id."""
+    if name:
+        for kind, namespace in NAMESPACES.items():
+            if name.startswith(kind + " ") and uuid5(namespace, name[len(kind) + 1:]) == oid:
+                return name
+    return str(oid)
 
 
 def natural_name(topic: str | None, state: bytes | None) -> str | None:
@@ -293,15 +312,16 @@ class _Chains:
             self.names[oid.bytes] = name
 
     def name(self, oid: UUID) -> str:
+        """Its natural key, from its first event; if that is gone (or names another id), as a checkpoint had it."""
         found = self.names.get(oid.bytes)
         if found is None:
             first = self._recorder.select_events(oid, lte=1)
             found = natural_name(first[0].topic, first[0].state) if first else None
-        if found is None:  # its first event is gone: named as a checkpoint had it
+        if checked_name(found, oid) == str(oid):
             with self._engine.connect() as conn:
                 found = conn.execute(select(checkpoint_leaves.c.name).where(
                     checkpoint_leaves.c.originator_id == oid.bytes).limit(1)).scalar()
-        return found or str(oid)
+        return checked_name(found, oid)
 
     def root_at(self) -> tuple[int, bytes]:
         tree = MerkleRoot()
@@ -452,7 +472,8 @@ def _name_changes(report: Report, chains: _Chains, checkpoint: Checkpoint, engin
     with engine.connect() as conn:
         for row in conn.execute(select(checkpoint_leaves).where(checkpoint_leaves.c.size <= checkpoint.size)
                                 .order_by(checkpoint_leaves.c.size)):
-            leaves[bytes(row.originator_id)] = (row.version, bytes(row.head), row.name)
+            oid = UUID(bytes=bytes(row.originator_id))
+            leaves[oid.bytes] = (row.version, bytes(row.head), checked_name(row.name, oid))
     if not leaves:
         return
     trusted = merkle_of(leaves) == (checkpoint.heads, checkpoint.root)
