@@ -59,10 +59,11 @@ class ChainWriter:
             return
         p = self.placeholder
         c.execute(f"SELECT value FROM {self._settings_table} WHERE name = 'chain_keyed_from'")
-        if c.fetchone() is None:
+        if c.fetchone() is None:  # known once committed: the next batch reads it back
             c.execute(f"INSERT INTO {self._settings_table} (name, value) VALUES ('chain_keyed_from', {p})",
                       (keyed_from(self.chain_key, position),))
-        self._keyed_from_known = True
+        else:
+            self._keyed_from_known = True
 
     def _latest_checkpoint(self, c: Any) -> int:
         c.execute(f"SELECT MAX(size) AS size FROM {self._checkpoints_table}")
