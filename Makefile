@@ -47,8 +47,8 @@ serve: install
 test: install
 	$(PY) -m pytest
 
-# The hostile requests serve must refuse (cross-site forms, stolen or replayed cookies, foreign Host
-# headers, guessed keys, a client's own clock): docs/decisions/0012.
+# The hostile suite (docs/threat-model.md): what an attacker tries — cross-site forms, stolen or
+# replayed cookies, another seller's ids, a database writer without the keys — each refused or found.
 security: install
 	$(PY) -m pytest -m security
 

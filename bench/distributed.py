@@ -151,6 +151,7 @@ def measure_distributed(work: Path, orders: int, rates: list[int], rate_seconds:
     side and the rebuilds on PostgreSQL."""
     own = []
     os.environ.setdefault(MASTER_KEY_ENV, new_master_key())  # a PostgreSQL store has no key file
+    os.environ.setdefault("ORDERCLAIMS_CHAIN_KEY", new_master_key())  # nor a chain key file
     bootstrap, server = os.environ.get("ORDERCLAIMS_KAFKA_BOOTSTRAP"), os.environ.get("ORDERCLAIMS_DATABASE_URL", "")
     if not (bootstrap and server.startswith("postgresql")):
         kafka, postgres = start_both()

@@ -244,6 +244,7 @@ def main() -> None:
     args = parser.parse_args()
     work = RESULTS / "work"
     work.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("ORDERCLAIMS_KEY_DIR", str(work / "keys"))  # its throwaway stores' keys: not the user's
     began = time.perf_counter()
     results = {**embedded(work, args.orders, args.naive_messages), "machine": machine()}
     if args.kafka_orders:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 
 from domain.application import Orders
+from store.audit import chain_key, keyed_from_record, tables
 from store.engines import event_store_env, make_engine
 from store.keys import BuyerKeys
 from store.sealing import Sealer
@@ -84,7 +85,11 @@ def build_orders(settings: Settings | None = None, reveal: bool = False) -> Orde
     if settings.aggregate_cache:
         env["AGGREGATE_CACHE_MAXSIZE"] = str(settings.aggregate_cache)
     app = Orders(env=env)
-    keys = BuyerKeys.open(make_engine(settings.database_url), settings.database_url)
+    engine = make_engine(settings.database_url)
+    keys = BuyerKeys.open(engine, settings.database_url)
+    tables(engine)  # the links' tags name the latest checkpoint
+    # a new chain key only for a store that has no keyed link yet (a copied database must not get one)
+    app.recorder.chain_key = chain_key(settings.database_url, engine, create=keyed_from_record(engine) is None)
     app.mapper.sealer = Sealer(keys, first_state=lambda order_id: _first_state(app, order_id), reveal=reveal)
     keys.on_erased.append(app.forget_buyers)  # its cached aggregates hold buyer data read in the clear
     app.check_erasures = keys.revalidate

@@ -11,6 +11,7 @@ from tqdm import tqdm
 from consumers.ingest import LISTED, ingest_lines, read_lines
 from domain.errors import Rejected
 from entrypoints.bootstrap import Settings, build_orders, collect_less
+from store.keyring import KeyMissing
 from store.keys import MasterKeyMissing
 from entrypoints.cli_audit import checkpoint_command, maybe_checkpoint, verify_command
 from entrypoints.cli_contract import contract_command
@@ -26,7 +27,15 @@ from entrypoints.serve import serve_command
 from producers.simulator import simulate
 
 
-@click.group()
+class _Commands(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyMissing as missing:  # a missing or broken key is explained, never a traceback
+            raise click.ClickException(str(missing)) from None
+
+
+@click.group(cls=_Commands)
 def main() -> None:
     """orderclaims — event-sourced after-sales claims of a marketplace."""
 

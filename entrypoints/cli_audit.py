@@ -23,7 +23,7 @@ def maybe_checkpoint(app, settings: Settings) -> None:
     engine = make_engine(settings.database_url)
     done = stored_checkpoints(engine)
     if not done or head // every > done[-1].size // every:
-        write_checkpoint(app.recorder, engine, signing_key(settings.database_url))
+        write_checkpoint(app.recorder, engine, signing_key(settings.database_url, engine, create=not done))
 
 
 @click.command(name="checkpoint")
@@ -33,12 +33,13 @@ def maybe_checkpoint(app, settings: Settings) -> None:
 def checkpoint_command(export_to: str | None, as_json: bool) -> None:
     """Sign the log's size and the Merkle root of every chain's head, now."""
     settings = Settings.from_env()
-    try:
-        key = signing_key(settings.database_url)
+    engine = make_engine(settings.database_url)
+    try:  # a new signing key only for a store without checkpoints: a copied database must not sign its own
+        key = signing_key(settings.database_url, engine, create=not stored_checkpoints(engine))
     except SigningKeyMissing as missing:
         raise click.ClickException(str(missing)) from None
     app = build_orders(settings)  # held: an application collected mid-call closes its store's connections
-    checkpoint = write_checkpoint(app.recorder, make_engine(settings.database_url), key)
+    checkpoint = write_checkpoint(app.recorder, engine, key)
     if export_to:
         export(checkpoint, export_to)
     document = checkpoint.as_json()
@@ -61,7 +62,8 @@ def verify_command(checkpoint_file: str | None, as_json: bool) -> None:
     else:
         click.echo(f"{report['events']:,} events of {report['aggregates']:,} aggregates, {report['checkpoints']} "
                    f"checkpoints verified in {report['seconds']:.1f} s"
-                   + (f"; {report['unchained']:,} stored before chaining" if report["unchained"] else ""))
+                   + (f"; {report['unchained']:,} stored before chaining" if report["unchained"] else "")
+                   + ("" if report["tags_checked"] else "; key tags not checked (no chain key)"))
         if report["findings"]:
             click.echo(table([[printable(f["finding"]), printable(f["aggregate"]), f["version"] or "", f["detail"]]
                               for f in report["findings"]], header=["finding", "aggregate", "version", "detail"]))

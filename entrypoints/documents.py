@@ -32,7 +32,7 @@ from projections.runner import LogFollower, reading
 from projections.schema import LOG, metadata, positions
 from projections.settlement import Settlement
 from projections.todo import Todo
-from store.audit import SigningKeyMissing, load, raw_public, signing_key, verify
+from store.audit import ChainKeyMissing, SigningKeyMissing, chain_key, load, raw_public, signing_key, verify
 
 
 def now() -> datetime:
@@ -161,14 +161,19 @@ class Documents:
 
     def verify(self, checkpoint_file: str | None = None) -> dict:
         try:
-            public_key = raw_public(signing_key(self.settings.database_url).public_key())
+            public_key = raw_public(signing_key(self.settings.database_url, self.engine, create=False).public_key())
         except SigningKeyMissing:
             public_key = None  # the checkpoints' own keys are checked, not that they are the service's
+        try:
+            key = chain_key(self.settings.database_url, self.engine, create=False)
+        except ChainKeyMissing:
+            key = None  # links and checkpoints are checked, not the key tags
         began = time.perf_counter()
         report = verify(self.app.recorder, self.engine,
-                        exported=load(checkpoint_file) if checkpoint_file else None, public_key=public_key)
+                        exported=load(checkpoint_file) if checkpoint_file else None, public_key=public_key, key=key)
         return {"ok": report.ok, "events": report.events, "aggregates": report.aggregates,
                 "unchained": report.unchained, "checkpoints": report.checkpoints, "findings": report.findings,
+                "keyed_from": report.keyed_from, "tags_checked": report.tags_checked,
                 "seconds": round(time.perf_counter() - began, 2)}
 
     def lags(self) -> dict:

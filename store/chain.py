@@ -4,15 +4,25 @@ a checkpoint's Merkle root (RFC 6962) covers every chain's head.
 Hashes are SHA-256 with a distinct prefix for each use (domain separation), so a hash of one kind
 can never stand for another: an event's link, a chain's start, a Merkle leaf, a Merkle node. The
 stored bytes hold only ciphertext of personal data, so an erasure never breaks a chain.
+
+A link stays a plain hash, which anyone holding an order's events can recompute (the evidence bundle's
+verifier does); beside it each link carries a **key tag**: HMAC-SHA256 under the chain key, which is
+never in the database (`ORDERCLAIMS_CHAIN_KEY`, or a key file in the key directory), over the link and
+the size of the latest checkpoint when it was written (docs/decisions/0015). Whoever can write the
+database but holds no chain key can recompute links, never tags.
 """
 
 import hashlib
+import hmac
 from collections.abc import Iterable
 from uuid import UUID
 
 GENESIS = b"orderclaims/chain/genesis/v1\x00"
 LINK = b"orderclaims/chain/event/v1\x00"
 HEAD_LEAF = b"orderclaims/checkpoint/head/v1\x00"
+TAG = b"orderclaims/chain/tag/v1\x00"
+KEYED_FROM = b"orderclaims/chain/keyed-from/v1\x00"
+TAG_BYTES = 8 + 32  # the checkpoint it saw, then the HMAC
 
 
 def genesis(originator_id: UUID) -> bytes:
@@ -27,6 +37,33 @@ def link(previous: bytes, originator_id: UUID, version: int, topic: str, state: 
         LINK, previous, originator_id.bytes, version.to_bytes(8, "big"),
         len(topic_bytes).to_bytes(4, "big"), topic_bytes, state,
     ))).digest()
+
+
+def tag(chain_key: bytes, value: bytes, checkpoint: int) -> bytes:
+    """A link's key tag: the size of the latest checkpoint when the link was written, then the HMAC of
+    both under the chain key."""
+    seen = checkpoint.to_bytes(8, "big")
+    return seen + hmac.new(chain_key, TAG + value + seen, hashlib.sha256).digest()
+
+
+def tag_holds(chain_key: bytes, value: bytes, stored_tag: bytes) -> bool:
+    return len(stored_tag) == TAG_BYTES and hmac.compare_digest(
+        stored_tag, tag(chain_key, value, int.from_bytes(stored_tag[:8], "big")))
+
+
+def tag_checkpoint(stored_tag: bytes) -> int:
+    """The checkpoint a tag says was the latest when its link was written (0: none)."""
+    return int.from_bytes(stored_tag[:8], "big")
+
+
+def keyed_from(chain_key: bytes, position: int) -> bytes:
+    """The store's record of where keyed links begin: the position, then its HMAC."""
+    at = position.to_bytes(8, "big")
+    return at + hmac.new(chain_key, KEYED_FROM + at, hashlib.sha256).digest()
+
+
+def keyed_from_holds(chain_key: bytes, record: bytes) -> bool:
+    return len(record) == 40 and hmac.compare_digest(record, keyed_from(chain_key, int.from_bytes(record[:8], "big")))
 
 
 def head_leaf(originator_id: UUID, version: int, head: bytes) -> bytes:

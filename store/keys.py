@@ -1,6 +1,7 @@
 """Buyer keys (SPEC §7): one AES-256-GCM key per buyer, stored wrapped by the master key, which is
 never in the database: `ORDERCLAIMS_MASTER_KEY` (32 bytes, URL-safe base64), or for an SQLite
-store a key file beside the database (`orderclaims.db.key`, mode 0600) made on first use.
+store a key file (`master.key` in the store's folder of the key directory, or `orderclaims.db.key`
+beside a database an earlier release made it for; store/keyring.py) made on first use.
 
 Erasure destroys a buyer's keys (their wrapped bytes are deleted, `erased_at` set); a buyer who
 orders again after that gets a new key. Encryption always asks the database for the buyer's key, so
@@ -13,14 +14,12 @@ second (SPEC §7), however long the process has run.
 
 import base64
 import functools
-import os
 import secrets
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any, NamedTuple
 from uuid import uuid4
 
@@ -28,8 +27,10 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.persistence import OperationalError
 from sqlalchemy import Column, DateTime, Index, LargeBinary, MetaData, String, Table, func, select, update
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
+
+from store.keyring import KeyMissing, find_key
 
 MASTER_KEY_ENV = "ORDERCLAIMS_MASTER_KEY"
 KEYS_KEPT = 100_000  # unwrapped keys kept for decryption (each about 150 bytes)
@@ -64,30 +65,17 @@ class NewKey(NamedTuple):
         return {"key_id": self.key_id, "buyer_id": self.buyer_id, "created_at": self.created_at, "wrapped": self.wrapped}
 
 
-class MasterKeyMissing(Exception):
-    """Neither ORDERCLAIMS_MASTER_KEY nor a key file for this database."""
+class MasterKeyMissing(KeyMissing):
+    """Neither ORDERCLAIMS_MASTER_KEY nor a key file for this database (or a broken one)."""
 
 
-def master_key(database_url: str, create: bool = True) -> bytes:
-    """The master key: from the environment, else the key file beside an SQLite database (made if
-    missing, readable by its owner only)."""
-    value = os.environ.get(MASTER_KEY_ENV)
-    if value:
-        key = base64.urlsafe_b64decode(value.encode() + b"=" * (-len(value) % 4))
-        if len(key) != 32:
-            raise MasterKeyMissing(f"{MASTER_KEY_ENV} must be 32 bytes in URL-safe base64")
-        return key
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        raise MasterKeyMissing(f"set {MASTER_KEY_ENV} (32 bytes, URL-safe base64): it is never kept in the database")
-    path = Path(url.database + ".key")
-    if not path.exists():
-        if not create:
-            raise MasterKeyMissing(f"no master key: neither {MASTER_KEY_ENV} nor {path}")
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(base64.urlsafe_b64encode(secrets.token_bytes(32)))
-    return base64.urlsafe_b64decode(path.read_bytes().strip())
+def master_key(database_url: str, create: bool = True, engine: Engine | None = None) -> bytes:
+    """The master key: from the environment, else the store's key file (made if missing and
+    `create`, readable by its owner only)."""
+    try:
+        return find_key(database_url, engine, MASTER_KEY_ENV, "master.key", beside=".key", create=create)
+    except KeyMissing as missing:
+        raise MasterKeyMissing(str(missing)) from None
 
 
 def new_master_key() -> str:
@@ -135,7 +123,7 @@ class BuyerKeys:
         metadata.create_all(engine)
         with engine.connect() as conn:
             has_keys = conn.execute(select(buyer_keys.c.key_id).limit(1)).first() is not None
-        return cls(engine, master_key(database_url, create=not has_keys))
+        return cls(engine, master_key(database_url, create=not has_keys, engine=engine))
 
     def current(self, buyer_id: str) -> tuple[str, bytes]:
         """The buyer's key that is not erased (a new one if there is none)."""

@@ -29,7 +29,7 @@ from eventsourcing.sqlite import (
 )
 from psycopg.sql import SQL, Identifier
 
-from store.chain import genesis, link
+from store.chain import genesis, keyed_from, link, tag
 
 HEADS_FETCHED = 5_000  # chain heads read at a time for a checkpoint (PostgreSQL)
 LINKS_ASKED = 400  # chain links looked up in one statement
@@ -42,10 +42,33 @@ class ChainWriter:
     the mapper as `buyer_keys`) and each stored event's link of its aggregate's hash chain
     (store/chain.py). The previous link comes from the same batch or from the table; an aggregate
     stored before chaining existed (release 02f388d) is adopted: its chain is computed from its
-    stored events, as they are then, the first time a new event joins it."""
+    stored events, as they are then, the first time a new event joins it.
+
+    With a chain key (set by entrypoints/bootstrap.py), each link also gets its key tag, over the link
+    and the latest checkpoint's size (store/chain.tag); the first batch written with a key records
+    where keyed links begin (`store_settings`: chain_keyed_from), if no batch did before."""
 
     stores_mapper_rows = True  # the mapper's `buyer_keys` are written with the events
     placeholder = "?"
+    chain_key: bytes | None = None
+    _keyed_from_known = False
+
+    def _mark_keyed(self, c: Any, position: int) -> None:
+        """Record, once per store, that links are keyed from `position` on (before the batch's links)."""
+        if self.chain_key is None or self._keyed_from_known:
+            return
+        p = self.placeholder
+        c.execute(f"SELECT value FROM {self._settings_table} WHERE name = 'chain_keyed_from'")
+        if c.fetchone() is None:  # known once committed: the next batch reads it back
+            c.execute(f"INSERT INTO {self._settings_table} (name, value) VALUES ('chain_keyed_from', {p})",
+                      (keyed_from(self.chain_key, position),))
+        else:
+            self._keyed_from_known = True
+
+    def _latest_checkpoint(self, c: Any) -> int:
+        c.execute(f"SELECT MAX(size) AS size FROM {self._checkpoints_table}")
+        row = c.fetchone()
+        return row["size"] or 0
 
     def _insert_buyer_keys(self, c: Any, keys: Any) -> None:
         """The keys the mapper made for this batch (store/keys.NewKey), in the events' transaction."""
@@ -57,7 +80,15 @@ class ChainWriter:
     def _stored_time(self, at: Any) -> Any:
         return at
 
-    def _chain_rows(self, c: Any, stored_events: Any) -> list[tuple[UUID, int, bytes]]:
+    def _chain_rows(self, c: Any, stored_events: Any) -> list[tuple[UUID, int, bytes, bytes | None]]:
+        """(aggregate, version, link, key tag or None) of each new link."""
+        rows = self._links(c, stored_events)
+        if self.chain_key is None:
+            return [(*row, None) for row in rows]
+        seen = self._latest_checkpoint(c)
+        return [(*row, tag(self.chain_key, row[2], seen)) for row in rows]
+
+    def _links(self, c: Any, stored_events: Any) -> list[tuple[UUID, int, bytes]]:
         heads: dict[UUID, tuple[int, bytes]] = {}
         wanted = {(s.originator_id, s.originator_version - 1) for s in stored_events if s.originator_version > 1}
         batch = {(s.originator_id, s.originator_version) for s in stored_events}
@@ -112,17 +143,29 @@ class PostgresOffsetsRecorder(ChainWriter, PostgresProcessRecorder):
             "CREATE TABLE IF NOT EXISTS {schema}.event_hashes (originator_id uuid NOT NULL, "
             "originator_version bigint NOT NULL, hash bytea NOT NULL, PRIMARY KEY (originator_id, originator_version))"
         ).format(schema=Identifier(self.datastore.schema)))
+        self.sql_create_statements.append(SQL("ALTER TABLE {schema}.event_hashes ADD COLUMN IF NOT EXISTS tag bytea")
+                                          .format(schema=Identifier(self.datastore.schema)))
+        self.sql_create_statements.append(SQL(
+            "CREATE TABLE IF NOT EXISTS {schema}.store_settings (name varchar(64) PRIMARY KEY, value bytea NOT NULL)"
+        ).format(schema=Identifier(self.datastore.schema)))
+        self._settings_table = f'"{self.datastore.schema}".store_settings'
+        self._checkpoints_table = f'"{self.datastore.schema}".checkpoints'
 
     def _insert_events(self, curs: Any, stored_events: Any, **kwargs: Any) -> None:
         for tracking in kwargs.get("trackings", ()):
             self._insert_tracking(curs, tracking)  # refuses a position not past the stored one
         self._insert_buyer_keys(curs, kwargs.get("buyer_keys"))
+        if self.chain_key is not None and not self._keyed_from_known:
+            curs.execute(SQL("SELECT COALESCE(MAX(notification_id), 0) + 1 AS next FROM {schema}.{table}").format(
+                schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name)))
+            self._mark_keyed(curs, curs.fetchone()["next"])  # no event before it is written by this code
         super()._insert_events(curs, stored_events, **kwargs)
         rows = self._chain_rows(curs, stored_events)
         curs.execute(
-            SQL("INSERT INTO {schema}.event_hashes SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::bytea[])")
+            SQL("INSERT INTO {schema}.event_hashes (originator_id, originator_version, hash, tag) "
+                "SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::bytea[], %b::bytea[])")
             .format(schema=Identifier(self.datastore.schema)),
-            ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]),
+            ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]),
         )
 
     def _stored_links(self, curs: Any, keys: list[tuple[UUID, int]]) -> dict[tuple[UUID, int], bytes]:
@@ -137,17 +180,34 @@ class PostgresOffsetsRecorder(ChainWriter, PostgresProcessRecorder):
     # ---- what verify and checkpoints read (store/audit.py) ----------------------------------------
 
     def chained_page(self, after: int, limit: int) -> list[tuple]:
-        """(position, originator id, version, topic, state, stored link or None) past `after`, in log order."""
+        """(position, originator id, version, topic, state, stored link or None, key tag or None) past
+        `after`, in log order."""
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(SQL(
-                "SELECT n.notification_id, n.originator_id, n.originator_version, n.topic, n.state, h.hash "
+                "SELECT n.notification_id, n.originator_id, n.originator_version, n.topic, n.state, h.hash, h.tag "
                 "FROM {schema}.{table} n LEFT JOIN {schema}.event_hashes h ON h.originator_id = n.originator_id "
                 "AND h.originator_version = n.originator_version WHERE n.notification_id > %s "
                 "ORDER BY n.notification_id LIMIT %s").format(schema=Identifier(self.datastore.schema),
                                                                table=Identifier(self.events_table_name)),
                 (after, limit))
             return [(r["notification_id"], r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"]),
-                     bytes(r["hash"]) if r["hash"] is not None else None) for r in curs.fetchall()]
+                     bytes(r["hash"]) if r["hash"] is not None else None,
+                     bytes(r["tag"]) if r["tag"] is not None else None) for r in curs.fetchall()]
+
+    def heads_between(self, after: int, upto: int) -> list[tuple]:
+        """(aggregate, version, link, first event's topic, its state) of each chain whose last link up to
+        position `upto` lies past `after`: what a checkpoint adds to the one before it."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(SQL(
+                "SELECT DISTINCT ON (n.originator_id) n.originator_id, n.originator_version, h.hash, f.topic, f.state "
+                "FROM {schema}.{table} n JOIN {schema}.event_hashes h ON h.originator_id = n.originator_id "
+                "AND h.originator_version = n.originator_version LEFT JOIN {schema}.{table} f "
+                "ON f.originator_id = n.originator_id AND f.originator_version = 1 "
+                "WHERE n.notification_id > %s AND n.notification_id <= %s "
+                "ORDER BY n.originator_id, n.originator_version DESC").format(
+                schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name)), (after, upto))
+            return [(r["originator_id"], r["originator_version"], bytes(r["hash"]), r["topic"],
+                     bytes(r["state"]) if r["state"] is not None else None) for r in curs.fetchall()]
 
     def orphan_links(self) -> list[tuple[UUID, int]]:
         """Chain links whose event is gone."""
@@ -207,6 +267,8 @@ class SQLiteOffsetsRecorder(ChainWriter, SQLiteProcessRecorder):
     table (`event_hashes`, by aggregate and version) is moved over once, when it is opened."""
 
     records_several_trackings = True
+    _settings_table = "store_settings"
+    _checkpoints_table = "checkpoints"
 
     def _stored_time(self, at: Any) -> str:
         return at.strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy writes an SQLite DateTime
@@ -214,20 +276,26 @@ class SQLiteOffsetsRecorder(ChainWriter, SQLiteProcessRecorder):
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(),
                 "CREATE TABLE IF NOT EXISTS event_links (notification_id INTEGER PRIMARY KEY, "
-                "originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL, hash BLOB NOT NULL)"]
+                "originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL, hash BLOB NOT NULL, tag BLOB)",
+                "CREATE TABLE IF NOT EXISTS store_settings (name VARCHAR(64) NOT NULL PRIMARY KEY, value BLOB NOT NULL)"]
 
     def create_table(self) -> None:
         super().create_table()
         with self.datastore.transaction(commit=True) as c:
+            c.execute("SELECT name FROM pragma_table_info('event_links')")
+            if "tag" not in {r[0] for r in c.fetchall()}:  # a store written before key tags
+                c.execute("ALTER TABLE event_links ADD COLUMN tag BLOB")
             c.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'event_hashes'")
             if c.fetchone() is None:
                 return
             events = self.events_table_name
-            c.execute(f"INSERT INTO event_links SELECT n.rowid, h.originator_id, h.originator_version, h.hash "
+            c.execute(f"INSERT INTO event_links (notification_id, originator_id, originator_version, hash) "
+                      f"SELECT n.rowid, h.originator_id, h.originator_version, h.hash "
                       f"FROM event_hashes h JOIN {events} n ON n.originator_id = h.originator_id "
                       f"AND n.originator_version = h.originator_version")
             # A link whose event is gone is evidence of a removal: kept, at a position no event has.
-            c.execute(f"INSERT INTO event_links SELECT -ROW_NUMBER() OVER (ORDER BY h.originator_id, "
+            c.execute(f"INSERT INTO event_links (notification_id, originator_id, originator_version, hash) "
+                      f"SELECT -ROW_NUMBER() OVER (ORDER BY h.originator_id, "
                       f"h.originator_version), h.originator_id, h.originator_version, h.hash FROM event_hashes h "
                       f"LEFT JOIN {events} n ON n.originator_id = h.originator_id "
                       f"AND n.originator_version = h.originator_version WHERE n.originator_id IS NULL")
@@ -253,14 +321,27 @@ class SQLiteOffsetsRecorder(ChainWriter, SQLiteProcessRecorder):
     # ---- what verify and checkpoints read (store/audit.py) ----------------------------------------
 
     def chained_page(self, after: int, limit: int) -> list[tuple]:
-        """(position, originator id, version, topic, state, stored link or None) past `after`, in log order."""
+        """(position, originator id, version, topic, state, stored link or None, key tag or None) past
+        `after`, in log order."""
         with self.datastore.transaction(commit=False) as c:
             if after == 0:  # a pass over the whole log reads each page once: a page cache would only hold memory
                 c.execute(f"PRAGMA cache_size=-{SCAN_CACHE_KIB}")
-            c.execute(f"SELECT n.rowid, n.originator_id, n.originator_version, n.topic, n.state, l.hash "
+            c.execute(f"SELECT n.rowid, n.originator_id, n.originator_version, n.topic, n.state, l.hash, l.tag "
                       f"FROM {self.events_table_name} n LEFT JOIN event_links l ON l.notification_id = n.rowid "
                       f"WHERE n.rowid > ? ORDER BY n.rowid LIMIT ?", (after, limit))  # a notification id is a rowid
-            return [(r[0], UUID(r[1]), r[2], r[3], r[4], r[5]) for r in c.fetchall()]
+            return [(r[0], UUID(r[1]), r[2], r[3], r[4], r[5], r[6]) for r in c.fetchall()]
+
+    def heads_between(self, after: int, upto: int) -> list[tuple]:
+        """(aggregate, version, link, first event's topic, its state) of each chain whose last link up to
+        position `upto` lies past `after`: what a checkpoint adds to the one before it."""
+        with self.datastore.transaction(commit=False) as c:
+            # SQLite takes the bare columns from the row of the maximum
+            c.execute(f"SELECT n.originator_id, MAX(n.originator_version), l.hash, f.topic, f.state "
+                      f"FROM event_links l JOIN {self.events_table_name} n ON n.rowid = l.notification_id "
+                      f"LEFT JOIN {self.events_table_name} f ON f.originator_id = n.originator_id "
+                      f"AND f.originator_version = 1 WHERE l.notification_id > ? AND l.notification_id <= ? "
+                      f"GROUP BY n.originator_id", (after, upto))
+            return [(UUID(r[0]), r[1], r[2], r[3], r[4]) for r in c.fetchall()]
 
     def orphan_links(self) -> list[tuple[UUID, int]]:
         """Chain links whose event is gone (or whose position another event holds)."""
@@ -300,10 +381,12 @@ class SQLiteOffsetsRecorder(ChainWriter, SQLiteProcessRecorder):
             if tracking is not None:
                 self._insert_tracking(c, tracking)
         self._insert_buyer_keys(c, kwargs.get("buyer_keys"))
+        self._mark_keyed(c, last + 1)
         positions = {(s.originator_id, s.originator_version): last + i for i, s in enumerate(stored_events, start=1)}
-        c.executemany("INSERT INTO event_links VALUES (?, ?, ?, ?)",
-                      [(positions.get((oid, version)) or self._position_of(c, oid, version), oid.hex, version, value)
-                       for oid, version, value in self._chain_rows(c, stored_events)])
+        c.executemany("INSERT INTO event_links (notification_id, originator_id, originator_version, hash, tag) "
+                      "VALUES (?, ?, ?, ?, ?)",
+                      [(positions.get((oid, version)) or self._position_of(c, oid, version), oid.hex, version, value,
+                        key_tag) for oid, version, value, key_tag in self._chain_rows(c, stored_events)])
 
     def _position_of(self, c: Any, oid: UUID, version: int) -> int:
         """The position of a stored event (one of an adopted chain's, stored before chaining existed)."""

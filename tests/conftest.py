@@ -1,8 +1,19 @@
 """Fixtures every level of the suite shares."""
 
+import os
+
 import pytest
 
 from domain.order import Order
+
+
+@pytest.fixture(scope="session", autouse=True)
+def key_dir(tmp_path_factory):
+    """The stores' key files of the whole run in a temporary key directory, never the user's own."""
+    folder = tmp_path_factory.mktemp("keys")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("ORDERCLAIMS_KEY_DIR", str(folder))
+        yield folder
 
 
 @pytest.fixture

@@ -196,6 +196,7 @@ def run(faults: int, orders: int, seed: int, workdir: Path, bad: int | None = No
         gap: tuple[float, float] = (0.3, 1.2), timeout: float = 900) -> Report:
     began = time.monotonic()
     os.environ.setdefault(MASTER_KEY_ENV, new_master_key())  # the processes' and this one's, for PostgreSQL
+    os.environ.setdefault("ORDERCLAIMS_CHAIN_KEY", new_master_key())  # the links' key tags, likewise
     rng = random.Random(seed)
     valid = [orjson.dumps(m) for m in simulate(orders=orders, seed=seed)]
     invalid = bad_lines(rng, valid, bad if bad is not None else max(20, orders // 100))

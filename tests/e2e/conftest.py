@@ -18,7 +18,8 @@ def cli(tmp_path):
 def command_line(tmp_path: Path):
     env = {**os.environ, "ORDERCLAIMS_DATABASE_URL": f"sqlite:///{tmp_path / 'orderclaims.db'}"}
     env.pop("ORDERCLAIMS_KAFKA_BOOTSTRAP", None)  # embedded mode
-    env.pop("ORDERCLAIMS_MASTER_KEY", None)  # the embedded default: a key file beside the database
+    for name in ("ORDERCLAIMS_MASTER_KEY", "ORDERCLAIMS_SIGNING_KEY", "ORDERCLAIMS_CHAIN_KEY"):
+        env.pop(name, None)  # the embedded default: key files in the (session's) key directory
 
     def run(*args: str, stdin: bytes | None = None, check: bool = True) -> subprocess.CompletedProcess:
         done = subprocess.run([str(ORDERCLAIMS), *args], input=stdin, capture_output=True, env=env, cwd=tmp_path)

@@ -25,7 +25,7 @@ OWN, OTHER = "S001", "S002"
 @pytest.fixture(scope="module")
 def embedded_keys():
     """The in-process server reads the master key as the command line does here: from the key file
-    beside the database (another test may have set ORDERCLAIMS_MASTER_KEY in this process)."""
+    in the key directory (another test may have set ORDERCLAIMS_MASTER_KEY in this process)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("ORDERCLAIMS_MASTER_KEY", raising=False)
         patch.delenv("ORDERCLAIMS_KAFKA_BOOTSTRAP", raising=False)

@@ -107,10 +107,23 @@ def test_an_erased_buyer_leaves_nothing_readable_and_a_later_order_starts_a_new_
 
 def test_a_store_copied_without_its_key_file_gets_no_new_master_key(cli, tmp_path):
     cli("ingest", "-", stdin=cli("simulate", "--orders", "20", "--seed", "4").stdout)
-    (tmp_path / "orderclaims.db.key").unlink()
+    master = key_folder(tmp_path) / "master.key"
+    master.unlink()
     refused = cli("history", "100001", check=False)
-    assert refused.returncode != 0 and b"ORDERCLAIMS_MASTER_KEY" in refused.stderr
-    assert not (tmp_path / "orderclaims.db.key").exists()
+    assert refused.returncode != 0 and b"ORDERCLAIMS_MASTER_KEY" in refused.stderr and b"Traceback" not in refused.stderr
+    assert not master.exists() and not (tmp_path / "orderclaims.db.key").exists()
+
+
+def key_folder(tmp_path):
+    """The store's folder in the (session's) key directory: named by the store's id."""
+    import os
+    import sqlite3
+    from pathlib import Path
+
+    db = sqlite3.connect(tmp_path / "orderclaims.db")
+    (store_id,) = db.execute("SELECT value FROM store_settings WHERE name = 'store_id'").fetchone()
+    db.close()
+    return Path(os.environ["ORDERCLAIMS_KEY_DIR"]) / store_id.decode()
 
 
 def test_a_buyer_key_made_for_a_batch_that_was_not_stored_is_never_used_again(tmp_path, monkeypatch):

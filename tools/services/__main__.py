@@ -17,10 +17,11 @@ from tools.services.postgres import PostgresServer
 STATE = CACHE / "state.json"
 
 
-def exports(kafka: KafkaBroker, postgres: PostgresServer, master_key: str) -> str:
+def exports(kafka: KafkaBroker, postgres: PostgresServer, master_key: str, chain_key: str) -> str:
     return (f"export ORDERCLAIMS_DATABASE_URL={postgres.url}\n"
             f"export ORDERCLAIMS_KAFKA_BOOTSTRAP={kafka.bootstrap}\n"
-            f"export ORDERCLAIMS_MASTER_KEY={master_key}")
+            f"export ORDERCLAIMS_MASTER_KEY={master_key}\n"
+            f"export ORDERCLAIMS_CHAIN_KEY={chain_key}")
 
 
 def up() -> None:
@@ -31,17 +32,22 @@ def up() -> None:
     kafka, postgres = start_both()
     CACHE.mkdir(exist_ok=True)
     master_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()  # in your shell, never in the database
-    STATE.write_text(json.dumps({"kafka": vars(kafka), "postgres": vars(postgres), "master_key": master_key}))
+    chain_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()  # the links' key tags: likewise
+    STATE.write_text(json.dumps({"kafka": vars(kafka), "postgres": vars(postgres), "master_key": master_key,
+                                 "chain_key": chain_key}))
     STATE.chmod(0o600)
     print(f"# Kafka answered in {kafka.started_in_s:.1f} s, PostgreSQL in {postgres.started_in_s:.1f} s", file=sys.stderr)
-    print(exports(kafka, postgres, master_key))
+    print(exports(kafka, postgres, master_key, chain_key))
 
 
-def _load() -> tuple[KafkaBroker, PostgresServer, str] | None:
+def _load() -> tuple[KafkaBroker, PostgresServer, str, str] | None:
     if not STATE.exists():
         return None
     state = json.loads(STATE.read_text())
-    return KafkaBroker(**state["kafka"]), PostgresServer(**state["postgres"]), state["master_key"]
+    if "chain_key" not in state:  # services started before key tags
+        state["chain_key"] = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+        STATE.write_text(json.dumps(state))
+    return KafkaBroker(**state["kafka"]), PostgresServer(**state["postgres"]), state["master_key"], state["chain_key"]
 
 
 def env() -> None:

@@ -1,0 +1,62 @@
+"""Where the embedded default keeps a store's keys (SPEC §7): not in the database, not beside it — in
+the key directory (ORDERCLAIMS_KEY_DIR; the suite's is a temporary one), one folder per store."""
+
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from store.keyring import write_key_file
+
+KEYS = {"master.key", "signing.key", "chain.key"}
+
+
+def key_folder(tmp_path: Path) -> Path:
+    db = sqlite3.connect(tmp_path / "orderclaims.db")
+    (store_id,) = db.execute("SELECT value FROM store_settings WHERE name = 'store_id'").fetchone()
+    db.close()
+    return Path(os.environ["ORDERCLAIMS_KEY_DIR"]) / store_id.decode()
+
+
+@pytest.fixture
+def ingested(cli):
+    cli("ingest", "-", stdin=cli("simulate", "--orders", "10", "--seed", "4").stdout)
+    cli("checkpoint")
+    return cli
+
+
+def test_a_new_stores_keys_are_in_its_folder_of_the_key_directory_readable_by_its_owner_only(ingested, tmp_path):
+    folder = key_folder(tmp_path)
+    assert {p.name for p in folder.iterdir()} == KEYS
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert {stat.S_IMODE((folder / name).stat().st_mode) for name in KEYS} == {0o600}
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith("orderclaims.db.") and "key" in p.name]
+
+
+def test_a_store_whose_key_files_lie_beside_it_keeps_using_them(ingested, tmp_path):
+    """As an earlier release made them: `orderclaims.db.key` and `orderclaims.db.signing-key`."""
+    folder = key_folder(tmp_path)
+    (folder / "master.key").rename(tmp_path / "orderclaims.db.key")
+    (folder / "signing.key").rename(tmp_path / "orderclaims.db.signing-key")
+    assert ingested("history", "100001", "--unmask").returncode == 0
+    assert ingested("verify").returncode == 0
+    ingested("checkpoint")
+    assert not {"master.key", "signing.key"} & {p.name for p in folder.iterdir()}
+
+
+@pytest.mark.parametrize("content", ["", "c2hvcnQ"])
+def test_an_empty_or_cut_short_key_file_is_explained_not_a_traceback(ingested, tmp_path, content):
+    (key_folder(tmp_path) / "chain.key").write_text(content)
+    for command in (("ingest", "-"), ("verify",)):
+        done = ingested(*command, stdin=b"", check=False)
+        assert done.returncode != 0 and b"Traceback" not in done.stderr, done.stderr
+        assert b"chain.key" in done.stderr and b"empty or cut short" in done.stderr
+
+
+def test_a_key_file_is_written_whole_once_and_never_over_another(tmp_path):
+    path = tmp_path / "keys" / "store" / "chain.key"
+    write_key_file(path, "first")
+    write_key_file(path, "second")  # another process that came second: the first one's stays
+    assert path.read_text() == "first" and [p.name for p in path.parent.iterdir()] == ["chain.key"]
