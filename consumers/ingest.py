@@ -6,6 +6,8 @@ but lists only the first LISTED rejections and invalid lines.
 """
 
 import hashlib
+import logging
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -14,11 +16,22 @@ from typing import BinaryIO
 from consumers.contracts import BOM, MAX_LINE, InvalidMessage
 from consumers.routes import parse, to_command
 from messaging.dead_letters import HEAD
+from messaging.process_loop import TRANSIENT, backoff
 from domain.application import Orders
 from domain.unit_of_work import Command, Outcome
 
 BATCH_SIZE = 500
 LISTED = 1000  # rejections and invalid lines listed in the summary; all are counted
+MAX_RETRIES = 10  # transient faults in a row on one batch (a busy or locked database, another writer first)
+log = logging.getLogger("orderclaims.ingest")
+
+
+class IngestStopped(Exception):
+    """A batch kept failing with a transient fault: what was done before it is in `summary`."""
+
+    def __init__(self, summary: "Summary", line: int, error: BaseException):
+        super().__init__(f"stopped before line {line:,} after repeated faults: {type(error).__name__}: {error}")
+        self.summary, self.line, self.error = summary, line, error
 
 
 @dataclass(frozen=True)
@@ -112,13 +125,30 @@ def ingest_lines(
     lines: Iterable[bytes | str | LongLine],
     batch_size: int = BATCH_SIZE,
     on_batch: Callable[[int], None] | None = None,
+    max_retries: int = 0,
 ) -> Summary:
-    """Process the lines in order, `batch_size` messages to a transaction; blank lines are skipped."""
+    """Process the lines in order, `batch_size` messages to a transaction; blank lines are skipped.
+    A batch that meets a transient fault (the database busy or locked by another process, another
+    writer first) runs again after a growing pause, up to `max_retries` times (the command line:
+    MAX_RETRIES); then IngestStopped carries the summary of the batches before it. Without retries
+    the fault is raised as it is."""
     summary = Summary()
     batch: list[Command] = []
+    first_line = 1
 
     def flush() -> None:
-        for outcome in app.process(batch):
+        for attempt in range(1, max_retries + 2):
+            try:
+                outcomes = app.process(batch)
+                break
+            except TRANSIENT as error:
+                if attempt > max_retries:
+                    if not max_retries:
+                        raise
+                    raise IngestStopped(summary, first_line, error) from error
+                log.warning("transient fault, retrying the batch", extra={"attempt": attempt, "error": repr(error)})
+                time.sleep(backoff(attempt))
+        for outcome in outcomes:
             summary.count(outcome)
         if on_batch is not None:
             on_batch(len(batch))
@@ -138,6 +168,7 @@ def ingest_lines(
         batch.append(to_command(message, raw=line if isinstance(line, bytes) else line.encode(), source=f"line {number}"))
         if len(batch) >= batch_size:
             flush()
+            first_line = number + 1
     if batch:
         flush()
     return summary

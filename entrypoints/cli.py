@@ -8,7 +8,7 @@ import click
 import orjson
 from tqdm import tqdm
 
-from consumers.ingest import LISTED, ingest_lines, read_lines
+from consumers.ingest import LISTED, MAX_RETRIES, IngestStopped, ingest_lines, read_lines
 from domain.errors import Rejected
 from entrypoints.bootstrap import Settings, build_orders, collect_less
 from store.keyring import KeyMissing
@@ -49,9 +49,22 @@ def ingest(source, batch_size: int, as_json: bool) -> None:
     settings = Settings.from_env()
     app = build_orders(settings)
     collect_less()
+    stopped = None
     with tqdm(unit=" msg", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
-        summary = ingest_lines(app, read_lines(source), batch_size=batch_size, on_batch=bar.update)
-    maybe_checkpoint(app, settings)
+        try:
+            summary = ingest_lines(app, read_lines(source), batch_size=batch_size, on_batch=bar.update,
+                                   max_retries=MAX_RETRIES)
+        except IngestStopped as error:  # the database stayed busy: what was done is summarised, then the reason
+            summary, stopped = error.summary, error
+    if stopped is None:
+        maybe_checkpoint(app, settings)
+    _print_summary(summary, as_json)
+    if stopped is not None:
+        click.echo(f"ingest {stopped}; run it again to go on (done messages are duplicates)", err=True)
+        sys.exit(1)
+
+
+def _print_summary(summary, as_json: bool) -> None:
     if as_json:
         print_json(summary.as_json())
         return

@@ -160,7 +160,7 @@ def exchange_points_command(seller: str, at: str | None, month: str | None, as_j
 @click.argument("name", required=False, type=click.Choice(sorted(PROJECTIONS)))
 @json_option
 def rebuild_command(name: str | None, as_json: bool) -> None:
-    """Rebuild projections from the first event, with a progress bar."""
+    """Rebuild projections from the first event, with a progress bar; swapped in whole when done."""
     view = Documents()
     head = view.app.recorder.max_notification_id() or 0
     results = {}
@@ -171,6 +171,10 @@ def rebuild_command(name: str | None, as_json: bool) -> None:
         seconds = time.perf_counter() - started
         results[projection_name] = {"events": done.stored_events, "applied": done.applied, "seconds": round(seconds, 2),
                                     "events_per_s": round(done.stored_events / seconds) if seconds else None}
+        if done.leftover:
+            results[projection_name]["leftover_dropped"] = done.leftover
+            click.echo(f"{projection_name}: dropped the leftover of a rebuild that did not finish: "
+                       f"{', '.join(done.leftover)}", err=True)
     if as_json:
         print_json(results)
     else:

@@ -9,6 +9,7 @@ rise within a partition but not across partitions. A partition's stream also ski
 "log" stream applied, so a projection rebuilt from the store is not applied again from Kafka.
 """
 
+import copy
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -22,7 +23,7 @@ from domain.versions import stored_topics
 from projections.parking import Unreadable, park, parked_events
 from projections.parking import forget as forget_parked
 from projections.rows import Rows
-from projections.schema import LOG, metadata, positions
+from projections.schema import LOG, SHADOW, metadata, positions, shadow_of
 
 class PositionConflict(IntegrityError):
     """Two writers applied the same events; the later transaction is rolled back (like any
@@ -56,6 +57,7 @@ class Projection:
     prefetch_by: tuple[Column, ...] = ()  # columns that hold the id of the aggregate an event is about
     reads_personal_data = False  # True: fed the masked buyer data; else it stays sealed (never decrypted)
     handlers: dict[type, str] = {}
+    stored_in: dict[Table, Table] = {}  # a rebuild's twin: each table's rows kept in its shadow table
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -81,8 +83,20 @@ class Projection:
         for column in self.prefetch_by:
             rows.prefetch(column, ids)
 
+    def rebuilding(self) -> "Projection":
+        """The same projection filling shadow tables, under the name NAME__rebuild (its positions and
+        parked events): swapped in whole when it is done (projections/swap.py)."""
+        twin = copy.copy(self)
+        twin.name = self.name + SHADOW
+        twin.stored_in = {table: shadow_of(table) for table in self.tables}
+        return twin
+
     def create_tables(self, engine: Engine) -> None:
         metadata.create_all(engine, tables=[positions, parked_events, *self.tables])
+        if self.stored_in:
+            with engine.begin() as conn:
+                for table in self.stored_in.values():
+                    table.create(conn, checkfirst=True)
 
     def drop_tables(self, engine: Engine) -> None:
         with engine.begin() as conn:
@@ -144,7 +158,7 @@ class Projection:
                     floor = at_position
         while True:
             try:
-                self._apply_all(Rows(conn), new)
+                self._apply_all(Rows(conn, self.stored_in), new)
                 break
             except _Unapplied as unapplied:
                 at_position, event, stream = new[unapplied.index]

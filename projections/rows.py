@@ -36,8 +36,12 @@ class Row(dict):
 
 
 class Rows:
-    def __init__(self, conn: Connection):
+    """`tables`: where each table's rows are read and written instead (a rebuild's shadow tables);
+    the handlers name the live tables either way."""
+
+    def __init__(self, conn: Connection, tables: dict[Table, Table] | None = None):
         self.conn = conn
+        self._tables = tables or {}
         self._known: dict[Table, list[Row]] = defaultdict(list)  # every row seen, loaded or new
         self._index: dict[tuple[Table, Key], dict[tuple, Row]] = {}
         self._new: set[int] = set()  # ids of rows to insert
@@ -55,7 +59,7 @@ class Rows:
         if row is None:
             if any(where[c] in self._complete.get((table, c), ()) for c in key):
                 return None  # prefetched: no such row
-            found = self.conn.execute(_select_by(table, key), dict(zip(key, values))).first()
+            found = self.conn.execute(_select_by(self._stored(table), key), dict(zip(key, values))).first()
             if found is not None:
                 row = self._remember(table, Row(found._mapping))
         return row
@@ -76,12 +80,15 @@ class Rows:
         found = []
         for start in range(0, len(wanted), PREFETCH_SLICE):
             part = wanted[start:start + PREFETCH_SLICE]
-            for record in self.conn.execute(_select_in(column), {"values": part}):
+            for record in self.conn.execute(_select_in(self._stored(table).c[column.name]), {"values": part}):
                 row = Row(record._mapping)
                 in_memory = known.get(tuple(row[c] for c in pk))  # read earlier in this chunk: keep that one
                 found.append(in_memory if in_memory is not None else self._remember(table, row))
             complete.update(part)
         return found
+
+    def _stored(self, table: Table) -> Table:
+        return self._tables.get(table, table)
 
     def _index_of(self, table: Table, key: Key) -> dict[tuple, Row]:
         index = self._index.get((table, key))
@@ -121,7 +128,8 @@ class Rows:
                 row.update(values)
                 if id(row) not in self._new:
                     self._changed.setdefault(id(row), (table, row, set()))[2].update(values)
-        self.conn.execute(table.update().where(column == key).values(**values))
+        stored = self._stored(table)
+        self.conn.execute(stored.update().where(stored.c[column.name] == key).values(**values))
 
     def update_by(self, column: Column, key: Any, add: dict[str, int] | None = None, **values: Any) -> None:
         self.update(column.table, {column.name: key}, add, **values)
@@ -132,7 +140,7 @@ class Rows:
             new = [r for r in rows if id(r) in self._new]
             if new:
                 columns = [c.name for c in table.columns if not (c.autoincrement is True and c.primary_key)]
-                self.conn.execute(table.insert(), [{c: r[c] for c in columns} for r in new])
+                self.conn.execute(self._stored(table).insert(), [{c: r[c] for c in columns} for r in new])
         by_statement: dict[tuple[Table, tuple[str, ...]], list[dict]] = defaultdict(list)
         for table, row, columns in self._changed.values():
             pk = [c.name for c in table.primary_key]
@@ -140,8 +148,9 @@ class Rows:
                 {**{f"pk_{c}": row[c] for c in pk}, **{c: row[c] for c in columns}}
             )
         for (table, columns), params in by_statement.items():
-            where = and_(*(c == bindparam(f"pk_{c.name}") for c in table.primary_key))
-            self.conn.execute(table.update().where(where).values({c: bindparam(c) for c in columns}), params)
+            stored = self._stored(table)
+            where = and_(*(c == bindparam(f"pk_{c.name}") for c in stored.primary_key))
+            self.conn.execute(stored.update().where(where).values({c: bindparam(c) for c in columns}), params)
         self._known.clear()
         self._index.clear()
         self._new.clear()

@@ -21,6 +21,7 @@ from projections.dashboard import Dashboard
 from projections.inquiries import Inquiries
 from projections.points import Points
 from projections.settlement import Settlement
+from projections.swap import drop_leftover, lock_live, swap_in
 from projections.todo import Todo
 
 PROJECTIONS: dict[str, type[Projection]] = {
@@ -109,14 +110,27 @@ class LogFollower:
         done = CaughtUp(0, 0)
         for chunk in self._chunks(start, self.head()):
             with self.engine.begin() as conn:
-                for projection in self.projections:
-                    projection.apply_batch(conn, chunk)
+                self._apply(conn, chunk)
             covered = chunk[-1][0] - start
             done = CaughtUp(done.stored_events + covered, done.applied + sum(e is not None for _, e in chunk))
             if on_progress:
                 on_progress(covered)
             start = chunk[-1][0]
         return done
+
+    def catch_up_in(self, conn: Connection) -> CaughtUp:
+        """Apply everything up to the store's head in the caller's transaction."""
+        start = min(p.position(conn)[0] for p in self.projections)
+        done = CaughtUp(0, 0)
+        for chunk in self._chunks(start, self.head()):
+            self._apply(conn, chunk)
+            done = CaughtUp(done.stored_events + chunk[-1][0] - start, done.applied + sum(e is not None for _, e in chunk))
+            start = chunk[-1][0]
+        return done
+
+    def _apply(self, conn: Connection, chunk: list) -> None:
+        for projection in self.projections:
+            projection.apply_batch(conn, chunk)
 
     def _chunks(self, start: int, head: int) -> Iterator[list]:
         """(position, event) pairs up to `head`. The store sends only the events of the handled
@@ -138,10 +152,29 @@ class LogFollower:
         return domain_event
 
 
-def rebuild(app: Orders, engine: Engine, projection: Projection, on_progress: Callable[[int], None] | None = None) -> CaughtUp:
-    """Drop a projection's tables and position, and build it again from the first event."""
-    projection.drop_tables(engine)
-    return LogFollower(app, engine, [projection]).catch_up(on_progress)
+class Rebuilt(NamedTuple):
+    stored_events: int  # positions of the store's log read through
+    applied: int  # the events among them of the projection's types
+    leftover: list[str]  # what a killed rebuild had left, dropped first
+
+
+def rebuild(app: Orders, engine: Engine, projection: Projection, on_progress: Callable[[int], None] | None = None) -> Rebuilt:
+    """Build a projection again from the first event into shadow tables, and swap them in whole, in one
+    transaction with what the store got meanwhile (projections/swap.py); until then the live read model
+    answers as before. What a killed rebuild left is dropped first."""
+    leftover = _racing_others(lambda: drop_leftover(engine, projection))
+    follower = LogFollower(app, engine, [projection.rebuilding()])
+    done = follower.catch_up(on_progress)
+
+    def swap() -> CaughtUp:
+        with engine.begin() as conn:  # SQLite: BEGIN IMMEDIATE, no other writer until it commits
+            lock_live(conn, projection)
+            tail = follower.catch_up_in(conn)
+            swap_in(conn, projection)
+        return tail
+
+    tail = _racing_others(swap)
+    return Rebuilt(done.stored_events + tail.stored_events, done.applied + tail.applied, leftover)
 
 
 @contextmanager

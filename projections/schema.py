@@ -1,12 +1,15 @@
 """What every read model shares in the database: the metadata, aware datetimes, the positions table."""
 
 from datetime import datetime, timezone
+from functools import cache
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, DateTime, MetaData, String, Table
 from sqlalchemy.types import TypeDecorator
 
 metadata = MetaData()
+shadow_metadata = MetaData()  # a rebuild's copies of the read models' tables (projections/swap.py)
+SHADOW = "__rebuild"  # what a rebuild's table, index and projection names end with
 
 
 class UTCDateTime(TypeDecorator):
@@ -36,3 +39,14 @@ positions = Table(
     Column("last_at", UTCDateTime),
 )
 LOG = "log"  # the stream of the store's log, read in-process
+
+
+@cache
+def shadow_of(table: Table) -> Table:
+    """The table's copy a rebuild fills, named TABLE__rebuild, its indexes named after it too (index
+    names are one namespace per database), so that it can be swapped in by renaming."""
+    shadow = table.to_metadata(shadow_metadata, name=table.name + SHADOW)
+    for index in shadow.indexes:
+        if SHADOW not in str(index.name):  # an explicit name (`ix_` names are made from the table's)
+            index.name = f"{index.name}{SHADOW}"
+    return shadow

@@ -13,19 +13,20 @@ passes `cached_statements=True`, which is a cache of one).
 """
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import IntegrityError, InterfaceError
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
 from eventsourcing.postgres import PostgresProcessRecorder
 from eventsourcing.sqlite import (
-    SQLITE3_DEFAULT_LOCK_TIMEOUT,
     SQLiteAggregateRecorder,
     SQLiteConnection,
     SQLiteConnectionPool,
     SQLiteFactory,
     SQLiteProcessRecorder,
+    SQLiteTransaction,
 )
 from psycopg.sql import SQL, Identifier
 
@@ -35,6 +36,7 @@ HEADS_FETCHED = 5_000  # chain heads read at a time for a checkpoint (PostgreSQL
 LINKS_ASKED = 400  # chain links looked up in one statement
 SCAN_CACHE_KIB = 8192  # SQLite's page cache for verify's pass over the log
 WAL_AUTOCHECKPOINT_PAGES = 20_000  # 80 MB of WAL between checkpoints, on every connection to an SQLite store
+BUSY_TIMEOUT_S = 30  # how long an SQLite connection waits for another's lock (eventsourcing's default: 5)
 
 
 class ChainWriter:
@@ -395,6 +397,30 @@ class SQLiteOffsetsRecorder(ChainWriter, SQLiteProcessRecorder):
         return c.fetchone()[0]
 
 
+class ImmediateSQLiteTransaction(SQLiteTransaction):
+    """A writing transaction takes the write lock as it begins (`BEGIN IMMEDIATE`), waiting for it up to
+    the busy timeout: eventsourcing's deferred `BEGIN` reads first (the last position, the chain heads)
+    and fails at once with SQLITE_BUSY when another writer committed in between, which the busy
+    handler cannot wait out (docs/decisions/0014). Reading transactions stay deferred. A failed BEGIN
+    is raised as the store's OperationalError, a transient fault."""
+
+    def __enter__(self) -> Any:
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute("BEGIN IMMEDIATE" if self.commit else "BEGIN")
+        except sqlite3.OperationalError as e:
+            cursor.sqlite_cursor.close()
+            raise OperationalError(e) from e
+        return cursor
+
+
+class ImmediateSQLiteConnection(SQLiteConnection):
+    @contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[Any]:
+        with ImmediateSQLiteTransaction(self, commit=commit) as curs, curs:
+            yield curs
+
+
 class TunedSQLiteConnectionPool(SQLiteConnectionPool):
     def _create_connection(self) -> SQLiteConnection:
         try:
@@ -404,7 +430,7 @@ class TunedSQLiteConnectionPool(SQLiteConnectionPool):
                 check_same_thread=False,
                 isolation_level=None,  # transactions are begun and ended by eventsourcing
                 cached_statements=256,
-                timeout=self.lock_timeout or SQLITE3_DEFAULT_LOCK_TIMEOUT,
+                timeout=self.lock_timeout or BUSY_TIMEOUT_S,
             )
         except (sqlite3.Error, TypeError) as e:
             raise InterfaceError(e) from e
@@ -416,7 +442,7 @@ class TunedSQLiteConnectionPool(SQLiteConnectionPool):
         c.execute("PRAGMA cache_size=-65536")  # KiB: the hot pages of the indexes stay in memory
         self.is_journal_mode_wal = not self.is_sqlite_memory_mode
         c.row_factory = sqlite3.Row
-        return SQLiteConnection(sqlite_conn=c, max_age=self.max_age)
+        return ImmediateSQLiteConnection(sqlite_conn=c, max_age=self.max_age)
 
 
 class SQLiteStoreFactory(SQLiteFactory):
