@@ -28,6 +28,7 @@ from eventsourcing.sqlite import (
     SQLiteProcessRecorder,
     SQLiteTransaction,
 )
+import psycopg
 from psycopg.sql import SQL, Identifier
 
 from store.chain import genesis, keyed_from, link, tag
@@ -152,6 +153,18 @@ class PostgresOffsetsRecorder(ChainWriter, PostgresProcessRecorder):
         ).format(schema=Identifier(self.datastore.schema)))
         self._settings_table = f'"{self.datastore.schema}".store_settings'
         self._checkpoints_table = f'"{self.datastore.schema}".checkpoints'
+
+    def insert_events(self, stored_events: Any, **kwargs: Any) -> Any:
+        """As eventsourcing's, with a refusal told apart from a fault: in pipeline mode a unique
+        violation (of the events, the chain links or the positions) can surface as "pipeline aborted",
+        an OperationalError, which the processes would retry for minutes as the database away. It is
+        a conflict with another writer: IntegrityError, so the batch runs again checking the store."""
+        try:
+            return super().insert_events(stored_events, **kwargs)
+        except OperationalError as error:
+            if _refused(error):
+                raise IntegrityError(str(error)) from error
+            raise
 
     def _insert_events(self, curs: Any, stored_events: Any, **kwargs: Any) -> None:
         for tracking in kwargs.get("trackings", ()):
@@ -452,3 +465,16 @@ class SQLiteStoreFactory(SQLiteFactory):
         super().__init__(env)
         pool = self.datastore.pool
         self.datastore.pool = TunedSQLiteConnectionPool(db_name=pool.db_name, lock_timeout=pool.lock_timeout)
+
+
+def _refused(error: BaseException) -> bool:
+    """Whether the database refused the statements (a constraint, or a pipeline aborted by an earlier
+    statement's error) rather than went away: only a connection-level fault is transient."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, (psycopg.IntegrityError, psycopg.errors.PipelineAborted)):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
