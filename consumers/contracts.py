@@ -18,6 +18,8 @@ from pydantic import (
     AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, ValidationError, WithJsonSchema, model_validator,
 )
 
+from messaging.json_shape import deeper_than
+
 # SPEC §4 Bounds
 EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc)
 MAX_YEN = 10**12
@@ -333,18 +335,6 @@ def _reason(error: ValidationError, prefix: str = "") -> str:
 BOM = b"\xef\xbb\xbf"
 
 
-def _too_deep(document: Any) -> bool:
-    """Whether objects and lists nest deeper than MAX_DEPTH (walked with a stack, never recursively)."""
-    stack = [(document, 1)]
-    while stack:
-        value, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            return True
-        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
-    return False
-
-
 def _nul_in(document: Any) -> str | None:
     """The path of the first string (or key) holding a NUL character, or None (a bounded document)."""
     stack: list[tuple[Any, str]] = [(document, "")]
@@ -392,7 +382,7 @@ def _read(raw: bytes | str, model_of: Callable[[str], type[Data] | None], needs_
     if not isinstance(document, dict):
         raise InvalidMessage("not a JSON object")
     message_id = _printable_id(document.get("message_id") if isinstance(document.get("message_id"), str) else None)
-    if _too_deep(document):
+    if deeper_than(document, MAX_DEPTH):
         raise InvalidMessage(f"message: objects and lists nest deeper than {MAX_DEPTH} levels", message_id)
     if b"\\u0000" in raw:  # the escape of a NUL character (a raw one is not valid JSON)
         where = _nul_in(document)

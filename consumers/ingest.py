@@ -22,7 +22,6 @@ from domain.unit_of_work import Command, Outcome
 
 BATCH_SIZE = 500
 LISTED = 1000  # rejections and invalid lines listed in the summary; all are counted
-MAX_RETRIES = 10  # transient faults in a row on one batch (a busy or locked database, another writer first)
 log = logging.getLogger("orderclaims.ingest")
 
 
@@ -130,7 +129,7 @@ def ingest_lines(
     """Process the lines in order, `batch_size` messages to a transaction; blank lines are skipped.
     A batch that meets a transient fault (the database busy or locked by another process, another
     writer first) runs again after a growing pause, up to `max_retries` times (the command line:
-    MAX_RETRIES); then IngestStopped carries the summary of the batches before it. Without retries
+    ORDERCLAIMS_MAX_RETRIES); then IngestStopped carries the summary of the batches before it. Without retries
     the fault is raised as it is."""
     summary = Summary()
     batch: list[Command] = []

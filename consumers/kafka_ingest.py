@@ -126,7 +126,7 @@ class IngestWorker(ConsumerRebalanceListener):
             body = {
                 "reason": invalid.reason, "message_id": invalid.message_id,
                 "source": {"topic": record.topic, "partition": record.partition, "offset": record.offset},
-                "value": _kept_of(value),
+                "value": dead_letter_value(value),
                 "length": len(value), "sha256": hashlib.sha256(value).hexdigest(),
             }
             headers = [
@@ -141,12 +141,3 @@ class IngestWorker(ConsumerRebalanceListener):
                 future.get(timeout=30)  # raises if the broker did not take it: the batch is retried
             DEAD_LETTERS.labels("invalid").inc(len(futures))
 
-
-def _kept_of(value: bytes) -> str | None:
-    """What the dead letter keeps of the message — or nothing, when even that fails: a message that
-    cannot be encoded must not stop its partition (its length and SHA-256 still identify it)."""
-    try:
-        return dead_letter_value(value)
-    except Exception as error:  # any message whatever: this one's dead letter keeps no value
-        log.warning("a dead letter keeps no value", extra={"error": type(error).__name__})
-        return None

@@ -8,7 +8,7 @@ import click
 import orjson
 from tqdm import tqdm
 
-from consumers.ingest import LISTED, MAX_RETRIES, IngestStopped, ingest_lines, read_lines
+from consumers.ingest import LISTED, IngestStopped, ingest_lines, read_lines
 from domain.errors import Rejected
 from entrypoints.bootstrap import Settings, build_orders, collect_less
 from store.keyring import KeyMissing
@@ -53,7 +53,7 @@ def ingest(source, batch_size: int, as_json: bool) -> None:
     with tqdm(unit=" msg", disable=not sys.stderr.isatty(), file=sys.stderr) as bar:
         try:
             summary = ingest_lines(app, read_lines(source), batch_size=batch_size, on_batch=bar.update,
-                                   max_retries=MAX_RETRIES)
+                                   max_retries=settings.max_retries)
         except IngestStopped as error:  # the database stayed busy: what was done is summarised, then the reason
             summary, stopped = error.summary, error
     if stopped is None:

@@ -12,7 +12,7 @@ be personal:
   does not look like a field name;
   (a number too: one of nine digits or more, but for the contract's money and quantities, and any
   number under a person's field);
-- a message that does not parse (not JSON, or cut at 64 KB) keeps **no head**: any text in it may be
+- a message that does not parse (not JSON, cut at 64 KB, or nested deeper than 32 levels) keeps **no head**: any text in it may be
   a buyer's, and nothing tells which. Only its `message_id` and `type` are kept, when they can be read
   off as ids; its length and SHA-256, kept beside the value by the callers, identify it.
 """
@@ -23,8 +23,10 @@ from typing import Any
 import orjson
 
 from domain.privacy import ERASED, mask_address, mask_name, mask_phone, mask_text
+from messaging.json_shape import deeper_than
 
 HEAD = 64 * 1024  # what the dead letter of an over-long message keeps
+MAX_DEPTH = 32  # a message nested deeper keeps no head (nothing walks it)
 
 # the contract's ids, enumerations, dates and times: kept when they look like one
 SAFE_KEYS = frozenset({
@@ -50,7 +52,12 @@ def dead_letter_value(value: bytes) -> str:
         document = orjson.loads(head)
     except orjson.JSONDecodeError:
         return _unparsed(head)
-    return orjson.dumps(_safe(document, None)).decode()
+    if deeper_than(document, MAX_DEPTH):
+        return _unparsed(head)
+    try:
+        return orjson.dumps(_safe(document, None)).decode()
+    except Exception:  # whatever the message: its dead letter keeps no head rather than stop its partition
+        return _unparsed(head)
 
 
 def _safe(value: Any, key: str | None) -> Any:

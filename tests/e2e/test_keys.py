@@ -1,6 +1,7 @@
 """Where the embedded default keeps a store's keys (SPEC §7): not in the database, not beside it — in
 the key directory (ORDERCLAIMS_KEY_DIR; the suite's is a temporary one), one folder per store."""
 
+import json
 import os
 import sqlite3
 import stat
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from store.keyring import write_key_file
+from tests.e2e.conftest import command_line
 
 KEYS = {"master.key", "signing.key", "chain.key"}
 
@@ -60,3 +62,15 @@ def test_a_key_file_is_written_whole_once_and_never_over_another(tmp_path):
     write_key_file(path, "first")
     write_key_file(path, "second")  # another process that came second: the first one's stays
     assert path.read_text() == "first" and [p.name for p in path.parent.iterdir()] == ["chain.key"]
+
+
+def test_ingest_prints_its_summary_when_no_checkpoint_can_be_signed(ingested, tmp_path, monkeypatch):
+    """A store with checkpoints whose signing key is gone (a copy, a lost file): the messages are
+    stored and summarised; the missing checkpoint is said, not a traceback after the work."""
+    (key_folder(tmp_path) / "signing.key").unlink()
+    monkeypatch.setenv("ORDERCLAIMS_CHECKPOINT_EVERY", "1")
+    cli = command_line(tmp_path)
+    done = cli("ingest", "--json", "-", stdin=cli("simulate", "--orders", "12", "--seed", "5").stdout, check=False)
+    assert done.returncode == 0, done.stderr.decode()
+    assert json.loads(done.stdout)["accepted"] > 0
+    assert b"no checkpoint written" in done.stderr and b"Traceback" not in done.stderr
