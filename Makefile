@@ -3,6 +3,9 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 DEMO_DB := demo/orderclaims.db
+# The demo's keys stay with the demo (make clean removes both); a real store keeps them in the key
+# directory, away from the database (ORDERCLAIMS_KEY_DIR, docs/threat-model.md).
+demo serve: export ORDERCLAIMS_KEY_DIR ?= $(CURDIR)/demo/keys
 DEMO_ORDERS ?= 20000
 SERVE_PORT ?= 8765
 
@@ -17,7 +20,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: install
-	@mkdir -p demo && rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm demo/keys.txt
+	@mkdir -p demo && rm -rf $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm demo/keys.txt demo/keys
 	@echo "== simulating $(DEMO_ORDERS) orders"
 	$(VENV)/bin/orderclaims simulate --orders $(DEMO_ORDERS) --seed 42 > demo/upstream.jsonl
 	@echo "== ingesting into $(DEMO_DB)"

@@ -55,8 +55,17 @@ class Principal:
     seller_id: str | None = None  # a seller key's seller
 
     def require(self, capability: Capability) -> None:
-        if capability not in MAY[self.role]:
+        if not self.may(capability):
             raise Forbidden(f"a {self.role} key may not do this")
+
+    @property
+    def masked_texts(self) -> bool:
+        """Whether this key reads inquiries' texts masked too (an analyst's: every seller, no person)."""
+        return self.role == Role.ANALYST
+
+    def may(self, capability: Capability) -> bool:
+        """Whether this key may do it (what a page offers); `require` refuses it."""
+        return capability in MAY[self.role]
 
     @property
     def unmasked(self) -> bool:

@@ -5,7 +5,7 @@ import sys
 import click
 
 from consumers.parked import parked_messages, retry
-from entrypoints.cli_read import json_option, print_json
+from entrypoints.cli_read import json_option, print_json, say_leftover
 from entrypoints.documents import Documents
 from entrypoints.render import printable, table
 from projections.parking import parked as parked_events
@@ -46,6 +46,8 @@ def _retry(documents: Documents, retry_id: str, as_json: bool) -> None:
         done = rebuild(app, engine, PROJECTIONS[retry_id]())
         with engine.connect() as conn:
             left = [e for e in parked_events(conn) if e["projection"] == retry_id]
+        if done.leftover:
+            say_leftover(retry_id, done.leftover)
         document = {"projection": retry_id, "events": done.stored_events, "still_parked": len(left)}
         print_json(document) if as_json else click.echo(
             f"{retry_id} rebuilt from {done.stored_events:,} events; {len(left)} still parked")

@@ -20,6 +20,12 @@ def print_json(document: dict) -> None:
     click.echo(json.dumps(document, ensure_ascii=False))
 
 
+def say_leftover(projection_name: str, leftover: list[str]) -> None:
+    """What a rebuild dropped of one that did not finish (projections/swap.py)."""
+    click.echo(f"{projection_name}: dropped the leftover of a rebuild that did not finish: {', '.join(leftover)}",
+               err=True)
+
+
 def _clicked(parse):
     """An argument parser of entrypoints/arguments.py whose refusal is the command line's usage error."""
     def parsed(value: str | None):
@@ -173,8 +179,7 @@ def rebuild_command(name: str | None, as_json: bool) -> None:
                                     "events_per_s": round(done.stored_events / seconds) if seconds else None}
         if done.leftover:
             results[projection_name]["leftover_dropped"] = done.leftover
-            click.echo(f"{projection_name}: dropped the leftover of a rebuild that did not finish: "
-                       f"{', '.join(done.leftover)}", err=True)
+            say_leftover(projection_name, done.leftover)
     if as_json:
         print_json(results)
     else:

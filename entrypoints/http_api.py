@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from domain.errors import Rejected
 from entrypoints import arguments
-from entrypoints.access import Capability, Principal, Role
+from entrypoints.access import Capability, Principal
 from entrypoints.authentication import Who
 from entrypoints.documents import Documents
 from projections import dashboard_queries as dash
@@ -114,25 +114,19 @@ def exchange_points(who: Who, docs: Docs, at: Now, asked: Exchange | None = None
 
 @router.get("/orders/{order_no}/history", summary="Every event of an order (SPEC §7) — `orderclaims history --json`")
 def order_history(who: Who, docs: Docs, order_no: Annotated[str, Path(max_length=64)], as_of: AsOf = None):
-    visible_order(who, docs, order_no)
+    who.require(Capability.HISTORY)  # whose order it is, the read decides: another seller's is one never placed
     return docs.history(order_no, arguments.moment(as_of), reveal=who.unmasked, seller=who.only_seller)
-
-
-def visible_order(who: Principal, docs: Documents, order_no: str) -> None:
-    """Whether the key reads histories at all; whose order it is, the read itself decides
-    (`docs.history(..., seller=who.only_seller)`: another seller's order is answered as one never placed)."""
-    who.require(Capability.HISTORY)
 
 
 @router.get("/inquiries", summary="The seller's inquiries (SPEC §10) — `orderclaims inquiries --seller --json`")
 def seller_inquiries(who: Who, docs: Docs, seller: Seller = None):
-    return docs.inquiries(seller=who.seller(seller), masked=who.role == Role.ANALYST)
+    return docs.inquiries(seller=who.seller(seller), masked=who.masked_texts)
 
 
 @router.get("/items/{item_no}/inquiries",
             summary="A seller's item page's inquiries — `orderclaims inquiries --seller --item --json`")
 def item_inquiries(who: Who, docs: Docs, item_no: Annotated[str, Path(max_length=64)], seller: Seller = None):
-    return docs.inquiries(who.seller(seller), item_no=item_no, masked=who.role == Role.ANALYST)
+    return docs.inquiries(who.seller(seller), item_no=item_no, masked=who.masked_texts)
 
 
 def summary_document(who: Principal, docs: Documents, as_of, start, end, sort) -> dict:

@@ -19,7 +19,7 @@ from entrypoints.access import Capability, Principal, Role
 from entrypoints.authentication import Visitor
 from entrypoints.csrf import form_token
 from entrypoints.http_api import (
-    AsOf, Docs, From, Name, Now, Seller, Sort, To, claims_xlsx, summary_document, summary_xlsx, period, visible_order,
+    AsOf, Docs, From, Name, Now, Seller, Sort, To, claims_xlsx, summary_document, summary_xlsx, period,
 )
 from entrypoints.render import DASHBOARD_LAYOUT
 from projections import dashboard_queries as dash
@@ -95,7 +95,7 @@ def claims_page(request: Request, who: Visitor, docs: Docs, seller: Seller = Non
 @pages.get("/orders/{order_no}", response_class=HTMLResponse)
 def order_page(request: Request, who: Visitor, docs: Docs, order_no: Annotated[str, Path(max_length=64)],
                as_of: AsOf = None):
-    visible_order(who, docs, order_no)
+    who.require(Capability.HISTORY)
     document = docs.history(order_no, arguments.moment(as_of), reveal=who.unmasked, seller=who.only_seller)
     return page(request, who, "order.html", d=document, unmasked=who.unmasked)
 
@@ -129,12 +129,12 @@ def exchange_page(request: Request, who: Visitor, docs: Docs, at: Now,
 
 def _points(request: Request, who: Principal, docs, seller: str, month: str, exchange: dict | None = None):
     return page(request, who, "points.html", d=docs.points(seller, month, items=True), exchange=exchange,
-                may_exchange=who.role == Role.SELLER)
+                may_exchange=who.may(Capability.EXCHANGE_POINTS))
 
 
 @pages.get("/inquiries", response_class=HTMLResponse)
 def inquiries_page(request: Request, who: Visitor, docs: Docs, seller: Seller = None):
-    document = docs.inquiries(seller=who.seller(seller), masked=who.role == Role.ANALYST)
+    document = docs.inquiries(seller=who.seller(seller), masked=who.masked_texts)
     return page(request, who, "inquiries.html", d=document)
 
 

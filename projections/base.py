@@ -21,7 +21,6 @@ from sqlalchemy.exc import DBAPIError
 
 from domain.versions import stored_topics
 from projections.parking import Unreadable, park, parked_events
-from projections.parking import forget as forget_parked
 from projections.rows import Rows
 from projections.schema import LOG, SHADOW, metadata, positions, shadow_of
 
@@ -97,15 +96,6 @@ class Projection:
             with engine.begin() as conn:
                 for table in self.stored_in.values():
                     table.create(conn, checkfirst=True)
-
-    def drop_tables(self, engine: Engine) -> None:
-        with engine.begin() as conn:
-            for table in reversed(self.tables):
-                table.drop(conn, checkfirst=True)
-            positions.create(conn, checkfirst=True)
-            parked_events.create(conn, checkfirst=True)
-            conn.execute(positions.delete().where(positions.c.name == self.name))
-            forget_parked(conn, self.name)
 
     # ---- position -----------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -40,3 +41,19 @@ def simulated_store(tmp_path: Path, orders: int, seed: int):
 def as_json(cli, *args: str):
     """A command's `--json` document."""
     return json.loads(cli(*args, "--json").stdout)
+
+
+def token_of(html: str) -> str:
+    """The CSRF token a page's forms carry ("" when it has none)."""
+    found = re.search(r'name="csrf" value="([^"]*)"', html)
+    return found.group(1) if found else ""
+
+
+def log_in(app, key: str):
+    """A browser (FastAPI's test client) logged in through the form: pages know only the session."""
+    from fastapi.testclient import TestClient
+
+    browser = TestClient(app, follow_redirects=False)
+    answer = browser.post("/login", data={"key": key, "csrf": token_of(browser.get("/login").text)})
+    assert answer.status_code == 303, answer.text
+    return browser

@@ -4,7 +4,6 @@ seller's data never shows, and the answer is the one for a thing that does not e
 
 import io
 import json
-import re
 from urllib.parse import quote, unquote
 
 import openpyxl
@@ -17,7 +16,7 @@ from entrypoints.bootstrap import Settings
 from entrypoints.documents import Documents
 from entrypoints.serve import create_app
 from store.api_keys import ApiKeys
-from tests.e2e.conftest import simulated_store
+from tests.e2e.conftest import log_in, simulated_store
 
 pytestmark = pytest.mark.security
 
@@ -52,7 +51,7 @@ def two_sellers(tmp_path_factory):
         documents = Documents(Settings(database_url=f"sqlite:///{work / 'orderclaims.db'}"))
         app = create_app(documents, ApiKeys(documents.engine))
         client = TestClient(app)
-        browsers = {who: _logged_in(app, key) for who, key in keys.items()}
+        browsers = {who: log_in(app, key) for who, key in keys.items()}
         a_claims = json.loads(cli("claims", "--seller", A, "--status", "cancel.completed", "--json").stdout)["orders"]
         order, cart = a_claims[0]["order_no"], a_claims[0]["cart_no"]
         yield {"cli": cli, "client": client, "browsers": browsers, "keys": keys, "order": order, "cart": cart, "theirs": (order, cart, A_ONLY)}
@@ -62,15 +61,6 @@ def xlsx_rows(content: bytes) -> str:
     if not content.startswith(b"PK"):
         return content.decode()
     return repr([[c.value for c in row] for row in openpyxl.load_workbook(io.BytesIO(content)).active.iter_rows()])
-
-
-def _logged_in(app, key: str) -> TestClient:
-    """A browser logged in through the form: pages know only the session (decision 0012)."""
-    browser = TestClient(app, follow_redirects=False)
-    form = browser.get("/login").text
-    token = re.search(r'name="csrf" value="([^"]*)"', form).group(1)
-    assert browser.post("/login", data={"key": key, "csrf": token}).status_code == 303
-    return browser
 
 
 def get(world, who: str, path: str):

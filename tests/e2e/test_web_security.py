@@ -21,7 +21,7 @@ from entrypoints.documents import Documents
 from entrypoints.serve import create_app
 from entrypoints.site import Site
 from store.api_keys import ApiKeys, sha256
-from tests.e2e.conftest import ORDERCLAIMS, command_line, simulated_store
+from tests.e2e.conftest import ORDERCLAIMS, command_line, log_in, simulated_store, token_of
 from tools.services import free_port
 
 pytestmark = pytest.mark.security
@@ -54,17 +54,9 @@ def client(store, app=None) -> TestClient:
     return TestClient(app or store["app"], follow_redirects=False)
 
 
-def token_of(html: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]*)"', html)
-    return found.group(1) if found else ""
-
-
 def logged_in(store, who: str, app=None) -> tuple[TestClient, str]:
     """A browser that has logged in with the key through the form; the token its pages carry."""
-    browser = client(store, app)
-    form = browser.get("/login")
-    answer = browser.post("/login", data={"key": store["key"][who], "csrf": token_of(form.text)})
-    assert answer.status_code == 303, answer.text
+    browser = log_in(app or store["app"], store["key"][who])
     return browser, token_of(browser.get("/todo").text)
 
 
