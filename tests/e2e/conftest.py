@@ -16,11 +16,21 @@ def cli(tmp_path):
     return command_line(tmp_path)
 
 
+# Not set in embedded mode: no broker, and key files in the (session's) key directory. Another test of
+# the session (the chaos run, the integration tests) may have set them in this process.
+NOT_EMBEDDED = ("ORDERCLAIMS_KAFKA_BOOTSTRAP", "ORDERCLAIMS_MASTER_KEY", "ORDERCLAIMS_SIGNING_KEY", "ORDERCLAIMS_CHAIN_KEY")
+
+
+def embedded(patch: pytest.MonkeyPatch) -> None:
+    """This process as the command line runs it by default, for an in-process server or application."""
+    for name in NOT_EMBEDDED:
+        patch.delenv(name, raising=False)
+
+
 def command_line(tmp_path: Path):
     env = {**os.environ, "ORDERCLAIMS_DATABASE_URL": f"sqlite:///{tmp_path / 'orderclaims.db'}"}
-    env.pop("ORDERCLAIMS_KAFKA_BOOTSTRAP", None)  # embedded mode
-    for name in ("ORDERCLAIMS_MASTER_KEY", "ORDERCLAIMS_SIGNING_KEY", "ORDERCLAIMS_CHAIN_KEY"):
-        env.pop(name, None)  # the embedded default: key files in the (session's) key directory
+    for name in NOT_EMBEDDED:
+        env.pop(name, None)
 
     def run(*args: str, stdin: bytes | None = None, check: bool = True) -> subprocess.CompletedProcess:
         done = subprocess.run([str(ORDERCLAIMS), *args], input=stdin, capture_output=True, env=env, cwd=tmp_path)

@@ -11,7 +11,7 @@ from entrypoints.bootstrap import Settings
 from entrypoints.documents import Documents
 from entrypoints.serve import create_app
 from store.api_keys import ApiKeys
-from tests.e2e.conftest import command_line
+from tests.e2e.conftest import command_line, embedded
 
 
 def test_the_contract_command_writes_the_asyncapi_document_to_a_file_and_to_stdout(cli, tmp_path):
@@ -28,7 +28,7 @@ def test_the_contract_names_the_topics_of_the_configured_prefix(tmp_path, monkey
 
 @pytest.fixture
 def client(tmp_path, monkeypatch):
-    monkeypatch.delenv("ORDERCLAIMS_KAFKA_BOOTSTRAP", raising=False)
+    embedded(monkeypatch)
     documents = Documents(Settings(database_url=f"sqlite:///{tmp_path / 'orderclaims.db'}"))
     return TestClient(create_app(documents, ApiKeys(documents.engine)))
 

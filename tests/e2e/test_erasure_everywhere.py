@@ -17,7 +17,7 @@ from consumers.ingest import ingest_lines
 from domain.order import order_id
 from domain.privacy import ERASED
 from entrypoints.bootstrap import Settings, build_orders
-from tests.e2e.conftest import ORDERCLAIMS, command_line
+from tests.e2e.conftest import ORDERCLAIMS, command_line, embedded
 from tests.unit.messages import lines, placed
 
 pytestmark = pytest.mark.security
@@ -36,7 +36,7 @@ def until(deadline_s: float, check) -> float | None:
 
 
 def test_an_erasure_by_one_application_holds_in_another_that_had_the_buyer_cached(tmp_path, monkeypatch):
-    monkeypatch.delenv("ORDERCLAIMS_MASTER_KEY", raising=False)
+    embedded(monkeypatch)
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'orderclaims.db'}")
     reader = build_orders(settings, reveal=True)  # a long-lived process that shows buyers' data
     order = placed("700001", cart_no="C700001", seller_id="S1")
@@ -60,7 +60,7 @@ def test_an_erasure_by_one_application_holds_in_another_that_had_the_buyer_cache
 
 def test_an_ingesting_application_drops_an_erased_buyers_order_from_its_cache_at_its_next_batch(tmp_path,
                                                                                              monkeypatch):
-    monkeypatch.delenv("ORDERCLAIMS_MASTER_KEY", raising=False)
+    embedded(monkeypatch)
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'orderclaims.db'}")
     worker = build_orders(settings)
     order = placed("700002", cart_no="C700002", seller_id="S1")

@@ -16,7 +16,7 @@ from entrypoints.bootstrap import Settings
 from entrypoints.documents import Documents
 from entrypoints.serve import create_app
 from store.api_keys import ApiKeys
-from tests.e2e.conftest import simulated_store
+from tests.e2e.conftest import embedded, simulated_store
 
 AS_OF = "2026-11-21T09:00:00+09:00"
 OWN, OTHER = "S001", "S002"
@@ -27,8 +27,7 @@ def embedded_keys():
     """The in-process server reads the master key as the command line does here: from the key file
     in the key directory (another test may have set ORDERCLAIMS_MASTER_KEY in this process)."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.delenv("ORDERCLAIMS_MASTER_KEY", raising=False)
-        patch.delenv("ORDERCLAIMS_KAFKA_BOOTSTRAP", raising=False)
+        embedded(patch)
         yield
 
 

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from consumers import routes
 from entrypoints.cli import main
 from tests.unit.messages import lines, message, placed
+from tests.e2e.conftest import embedded
 
 pytestmark = pytest.mark.security
 
@@ -44,8 +45,7 @@ def defects():
 
 @pytest.fixture
 def cli(tmp_path, monkeypatch):
-    monkeypatch.delenv("ORDERCLAIMS_MASTER_KEY", raising=False)
-    monkeypatch.delenv("ORDERCLAIMS_KAFKA_BOOTSTRAP", raising=False)
+    embedded(monkeypatch)
     monkeypatch.setenv("ORDERCLAIMS_DATABASE_URL", f"sqlite:///{tmp_path / 'p.db'}")
     (tmp_path / "in.jsonl").write_bytes(b"\n".join(lines(*STREAM)))
     runner = CliRunner()

@@ -16,7 +16,7 @@ from entrypoints.bootstrap import Settings
 from entrypoints.documents import Documents
 from entrypoints.serve import create_app
 from store.api_keys import ApiKeys
-from tests.e2e.conftest import log_in, simulated_store
+from tests.e2e.conftest import embedded, log_in, simulated_store
 
 pytestmark = pytest.mark.security
 
@@ -41,8 +41,7 @@ INQUIRIES = [inquiry(1, A, SHARED, "090-1111-0001"), inquiry(2, B, SHARED, "090-
 @pytest.fixture(scope="module")
 def two_sellers(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
-        patch.delenv("ORDERCLAIMS_MASTER_KEY", raising=False)
-        patch.delenv("ORDERCLAIMS_KAFKA_BOOTSTRAP", raising=False)
+        embedded(patch)
         work = tmp_path_factory.mktemp("isolation")
         cli = simulated_store(work, orders=200, seed=8)
         cli("ingest", "-", stdin=b"\n".join(orjson.dumps(m) for m in INQUIRIES))

@@ -7,7 +7,6 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from pathlib import Path
 from uuid import UUID
 
 import pytest

@@ -21,7 +21,7 @@ from entrypoints.documents import Documents
 from entrypoints.serve import create_app
 from entrypoints.site import Site
 from store.api_keys import ApiKeys, sha256
-from tests.e2e.conftest import ORDERCLAIMS, command_line, log_in, simulated_store, token_of
+from tests.e2e.conftest import ORDERCLAIMS, command_line, embedded, log_in, simulated_store, token_of
 from tools.services import free_port
 
 pytestmark = pytest.mark.security
@@ -36,8 +36,7 @@ RICH, ALSO_RICH, OTHER = "S006", "S005", "S001"  # seed 8, 1,200 orders: 121 and
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
-        patch.delenv("ORDERCLAIMS_MASTER_KEY", raising=False)
-        patch.delenv("ORDERCLAIMS_KAFKA_BOOTSTRAP", raising=False)
+        embedded(patch)
         work = tmp_path_factory.mktemp("hostile")
         cli = simulated_store(work, orders=1200, seed=8)
         documents = Documents(Settings(database_url=f"sqlite:///{work / 'orderclaims.db'}"))
