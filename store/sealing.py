@@ -50,6 +50,8 @@ class Sealer:
         buyers = {str(e.buyer.get("id")) for e in events if type(e).__qualname__ == "Order.Placed"
                   and isinstance(getattr(e, "buyer", None), dict)}
         buyers |= {str(e.buyer_id) for e in events if type(e).__qualname__ == "Inquiry.Posted"}
+        buyers |= {str(e.buyer_id) for e in events  # a parked message that starts a buyer's order or inquiry
+                   if type(e).__qualname__ == "ParkedMessage.Parked" and getattr(e, "buyer_id", None)}
         self._made_in_batch.clear()
         if not store_with_events:
             self._batch_keys = self.keys.current_for(buyers) if buyers else {}
