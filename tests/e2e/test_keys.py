@@ -2,12 +2,19 @@
 the key directory (ORDERCLAIMS_KEY_DIR; the suite's is a temporary one), one folder per store."""
 
 import os
+import re
 import sqlite3
 import stat
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from entrypoints.bootstrap import Settings
+from entrypoints.documents import Documents
+from entrypoints.serve import create_app
+from entrypoints.site import Site
+from store.api_keys import ApiKeys
 from store.keyring import write_key_file
 
 KEYS = {"master.key", "signing.key", "chain.key"}
@@ -60,3 +67,25 @@ def test_a_key_file_is_written_whole_once_and_never_over_another(tmp_path):
     write_key_file(path, "first")
     write_key_file(path, "second")  # another process that came second: the first one's stays
     assert path.read_text() == "first" and [p.name for p in path.parent.iterdir()] == ["chain.key"]
+
+
+def test_a_missing_or_broken_key_is_a_503_key_missing_in_the_api_and_on_the_pages(ingested, tmp_path, monkeypatch):
+    """Whatever key: the chain key's file broken (verify), the master key missing — explained, not a 500."""
+    for name in ("ORDERCLAIMS_MASTER_KEY", "ORDERCLAIMS_SIGNING_KEY", "ORDERCLAIMS_CHAIN_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    documents = Documents(Settings(database_url=f"sqlite:///{tmp_path / 'orderclaims.db'}"))
+    keys = ApiKeys(documents.engine)
+    _, key = keys.create("auditor")
+    client = TestClient(create_app(documents, keys, Site(origin="http://testserver")), follow_redirects=False)
+    (key_folder(tmp_path) / "chain.key").write_text("c2hvcnQ")
+
+    answer = client.get("/api/verify", headers={"Authorization": f"Bearer {key}"})
+    assert answer.status_code == 503 and answer.json()["code"] == "key_missing", answer.text
+    assert "chain.key" in answer.json()["detail"]
+
+    form = client.get("/login")
+    token = re.search(r'name="csrf" value="([^"]*)"', form.text).group(1)
+    assert client.post("/login", data={"key": key, "csrf": token}).status_code == 303
+    page = client.get("/audit?run=true", headers={"Accept": "text/html"})
+    assert page.status_code == 503 and "key_missing" in page.text and "chain.key" in page.text
+    assert page.headers["content-type"].startswith("text/html")
