@@ -38,6 +38,7 @@ from domain.seller import SELLER_NAMESPACE
 from store.chain import (
     MerkleRoot, genesis, head_leaf, keyed_from_holds, link, tag_checkpoint, tag_holds,
 )
+from store.files import write_whole
 from store.keyring import KeyFileBroken, KeyMissing, find_key, setting
 
 SIGNING_KEY_ENV = "ORDERCLAIMS_SIGNING_KEY"
@@ -535,7 +536,8 @@ def merkle_of(leaves: dict[bytes, tuple[int, bytes, str]]) -> tuple[int, bytes]:
 
 
 def export(checkpoint: Checkpoint, path: str) -> None:
-    Path(path).write_text(json.dumps(checkpoint.as_json(), indent=2) + "\n")
+    """The auditor's copy of a checkpoint, written whole or not at all (an old copy stays until then)."""
+    write_whole(Path(path), (json.dumps(checkpoint.as_json(), indent=2) + "\n").encode())
 
 
 def load(path: str) -> Checkpoint:
