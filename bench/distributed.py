@@ -30,7 +30,8 @@ from entrypoints.bootstrap import Settings, build_engine, build_orders
 from tools.services.local import start_both
 from tools.services.postgres import create_database
 from producers.simulator import simulate
-from store.keys import MASTER_KEY_ENV, new_master_key
+from store.keyring import new_key
+from store.keys import MASTER_KEY_ENV
 from producers.upstream import message_key
 from projections.schema import metadata
 from projections.dashboard import dash_orders
@@ -150,8 +151,8 @@ def measure_distributed(work: Path, orders: int, rates: list[int], rate_seconds:
     """The pipeline's figures with the relay on `relay_producer`; `extras`: also the clients side by
     side and the rebuilds on PostgreSQL."""
     own = []
-    os.environ.setdefault(MASTER_KEY_ENV, new_master_key())  # a PostgreSQL store has no key file
-    os.environ.setdefault("ORDERCLAIMS_CHAIN_KEY", new_master_key())  # nor a chain key file
+    os.environ.setdefault(MASTER_KEY_ENV, new_key())  # a PostgreSQL store has no key file
+    os.environ.setdefault("ORDERCLAIMS_CHAIN_KEY", new_key())  # nor a chain key file
     bootstrap, server = os.environ.get("ORDERCLAIMS_KAFKA_BOOTSTRAP"), os.environ.get("ORDERCLAIMS_DATABASE_URL", "")
     if not (bootstrap and server.startswith("postgresql")):
         kafka, postgres = start_both()

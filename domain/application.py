@@ -145,7 +145,7 @@ class Orders(Application):
         except PersistenceError:
             raise  # the store away: transient, never parked
         except Exception as error:  # a defect: this message is parked, the rest goes on
-            raise Defect(index, error) from error
+            raise Defect(index, error, command.message) from error
         return Outcome(command.message_id, "accepted")
 
     def forget_cached_aggregates(self) -> None:

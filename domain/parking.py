@@ -8,6 +8,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.privacy import mask_error
+
 PARKED_NAMESPACE = uuid5(NAMESPACE_URL, "orderclaims:parked-message")
 
 
@@ -17,16 +19,18 @@ def parked_id(message_id: str) -> UUID:
 
 
 class Defect(Exception):
-    """Processing message `index` of a batch raised an unexpected error: it is parked, the batch runs again."""
+    """Processing message `index` of a batch raised an unexpected error: it is parked, the batch runs again.
+    Its error is kept masked (SPEC §7): an exception's text may quote the buyer's data of `message`."""
 
-    def __init__(self, index: int, error: BaseException):
-        super().__init__(f"message {index}: {error!r}")
+    def __init__(self, index: int, error: BaseException, message: bytes | str = b""):
         self.index = index
-        self.error = describe(error)
+        self.error = describe(error, message)
+        super().__init__(f"message {index}: {self.error}")
 
 
-def describe(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"[:2000]
+def describe(error: BaseException, message: bytes | str = b"") -> str:
+    """The error as it is stored unsealed and shown (the operator page, a dead letter's reason): masked."""
+    return mask_error(f"{type(error).__name__}: {error}", message)[:2000]
 
 
 class ParkedMessage(Aggregate):

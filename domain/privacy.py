@@ -5,6 +5,8 @@ the masked copy, the plaintext only where it is asked for with the master key, a
 buyer's key is destroyed.
 """
 
+import json
+import re
 from typing import Any
 
 ERASED = "[erased]"
@@ -86,3 +88,45 @@ def mask_message(document: Any) -> Any:
     if str(masked.get("type", "")).startswith("inquiry.") and isinstance(data, dict):
         masked["data"] = {k: mask_text(v) if k in INQUIRY_TEXTS and isinstance(v, str) else v for k, v in data.items()}
     return masked
+
+
+PHONE = re.compile(r"(?<![\d+])(?:\+\d{1,3}[- ]?\d{1,4}[- ]?\d{1,4}[- ]?\d{3,4}|0\d{1,4}-\d{1,4}-\d{3,4}|0\d{9,10})(?!\d)")
+
+
+def mask_error(text: str, message: bytes | str = b"") -> str:
+    """An error's text as it may leave the store unsealed (a parked message's error: the operator page,
+    a dead letter's reason): every personal value of the message it came from masked wherever it
+    appears (a name's parts too), and whatever looks like a phone number."""
+    for value, masked in sorted(_personal_values(message).items(), key=lambda item: -len(item[0])):
+        text = text.replace(value, masked)
+    return PHONE.sub(lambda found: mask_phone(found.group()), text)
+
+
+def _personal_values(message: bytes | str) -> dict[str, str]:
+    """Each personal text of an upstream message -> its masked form."""
+    try:
+        document = json.loads(message) if message else None
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    values: dict[str, str] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in PERSONAL_FIELDS and isinstance(value, dict):
+                    for name, mask in MASKS.items():
+                        if isinstance(value.get(name), str) and value[name]:
+                            values[value[name]] = mask(value[name])
+                            if name == "name":
+                                values.update({part: mask_name(part) for part in value[name].split() if len(part) > 1})
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(document)
+    data = document.get("data") if isinstance(document, dict) else None
+    if isinstance(data, dict) and str(document.get("type", "")).startswith("inquiry."):
+        values.update({v: mask_text(v) for k, v in data.items() if k in INQUIRY_TEXTS and isinstance(v, str) and v})
+    return values

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import PersistenceError
 
 from domain.buyer import Buyer, buyer_uuid
 from domain.cart import Cart, cart_id
@@ -140,9 +141,20 @@ class UnitOfWork:
         if parked is None:
             self._add(ParkedMessage(message_id=command.message_id, message_type=command.message_type,
                                     order_no=command.order_no, message=command.message.decode("utf-8", "replace"),
-                                    source=command.source, error=error, at=command.at, **self._whose(command)))
+                                    source=command.source, error=error, at=command.at, **self._whose_or_none(command)))
         elif parked.is_parked:
             parked.fail_again(error, at=command.at)
+
+    def _whose_or_none(self, command: Command) -> dict[str, str]:
+        """Whose the message is, unless finding out fails: the order it is about may be what could not
+        be loaded (an event that does not replay, upcast or unseal) — the message is parked all the same,
+        with its masked copy only, never crashing the batch. A store fault is transient: raised."""
+        try:
+            return self._whose(command)
+        except PersistenceError:
+            raise
+        except Exception:
+            return {}
 
     def _whose(self, command: Command) -> dict[str, str]:
         """Whose personal data a parked message may hold: the buyer whose order or inquiry it starts,

@@ -2,13 +2,12 @@
 teams to validate against before they send."""
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
 import click
 
 from entrypoints.bootstrap import Settings
+from store.files import write_whole
 
 
 @click.command(name="contract")
@@ -21,19 +20,5 @@ def contract_command(out: str | None) -> None:
     if out is None:
         click.echo(text, nl=False)
         return
-    write_atomically(Path(out), text.encode())
+    write_whole(Path(out), text.encode())
     click.echo(f"orderclaims: the contract is in {out}", err=True)
-
-
-def write_atomically(path: Path, content: bytes) -> None:
-    """Write, flush to disk, then rename over the target: a reader sees the old file or the new one."""
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.")
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(content)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -31,7 +31,7 @@ from entrypoints.throttle import LoginThrottle
 from entrypoints.web import pages, templates
 from entrypoints.web_login import login_pages
 from store.api_keys import ApiKeys
-from store.keys import MasterKeyMissing
+from store.keyring import KeyMissing
 from store.sessions import Sessions
 
 STATIC = Path(__file__).parent / "static"
@@ -177,9 +177,9 @@ def create_app(documents: Documents, keys: ApiKeys, site: Site | None = None,
         detail = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
         return answer(request, 422, "invalid_argument", detail)
 
-    @app.exception_handler(MasterKeyMissing)
-    def master_key_missing(request: Request, error: MasterKeyMissing):
-        return answer(request, 503, "master_key_missing", str(error))
+    @app.exception_handler(KeyMissing)  # the master, signing or chain key: missing, or its file broken
+    def key_missing(request: Request, error: KeyMissing):
+        return answer(request, 503, "key_missing", str(error))
 
     @app.exception_handler(HTTPException)
     def http_error(request: Request, error: HTTPException):

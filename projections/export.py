@@ -14,6 +14,8 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 
+from store.files import write_whole
+
 FORMULA_START = ("=", "+", "-", "@")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # what XML 1.0 and Excel refuse
 
@@ -37,7 +39,11 @@ SHEET_TITLE_REFUSES = re.compile(r"[\\/*?:\[\]]")
 
 
 def write_xlsx(path: str | Path | BinaryIO, rows: Sequence[dict], columns: Sequence[str], title: str = "orders") -> None:
-    """One sheet: a header row (Japanese label and key, or the key alone) and one row per item."""
+    """One sheet: a header row (Japanese label and key, or the key alone) and one row per item. A file
+    is written whole or not at all (store/files.py)."""
+    if isinstance(path, (str, Path)):
+        write_whole(Path(path), xlsx_bytes(rows, columns, title))
+        return
     book = Workbook()
     sheet = book.active
     sheet.title = SHEET_TITLE_REFUSES.sub("_", CONTROL.sub("", title))[:31] or "orders"

@@ -30,14 +30,15 @@ from sqlalchemy.engine import Engine
 
 from domain.buyer import BUYER_NAMESPACE
 from domain.cart import CART_NAMESPACE
-from domain.inquiry import INQUIRY_NAMESPACE, ITEM_NAMESPACE
+from domain.inquiry import INQUIRY_NAMESPACE, ITEM_NAMESPACE, item_id, legacy_item_id
 from domain.order import ORDER_NAMESPACE
 from domain.parking import PARKED_NAMESPACE
-from domain.receipt import RECEIPT_NAMESPACE
+from domain.receipt import RECEIPT_NAMESPACE, conflict_id
 from domain.seller import SELLER_NAMESPACE
 from store.chain import (
     MerkleRoot, genesis, head_leaf, keyed_from_holds, link, tag_checkpoint, tag_holds,
 )
+from store.files import write_whole
 from store.keyring import KeyFileBroken, KeyMissing, find_key, setting
 
 SIGNING_KEY_ENV = "ORDERCLAIMS_SIGNING_KEY"
@@ -219,9 +220,23 @@ NAMESPACES = {"order": ORDER_NAMESPACE, "cart": CART_NAMESPACE, "seller": SELLER
               "item": ITEM_NAMESPACE}  # every id is uuid5 of its natural key
 
 
+PROOF = "\x1f"  # a recorded name may carry what checks it (a conflict receipt's fingerprint) after this: never shown
+
+
 def checked_name(name: str | None, oid: UUID) -> str:
-    """A recorded name if it is the name of this id (the ids are uuid5 of the natural keys), else the id."""
+    """A recorded name if it is the name of this id (the ids are uuid5 of the natural keys), else the id.
+    An item is its seller's: 'item S1/I1' (or 'item I1', the id earlier releases gave it); a receipt of
+    a repeat whose content differed, 'message m-1 (conflict)' — checked with its fingerprint."""
     if name:
+        name, _, proof = name.partition(PROOF)
+        if name.startswith("item "):
+            item_no = name[len("item "):]
+            if legacy_item_id(item_no) == oid or any(
+                    item_id(item_no[:i], item_no[i + 1:]) == oid for i, c in enumerate(item_no) if c == "/"):
+                return name
+            return str(oid)
+        if name.startswith("message ") and proof and conflict_id(name[len("message "):], proof) == oid:
+            return name + " (conflict)"
         for kind, namespace in NAMESPACES.items():
             if name.startswith(kind + " ") and uuid5(namespace, name[len(kind) + 1:]) == oid:
                 return name
@@ -229,17 +244,25 @@ def checked_name(name: str | None, oid: UUID) -> str:
 
 
 def natural_name(topic: str | None, state: bytes | None) -> str | None:
-    """'order 100123', 'cart C1', 'seller S1', 'message m-1' … from an aggregate's first stored event."""
+    """'order 100123', 'cart C1', 'seller S1', 'item S1/I1', 'message m-1' … from an aggregate's first
+    stored event (a receipt's with its fingerprint after PROOF: checked_name tells a conflict's by it)."""
     if not topic or state is None:
         return None
     kind = NATURAL_KEYS.get(topic.rsplit(".", 1)[0])
     if kind is None:
         return None
     try:
-        value = orjson.loads(state).get(kind[1])
-    except orjson.JSONDecodeError:
+        document = orjson.loads(state)
+        value = document.get(kind[1])
+    except (orjson.JSONDecodeError, AttributeError):
         return None
-    return f"{kind[0]} {value}" if value else None
+    if not value:
+        return None
+    if kind[0] == "item" and document.get("seller_id"):
+        return f"item {document['seller_id']}/{value}"
+    if kind[0] == "message" and isinstance(document.get("fingerprint"), str):
+        return f"message {value}{PROOF}{document['fingerprint']}"
+    return f"{kind[0]} {value}"
 
 
 @dataclass
@@ -513,7 +536,8 @@ def merkle_of(leaves: dict[bytes, tuple[int, bytes, str]]) -> tuple[int, bytes]:
 
 
 def export(checkpoint: Checkpoint, path: str) -> None:
-    Path(path).write_text(json.dumps(checkpoint.as_json(), indent=2) + "\n")
+    """The auditor's copy of a checkpoint, written whole or not at all (an old copy stays until then)."""
+    write_whole(Path(path), (json.dumps(checkpoint.as_json(), indent=2) + "\n").encode())
 
 
 def load(path: str) -> Checkpoint:

@@ -8,8 +8,8 @@ in the key directory, one folder per store named by the store's id (`ORDERCLAIMS
 Whoever copies the database file takes no key with it. A PostgreSQL store needs the variables.
 
 The store's id is random, kept in the database (`store_settings`), and no secret: it only says which
-folder is this store's. A key file is written whole or not at all (a temporary file made with O_EXCL
-in the same folder, synced, renamed); one left empty or cut short is refused with an explanation.
+folder is this store's. A key file is written whole or not at all, never over another (store/files.py);
+one left empty or cut short is refused with an explanation.
 """
 
 import base64
@@ -20,6 +20,8 @@ from pathlib import Path
 from sqlalchemy import Column, LargeBinary, MetaData, String, Table, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
+
+from store.files import write_whole
 
 KEY_DIR_ENV = "ORDERCLAIMS_KEY_DIR"
 KEY_BYTES = 32
@@ -114,23 +116,8 @@ def read_key_file(path: Path) -> bytes:
 
 
 def write_key_file(path: Path, value: str) -> None:
-    """Write a key file whole or not at all; another process that made it first wins."""
+    """Write a key file whole or not at all, readable by its owner only; another process that made it
+    first wins (its key is never overwritten)."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(path.parent, 0o700)
-    temporary = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(value.encode())
-            file.flush()
-            os.fsync(file.fileno())
-        os.link(temporary, path)  # like rename, but never over a key another process wrote meanwhile
-    except FileExistsError:
-        pass
-    finally:
-        temporary.unlink(missing_ok=True)
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
+    write_whole(path, value.encode(), mode=0o600, replace=False)

@@ -12,7 +12,6 @@ application's aggregate cache) is told to drop it — so an erasure holds in eve
 second (SPEC §7), however long the process has run.
 """
 
-import base64
 import functools
 import secrets
 import threading
@@ -76,11 +75,6 @@ def master_key(database_url: str, create: bool = True, engine: Engine | None = N
         return find_key(database_url, engine, MASTER_KEY_ENV, "master.key", beside=".key", create=create)
     except KeyMissing as missing:
         raise MasterKeyMissing(str(missing)) from None
-
-
-def new_master_key() -> str:
-    """A new master key, as ORDERCLAIMS_MASTER_KEY takes it."""
-    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
 
 def _store_fault(method: Callable) -> Callable:

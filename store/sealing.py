@@ -17,6 +17,7 @@ from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.persistence import PersistenceError
 
 from domain.privacy import (
     ERASED, PARKED_MESSAGE, PERSON_FIELDS, PERSONAL_DATA, PERSONAL_TEXT, mask_message, mask_person, mask_text,
@@ -49,6 +50,8 @@ class Sealer:
         buyers = {str(e.buyer.get("id")) for e in events if type(e).__qualname__ == "Order.Placed"
                   and isinstance(getattr(e, "buyer", None), dict)}
         buyers |= {str(e.buyer_id) for e in events if type(e).__qualname__ == "Inquiry.Posted"}
+        buyers |= {str(e.buyer_id) for e in events  # a parked message that starts a buyer's order or inquiry
+                   if type(e).__qualname__ == "ParkedMessage.Parked" and getattr(e, "buyer_id", None)}
         self._made_in_batch.clear()
         if not store_with_events:
             self._batch_keys = self.keys.current_for(buyers) if buyers else {}
@@ -126,7 +129,13 @@ class Sealer:
         if state.get("buyer_id"):
             key_id, key = self._batch_keys.get(str(state["buyer_id"])) or self.keys.current(str(state["buyer_id"]))
         elif state.get("key_of"):
-            key_id = self._first_key(UUID(state["key_of"]))
+            try:  # the aggregate's first event may be what fails to read: then the masked copy only
+                key_id = self._first_key(UUID(state["key_of"]))
+            except PersistenceError:
+                raise  # the store away: transient
+            except Exception:
+                state["message"] = masked
+                return
             key = self._live(key_id) if key_id else None
         else:
             state["message"] = masked

@@ -38,7 +38,8 @@ from domain.receipt import Receipt
 from entrypoints.bootstrap import Settings, build_engine, build_orders
 from messaging.topics import ensure_topics
 from producers.simulator import simulate
-from store.keys import MASTER_KEY_ENV, new_master_key
+from store.keyring import new_key
+from store.keys import MASTER_KEY_ENV
 from producers.upstream import message_key
 from projections.runner import PROJECTIONS, LogFollower, all_projections, rebuild
 from tests.integration.stack import Services, Stack, read_models
@@ -195,8 +196,8 @@ class Chaos:
 def run(faults: int, orders: int, seed: int, workdir: Path, bad: int | None = None, slices: int = 8,
         gap: tuple[float, float] = (0.3, 1.2), timeout: float = 900) -> Report:
     began = time.monotonic()
-    os.environ.setdefault(MASTER_KEY_ENV, new_master_key())  # the processes' and this one's, for PostgreSQL
-    os.environ.setdefault("ORDERCLAIMS_CHAIN_KEY", new_master_key())  # the links' key tags, likewise
+    os.environ.setdefault(MASTER_KEY_ENV, new_key())  # the processes' and this one's, for PostgreSQL
+    os.environ.setdefault("ORDERCLAIMS_CHAIN_KEY", new_key())  # the links' key tags, likewise
     rng = random.Random(seed)
     valid = [orjson.dumps(m) for m in simulate(orders=orders, seed=seed)]
     invalid = bad_lines(rng, valid, bad if bad is not None else max(20, orders // 100))

@@ -8,9 +8,15 @@ import stat
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
+from entrypoints.bootstrap import Settings
+from entrypoints.documents import Documents
+from entrypoints.serve import create_app
+from entrypoints.site import Site
+from store.api_keys import ApiKeys
 from store.keyring import write_key_file
-from tests.e2e.conftest import command_line
+from tests.e2e.conftest import command_line, embedded, log_in
 
 KEYS = {"master.key", "signing.key", "chain.key"}
 
@@ -74,3 +80,22 @@ def test_ingest_prints_its_summary_when_no_checkpoint_can_be_signed(ingested, tm
     assert done.returncode == 0, done.stderr.decode()
     assert json.loads(done.stdout)["accepted"] > 0
     assert b"no checkpoint written" in done.stderr and b"Traceback" not in done.stderr
+
+
+def test_a_missing_or_broken_key_is_a_503_key_missing_in_the_api_and_on_the_pages(ingested, tmp_path, monkeypatch):
+    """Whatever key: the chain key's file broken (verify), the master key missing — explained, not a 500."""
+    embedded(monkeypatch)
+    documents = Documents(Settings(database_url=f"sqlite:///{tmp_path / 'orderclaims.db'}"))
+    keys = ApiKeys(documents.engine)
+    _, key = keys.create("auditor")
+    app = create_app(documents, keys, Site(origin="http://testserver"))
+    client = TestClient(app, follow_redirects=False)
+    (key_folder(tmp_path) / "chain.key").write_text("c2hvcnQ")
+
+    answer = client.get("/api/verify", headers={"Authorization": f"Bearer {key}"})
+    assert answer.status_code == 503 and answer.json()["code"] == "key_missing", answer.text
+    assert "chain.key" in answer.json()["detail"]
+
+    page = log_in(app, key).get("/audit?run=true", headers={"Accept": "text/html"})
+    assert page.status_code == 503 and "key_missing" in page.text and "chain.key" in page.text
+    assert page.headers["content-type"].startswith("text/html")

@@ -7,16 +7,17 @@ import os
 import pytest
 
 from store.audit import CHAIN_KEY_ENV, SIGNING_KEY_ENV
-from store.keys import MASTER_KEY_ENV, new_master_key
+from store.keyring import new_key
+from store.keys import MASTER_KEY_ENV
 from tools.services.local import start_both
 from tests.integration.stack import Services, Stack
 
 
 @pytest.fixture(scope="session")
 def services():
-    os.environ.setdefault(MASTER_KEY_ENV, new_master_key())  # PostgreSQL stores have no key file: the processes share this
-    os.environ.setdefault(SIGNING_KEY_ENV, new_master_key())  # any 32 random bytes make an Ed25519 key
-    os.environ.setdefault(CHAIN_KEY_ENV, new_master_key())  # the links' key tags
+    os.environ.setdefault(MASTER_KEY_ENV, new_key())  # PostgreSQL stores have no key file: the processes share this
+    os.environ.setdefault(SIGNING_KEY_ENV, new_key())  # any 32 random bytes make an Ed25519 key
+    os.environ.setdefault(CHAIN_KEY_ENV, new_key())  # the links' key tags
     bootstrap, url = os.environ.get("ORDERCLAIMS_KAFKA_BOOTSTRAP"), os.environ.get("ORDERCLAIMS_DATABASE_URL", "")
     if bootstrap and url.startswith("postgresql"):
         yield Services(bootstrap, url)

@@ -4,11 +4,10 @@
 .services/state.json and prints `export ...` lines for `eval`; `down` stops them.
 """
 
-import base64
 import json
-import secrets
 import sys
 
+from store.keyring import new_key
 from tools.services import CACHE, ServiceError
 from tools.services.kafka import KafkaBroker
 from tools.services.local import start_both
@@ -31,8 +30,8 @@ def up() -> None:
         return
     kafka, postgres = start_both()
     CACHE.mkdir(exist_ok=True)
-    master_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()  # in your shell, never in the database
-    chain_key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()  # the links' key tags: likewise
+    master_key = new_key()  # in your shell, never in the database
+    chain_key = new_key()  # the links' key tags: likewise
     STATE.write_text(json.dumps({"kafka": vars(kafka), "postgres": vars(postgres), "master_key": master_key,
                                  "chain_key": chain_key}))
     STATE.chmod(0o600)
@@ -45,7 +44,7 @@ def _load() -> tuple[KafkaBroker, PostgresServer, str, str] | None:
         return None
     state = json.loads(STATE.read_text())
     if "chain_key" not in state:  # services started before key tags
-        state["chain_key"] = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+        state["chain_key"] = new_key()
         STATE.write_text(json.dumps(state))
     return KafkaBroker(**state["kafka"]), PostgresServer(**state["postgres"]), state["master_key"], state["chain_key"]
 
