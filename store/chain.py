@@ -5,8 +5,8 @@ Hashes are SHA-256 with a distinct prefix for each use (domain separation), so a
 can never stand for another: an event's link, a chain's start, a Merkle leaf, a Merkle node. The
 stored bytes hold only ciphertext of personal data, so an erasure never breaks a chain.
 
-A link stays a plain hash, which anyone holding an order's events can recompute (the evidence bundle's
-verifier does); beside it each link carries a **key tag**: HMAC-SHA256 under the chain key, which is
+A link stays a plain hash, which anyone holding an order's events can recompute (SPEC §7's evidence
+bundle, not built yet, rests on that); beside it each link carries a **key tag**: HMAC-SHA256 under the chain key, which is
 never in the database (`ORDERCLAIMS_CHAIN_KEY`, or a key file in the key directory), over the link and
 the size of the latest checkpoint when it was written (docs/decisions/0015). Whoever can write the
 database but holds no chain key can recompute links, never tags.
