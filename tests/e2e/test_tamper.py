@@ -13,6 +13,7 @@ import pytest
 
 from store.chain import genesis, link
 from tests.e2e.conftest import ORDERCLAIMS
+from tests.e2e.test_verify import verify
 
 pytestmark = pytest.mark.security
 
@@ -30,11 +31,6 @@ def store(cli, tmp_path):
     db = sqlite3.connect(tmp_path / "orderclaims.db")
     yield db
     db.close()
-
-
-def verify(cli, *args: str) -> tuple[int, dict]:
-    done = cli("verify", "--json", *args, check=False)
-    return done.returncode, json.loads(done.stdout)
 
 
 def order_id_of(db, order_no: str) -> str:
