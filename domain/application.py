@@ -49,7 +49,7 @@ class Orders(Application):
 
     def __init__(self, env: dict[str, str] | None = None):
         # Asked before every batch and read: erasures recorded since (by any process) are seen, and
-        # forget_buyers called (the composition root sets it to the buyer keys' revalidation).
+        # the aggregate cache dropped (the composition root sets it to the buyer keys' revalidation).
         self.check_erasures: Callable[[], None] = lambda: None
         # The cache is trusted (no copies, no fast-forward): see the module docstring.
         super().__init__({"AGGREGATE_CACHE_FASTFORWARD": "n", "DEEPCOPY_FROM_AGGREGATE_CACHE": "n", **(env or {})})
@@ -152,7 +152,8 @@ class Orders(Application):
         """Drop every cached aggregate. The cache is trusted only while this process is the one writer
         of what it holds: once the partitions it owns change, another writer may have moved any of them,
         and a decision from a stale aggregate is wrong silently (a rejection writes no event, so no
-        version check would catch it)."""
+        version check would catch it). An erasure drops it too: its aggregates hold buyer data as it
+        was read (erasures are rare; the cache refills from the store, whose events are sealed)."""
         cache = self.repository.cache
         if cache is None:
             return
@@ -213,12 +214,6 @@ class Orders(Application):
         if parked is not None and parked.is_parked:
             parked.settle(outcome, at=at)
             self.commit(uow)
-
-    def forget_buyers(self, buyer_ids: set[str]) -> None:
-        """Erasures were recorded (by any process): no aggregate this process cached still holds those
-        buyers' data as it was read or given. Erasures are rare; the whole cache goes, and refills
-        from the store, whose events are sealed."""
-        self.forget_cached_aggregates()
 
     def get_order(self, order_no: str, version: int | None = None) -> Order:
         self.check_erasures()

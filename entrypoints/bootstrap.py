@@ -91,7 +91,7 @@ def build_orders(settings: Settings | None = None, reveal: bool = False) -> Orde
     # a new chain key only for a store that has no keyed link yet (a copied database must not get one)
     app.recorder.chain_key = chain_key(settings.database_url, engine, create=keyed_from_record(engine) is None)
     app.mapper.sealer = Sealer(keys, first_state=lambda order_id: _first_state(app, order_id), reveal=reveal)
-    keys.on_erased.append(app.forget_buyers)  # its cached aggregates hold buyer data read in the clear
+    keys.on_erased.append(lambda _buyers: app.forget_cached_aggregates())  # they hold buyer data read in the clear
     app.check_erasures = keys.revalidate
     return app
 
