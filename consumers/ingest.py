@@ -17,6 +17,7 @@ from consumers.contracts import BOM, MAX_LINE, InvalidMessage
 from consumers.routes import parse, to_command
 from messaging.dead_letters import HEAD
 from messaging.process_loop import TRANSIENT, backoff
+from store.files import disk_full
 from domain.application import Orders
 from domain.unit_of_work import Command, Outcome
 
@@ -26,10 +27,12 @@ log = logging.getLogger("orderclaims.ingest")
 
 
 class IngestStopped(Exception):
-    """A batch kept failing with a transient fault: what was done before it is in `summary`."""
+    """A batch kept failing with a transient fault, or met a full disk: what was done before it is in
+    `summary`."""
 
     def __init__(self, summary: "Summary", line: int, error: BaseException):
-        super().__init__(f"stopped before line {line:,} after repeated faults: {type(error).__name__}: {error}")
+        why = "the disk is full" if disk_full(error) else "after repeated faults"
+        super().__init__(f"stopped before line {line:,} {why}: {type(error).__name__}: {error}")
         self.summary, self.line, self.error = summary, line, error
 
 
@@ -129,8 +132,8 @@ def ingest_lines(
     """Process the lines in order, `batch_size` messages to a transaction; blank lines are skipped.
     A batch that meets a transient fault (the database busy or locked by another process, another
     writer first) runs again after a growing pause, up to `max_retries` times (the command line:
-    ORDERCLAIMS_MAX_RETRIES); then IngestStopped carries the summary of the batches before it. Without retries
-    the fault is raised as it is."""
+    ORDERCLAIMS_MAX_RETRIES); then — or at once on a full disk — IngestStopped carries the summary of the
+    batches before it. Without retries the fault is raised as it is."""
     summary = Summary()
     batch: list[Command] = []
     first_line = 1
@@ -141,7 +144,7 @@ def ingest_lines(
                 outcomes = app.process(batch)
                 break
             except TRANSIENT as error:
-                if attempt > max_retries:
+                if attempt > max_retries or (max_retries and disk_full(error)):
                     if not max_retries:
                         raise
                     raise IngestStopped(summary, first_line, error) from error

@@ -11,6 +11,7 @@ from tqdm import tqdm
 from consumers.ingest import LISTED, IngestStopped, ingest_lines, read_lines
 from domain.errors import Rejected
 from entrypoints.bootstrap import Settings, build_orders, collect_less
+from store.files import unwritable
 from store.keyring import KeyMissing
 from store.keys import MasterKeyMissing
 from entrypoints.cli_audit import checkpoint_command, maybe_checkpoint, verify_command
@@ -33,6 +34,12 @@ class _Commands(click.Group):
             return super().invoke(ctx)
         except KeyMissing as missing:  # a missing or broken key is explained, never a traceback
             raise click.ClickException(str(missing)) from None
+        except Exception as error:  # a full disk, a read-only folder: what and why, never a traceback
+            said = unwritable(error)
+            if said is None:
+                raise
+            raise click.ClickException(f"{said}; nothing partial was kept — free space (or make it writable) "
+                                       "and run it again") from None
 
 
 @click.group(cls=_Commands)

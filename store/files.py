@@ -2,9 +2,33 @@
 export, the contract, .xlsx exports): a reader sees the file as it was (or none) or the whole new one,
 never a part, whenever the writer is killed."""
 
+import errno
 import os
 import secrets
 from pathlib import Path
+
+
+UNWRITABLE = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EACCES}
+
+
+def disk_full(error: BaseException | None) -> bool:
+    """SQLite's SQLITE_FULL or the system's ENOSPC, wherever in the chain of causes: not worth retrying
+    within seconds, and said as what it is."""
+    while error is not None:
+        if (isinstance(error, OSError) and error.errno == errno.ENOSPC) or "database or disk is full" in str(error):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def unwritable(error: BaseException) -> str | None:
+    """What a person is told of a file or database that could not be written (a full disk, a read-only
+    folder), or None for any other error."""
+    if isinstance(error, OSError) and error.errno in UNWRITABLE:
+        return f"could not write {error.filename or 'a file'}: {error.strerror}"
+    if disk_full(error):
+        return f"could not write the database: the disk is full ({error})"
+    return None
 
 
 def write_whole(path: str | Path, content: bytes, mode: int = 0o644, replace: bool = True) -> bool:
@@ -12,8 +36,16 @@ def write_whole(path: str | Path, content: bytes, mode: int = 0o644, replace: bo
     written and synced, then renamed over `path` — or, when not `replace`, linked to it, so that a file
     already there (another process's key) is never overwritten: False, the file there is kept — and the
     folder synced, so the name survives a crash too. The temporary file's name is hidden and random
-    (`.NAME.RANDOM.tmp`), never the target's nor another writer's, and it is removed whatever happens."""
+    (`.NAME.RANDOM.tmp`), never the target's nor another writer's, and it is removed whatever happens.
+    An OSError names `path` (a full disk fails in the middle, where the error names no file)."""
     path = Path(path)
+    try:
+        return _write_whole(path, content, mode, replace)
+    except OSError as error:
+        raise OSError(error.errno, error.strerror, str(path)) from error
+
+
+def _write_whole(path: Path, content: bytes, mode: int, replace: bool) -> bool:
     folder = path.parent
     temporary = folder / f".{path.name}.{secrets.token_hex(8)}.tmp"
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -447,12 +447,16 @@ class TunedSQLiteConnectionPool(SQLiteConnectionPool):
             )
         except (sqlite3.Error, TypeError) as e:
             raise InterfaceError(e) from e
-        if not self.is_sqlite_memory_mode:
-            if c.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                c.execute("PRAGMA journal_mode=WAL")
-            c.execute("PRAGMA synchronous=NORMAL")
-            c.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")  # fewer checkpoints, each one a sync
-        c.execute("PRAGMA cache_size=-65536")  # KiB: the hot pages of the indexes stay in memory
+        try:
+            if not self.is_sqlite_memory_mode:
+                if c.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    c.execute("PRAGMA journal_mode=WAL")  # fails on a full disk or a busy new file
+                c.execute("PRAGMA synchronous=NORMAL")
+                c.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")  # fewer checkpoints, each one a sync
+            c.execute("PRAGMA cache_size=-65536")  # KiB: the hot pages of the indexes stay in memory
+        except sqlite3.OperationalError as e:  # the store's error, as any other of the database's
+            c.close()
+            raise OperationalError(e) from e
         self.is_journal_mode_wal = not self.is_sqlite_memory_mode
         c.row_factory = sqlite3.Row
         return ImmediateSQLiteConnection(sqlite_conn=c, max_age=self.max_age)
