@@ -55,8 +55,10 @@ test: install
 security: install
 	$(PY) -m pytest -m security
 
-# The chaos run: at least 100 faults (kill -9, database crash, broker restart, cut connections) while a
-# stream with bad lines flows through the distributed pipeline; prints what was lost and doubled (0).
+# The chaos run: at least 100 faults (kill -9, database crash, broker restart under load, cut connections,
+# ingest workers joining and leaving, a rebuild killed mid-way, a full disk) while a
+# stream with bad lines and poison of every class flows through the distributed pipeline; prints what was
+# lost and doubled (0) and what each fault kind saw.
 # CHAOS_ARGS=--help lists the knobs. A short one (20 faults) is part of `make test`.
 chaos: install
 	$(PY) -m tests.chaos.run $(CHAOS_ARGS)
