@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import orjson
+from sqlalchemy import inspect
 
 from projections.runner import PROJECTIONS
 from store.keyring import KeyFileBroken, read_key_file
@@ -30,7 +31,6 @@ ROLES = {"ingest": ("ingest",), "relay": ("relay",), **{name: ("project", name) 
 # how often each kind is drawn after every kind has struck once; broker restarts are rationed
 WEIGHTS = {"kill": 4, "cut": 2, "postgres": 1, "workers": 2, "rebuild": 2, "disk full": 1, "broker": 1}
 LEFTOVER = b"dropped the leftover of a rebuild that did not finish"
-PROGRESS = re.compile(rb"\| *[1-9][0-9]*/[0-9]+")
 
 
 @dataclass
@@ -159,14 +159,14 @@ class Chaos:
         return "worker leaves"
 
     def kill_rebuild(self) -> str:
-        """`orderclaims rebuild NAME` beside the running projector, killed -9 0–0.1 s after its progress
-        bar counts events into its shadow tables: mid-way (or, rarely, after it finished). Whatever it left, the next rebuild of that projection drops (and says so)."""
+        """`orderclaims rebuild NAME` beside the running projector, killed -9 0–0.1 s after its shadow
+        tables appear: mid-way, as a rule (the next rebuild's "dropped the leftover" confirms it). Whatever it left, the next rebuild of that projection drops (and says so)."""
         name = self.rng.choice(sorted(PROJECTIONS))
         log = self.rebuild_logs / f"{sum(self.seen.faults.values())}-{name}.log"
         with open(log, "wb") as out:
             rebuild = subprocess.Popen([str(ORDERCLAIMS), "rebuild", name], env=self.stack.env, cwd=self.stack.workdir,
                                        stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-            midway = self.wait_for_progress(rebuild, log, timeout=20)
+            midway = self.wait_for_shadow_tables(rebuild, name, timeout=20)
             time.sleep(self.rng.uniform(0.0, 0.1))
             if rebuild.poll() is None:
                 rebuild.kill()
@@ -180,16 +180,25 @@ class Chaos:
         self.seen.leftovers_dropped += log.read_bytes().count(LEFTOVER)
         return "kill -9 rebuild"
 
-    @staticmethod
-    def wait_for_progress(rebuild: subprocess.Popen, log: Path, timeout: float) -> bool:
-        """Whether the rebuild has begun filling its shadow tables: its progress bar (after it dropped
-        any leftover) counts events, `| 1234/19000`. Asked until it does, or the rebuild has ended."""
+    def wait_for_shadow_tables(self, rebuild: subprocess.Popen, name: str, timeout: float) -> bool:
+        """Whether the rebuild has begun filling its own shadow tables: they appear (after a killed one's
+        leftover, which it drops first, is gone). Asked until they do, or the rebuild has ended."""
+        own = {table.name for table in PROJECTIONS[name]().rebuilding().stored_in.values()}
+        gone = not self.tables_there(own)
         deadline = time.monotonic() + timeout
         while rebuild.poll() is None and time.monotonic() < deadline:
-            if PROGRESS.search(log.read_bytes()):
+            there = self.tables_there(own)
+            if there and gone:
                 return True
-            time.sleep(0.05)
+            gone = gone or there is False
+            time.sleep(0.02)
         return False
+
+    def tables_there(self, names: set[str]) -> bool | None:
+        try:
+            return bool(names & set(inspect(self.stack.engine).get_table_names()))
+        except Exception:  # the database away (the last fault): not known
+            return None
 
     def fill_disk(self) -> str:
         """On the small disk, filled: the embedded ingest of a slice into a new store there (its database
