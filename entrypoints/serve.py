@@ -20,6 +20,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from domain.errors import Rejected
 from entrypoints.access import Capability, Forbidden, NotFound, Unauthenticated
+from entrypoints.api_docs import add_api_docs
 from entrypoints.arguments import BadArgument
 from entrypoints.authentication import Who
 from entrypoints.csrf import CsrfRefused, refuse_cross_site
@@ -90,7 +91,7 @@ def create_app(documents: Documents, keys: ApiKeys, site: Site | None = None,
                   description="The claims of a marketplace's sellers: every endpoint's JSON is the command line's "
                               "`--json`. Every request needs a key: `Authorization: Bearer KEY` "
                               "(`orderclaims keys create`).",
-                  docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
+                  docs_url=None, redoc_url=None, swagger_ui_oauth2_redirect_url=None,
                   openapi_url="/openapi.json" if docs else None, redirect_slashes=False,
                   dependencies=[Depends(refuse_cross_site)])
     app.state.documents, app.state.keys, app.state.site, app.state.clock = documents, keys, site, clock
@@ -100,6 +101,8 @@ def create_app(documents: Documents, keys: ApiKeys, site: Site | None = None,
     app.include_router(pages)
     app.include_router(login_pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    if docs:
+        add_api_docs(app)  # /docs from the server's own copy of Swagger UI
 
     @app.middleware("http")
     async def measure(request: Request, call_next):
