@@ -4,7 +4,7 @@ open every page their navigation links, an order page and a missing order's erro
 page and the API's /docs are opened too. Every request to anything but the server itself is
 blocked and counted, and so is a load the CSP stopped before it left. Each page must fit the
 screen (a table scrolls inside its own box), pass axe-core with no serious or critical violation,
-and show no program value (a Python repr, a raw ISO time). The server reads the demo's time
+and show no program value (a Python repr, a raw ISO time, a `TYPE.STATUS` key). The server reads the demo's time
 (`serve --as-of`, as `make serve` does). Screenshots of every page go to docs/screenshots/crawl/
 (not kept in git); the seller's phone pages to docs/screenshots/phone-*.png."""
 
@@ -20,6 +20,7 @@ from urllib.request import urlopen
 import pytest
 from playwright.sync_api import sync_playwright
 
+from entrypoints.arguments import STATUS_CHOICES
 from tests.e2e.conftest import ORDERCLAIMS, command_line
 from tools.services import free_port
 from tools.services.chromium import axe_core, chromium
@@ -30,9 +31,10 @@ WIDTHS = (1280, 390)
 ROLES = {"seller": ("--seller", "S001"), "analyst": ("--role", "analyst"), "auditor": ("--role", "auditor"),
          "operator": ("--role", "operator")}
 
-# What a person must never read: a Python value, an enum's repr, a raw ISO 8601 time.
+# What a person must never read: a Python value, an enum's repr, a raw ISO 8601 time, a status's key.
 PYTHON_REPR = re.compile(r"\{'|<[A-Z][A-Za-z]*\.[A-Z_]+|\b(?:None|True|False)\b")
 RAW_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:")
+STATUS_KEY = re.compile(r"\b(?:" + "|".join(re.escape(choice) for choice in STATUS_CHOICES) + r")\b")
 SERIOUS = ("serious", "critical")
 
 
@@ -106,7 +108,7 @@ class Crawl:
         where = f"{role} {width} {path}"
         self.visited.append(where)
         text = page.locator("body").inner_text()
-        for pattern in (PYTHON_REPR, RAW_TIME):
+        for pattern in (PYTHON_REPR, RAW_TIME, STATUS_KEY):
             for found in sorted({m.group(0) for m in pattern.finditer(text)}):
                 context = text[max(0, text.find(found) - 30):text.find(found) + 40].replace("\n", " ")
                 self.program_values.append(f"{where}: {found!r} in …{context}…")
@@ -187,7 +189,7 @@ def test_every_page_passes_axe_core_without_a_serious_or_critical_violation(craw
 
 @pytest.mark.xfail(strict=True, reason="issue 19 items 1-3 (the presentation layer, built beside this) label these; "
                                        "remove this mark when they land")
-def test_no_page_shows_a_python_value_or_a_raw_iso_time(crawl):
+def test_no_page_shows_a_python_value_a_raw_iso_time_or_a_status_key(crawl):
     assert crawl.program_values == []
 
 
