@@ -30,6 +30,10 @@ def chromium() -> Path:
 def axe_core() -> Path:
     """axe.min.js of the pinned axe-core (npm ci: exactly the lock file's version and checksum)."""
     if not AXE.exists():
+        if not shutil.which("npm") and os.geteuid() == 0 and shutil.which("apt-get"):
+            env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+            run(["apt-get", "update", "-q"], env=env)
+            run(["apt-get", "install", "-y", "-q", "--no-install-recommends", "npm"], env=env)
         if not shutil.which("npm"):
             raise ServiceError("npm not found: install Node.js and npm (Debian's `npm` package) for axe-core")
         run(["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=BROWSER_TOOLS)
