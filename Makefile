@@ -8,6 +8,8 @@ DEMO_DB := demo/orderclaims.db
 demo serve: export ORDERCLAIMS_KEY_DIR ?= $(CURDIR)/demo/keys
 DEMO_ORDERS ?= 20000
 SERVE_PORT ?= 8765
+# The time the demo reads: `make demo` prints its tables as of it and `make serve` shows its pages as of it.
+DEMO_AS_OF := 2026-11-21T09:00:00+09:00
 
 .PHONY: install demo serve test security chaos bench services-up services-down clean
 
@@ -26,7 +28,7 @@ demo: install
 	@echo "== ingesting into $(DEMO_DB)"
 	ORDERCLAIMS_DATABASE_URL=sqlite:///$(DEMO_DB) $(VENV)/bin/orderclaims ingest demo/upstream.jsonl
 	@echo "== what seller S001 looks at: claims, settlement, last month's service points, the to-do list"
-	@export ORDERCLAIMS_DATABASE_URL=sqlite:///$(DEMO_DB) AS_OF=2026-11-21T09:00:00+09:00; \
+	@export ORDERCLAIMS_DATABASE_URL=sqlite:///$(DEMO_DB) AS_OF=$(DEMO_AS_OF); \
 	  $(VENV)/bin/orderclaims dashboard --seller S001 --as-of $$AS_OF && echo && \
 	  $(VENV)/bin/orderclaims settlement --seller S001 --as-of $$AS_OF && echo && \
 	  $(VENV)/bin/orderclaims points --seller S001 --month 2026-10 && echo && \
@@ -39,11 +41,13 @@ demo: install
 	@echo "   then open http://127.0.0.1:$(SERVE_PORT)/ and log in with a key of demo/keys.txt:"
 	@sed 's/^/     /' demo/keys.txt
 
-# The web dashboard and HTTP API on the demo's database (make demo first); keys in demo/keys.txt.
+# The web dashboard and HTTP API on the demo's database (make demo first); keys in demo/keys.txt. Its pages
+# read the demo's time, as make demo printed (each page says so and links to now).
 serve: install
 	@test -f $(DEMO_DB) || { echo "no $(DEMO_DB): run make demo first"; exit 1; }
 	@echo "the dashboard: http://127.0.0.1:$(SERVE_PORT)/  (OpenAPI: /docs) — keys in demo/keys.txt; Ctrl-C stops it"
-	ORDERCLAIMS_DATABASE_URL=sqlite:///$(DEMO_DB) $(VENV)/bin/orderclaims serve --port $(SERVE_PORT)
+	ORDERCLAIMS_DATABASE_URL=sqlite:///$(DEMO_DB) ORDERCLAIMS_AS_OF=$(DEMO_AS_OF) \
+	  $(VENV)/bin/orderclaims serve --port $(SERVE_PORT)
 
 # The integration tests start their own Kafka broker and PostgreSQL server (or use the ones
 # ORDERCLAIMS_KAFKA_BOOTSTRAP and a postgresql ORDERCLAIMS_DATABASE_URL name).

@@ -5,6 +5,7 @@ entrypoints/access.py."""
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPBearer
 
 from entrypoints.access import Principal, Role, Unauthenticated
 from entrypoints.site import Site
@@ -23,7 +24,12 @@ def session_id(request: Request) -> str:
     return request.cookies.get(session_cookie(request.app.state.site), "")
 
 
-def bearer_principal(request: Request) -> Principal:
+# Declares the scheme in OpenAPI (the /docs page's Authorize button sends the key); the header is read below.
+BEARER = HTTPBearer(auto_error=False, scheme_name="key",
+                    description="An API key of `orderclaims keys create`: `Authorization: Bearer KEY`")
+
+
+def bearer_principal(request: Request, _declared=Depends(BEARER)) -> Principal:
     """The API's caller: its bearer key, never a cookie."""
     header = request.headers.get("authorization", "")
     key = header[7:].strip() if header[:7].lower() == "bearer " else ""

@@ -35,7 +35,20 @@ def server_now(request: Request) -> datetime:
 Docs = Annotated[Documents, Depends(documents)]
 Now = Annotated[datetime, Depends(server_now)]
 Seller = Annotated[str | None, Query(max_length=64, description="The seller (a seller key: its own, the default)")]
-AsOf = Annotated[str | None, Query(max_length=40, description="ISO 8601 time; a bare time is Tokyo time (default: now)")]
+NOW = "now"  # as_of=now: the present, also on a server that reads another time by default
+
+
+def asked_as_of(request: Request, as_of: Annotated[str | None, Query(
+        max_length=40, description="ISO 8601 time; a bare time is Tokyo time; `now` the present (default: the "
+                                   "server's `serve --as-of`, else now)")] = None) -> str | None:
+    """The time a view reads: the request's `as_of`; without one the server's default (`serve --as-of`,
+    ORDERCLAIMS_AS_OF: the demo's time); None for the present. It never dates an act (`Now` does)."""
+    if as_of == NOW:
+        return None
+    return as_of or request.app.state.as_of
+
+
+AsOf = Annotated[str | None, Depends(asked_as_of)]
 From = Annotated[str | None, Query(alias="from", max_length=10, description="Orders placed on or after (YYYY-MM-DD)")]
 To = Annotated[str | None, Query(alias="to", max_length=10, description="Orders placed on or before (YYYY-MM-DD)")]
 Name = Annotated[str | None, Query(max_length=64)]

@@ -20,7 +20,8 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from domain.errors import Rejected
 from entrypoints.access import Capability, Forbidden, NotFound, Unauthenticated
-from entrypoints.arguments import BadArgument
+from entrypoints.api_docs import add_api_docs
+from entrypoints.arguments import BadArgument, moment
 from entrypoints.authentication import Who
 from entrypoints.csrf import CsrfRefused, refuse_cross_site
 from entrypoints.documents import Documents, now
@@ -28,7 +29,7 @@ from entrypoints.headers import SecurityHeaders
 from entrypoints.http_api import error_body, rejected_status, router
 from entrypoints.site import Site
 from entrypoints.throttle import LoginThrottle
-from entrypoints.web import pages, templates
+from entrypoints.web import page, pages, visitor_or_none
 from entrypoints.web_login import login_pages
 from store.api_keys import ApiKeys
 from store.keyring import KeyMissing
@@ -81,25 +82,30 @@ class ServerMetrics:
 
 
 def create_app(documents: Documents, keys: ApiKeys, site: Site | None = None,
-               clock: Callable[[], datetime] = now) -> FastAPI:
+               clock: Callable[[], datetime] = now, as_of: datetime | None = None) -> FastAPI:
     """The app; `site`: its public origin and whether it serves /docs (default: the environment's);
-    `clock`: the server's now for acts such as the exchange (a test's fixed moment; never a request's)."""
+    `clock`: the server's now for acts such as the exchange (a test's fixed moment; never a request's);
+    `as_of`: the time its views read when a request names none (`serve --as-of`; None: the present) —
+    what the pages show, never when an act happens."""
     site = site or Site.from_env()
     docs = site.api_docs
     app = FastAPI(title="orderclaims", version="0.1.0",
                   description="The claims of a marketplace's sellers: every endpoint's JSON is the command line's "
                               "`--json`. Every request needs a key: `Authorization: Bearer KEY` "
                               "(`orderclaims keys create`).",
-                  docs_url="/docs" if docs else None, redoc_url="/redoc" if docs else None,
+                  docs_url=None, redoc_url=None, swagger_ui_oauth2_redirect_url=None,
                   openapi_url="/openapi.json" if docs else None, redirect_slashes=False,
                   dependencies=[Depends(refuse_cross_site)])
     app.state.documents, app.state.keys, app.state.site, app.state.clock = documents, keys, site, clock
+    app.state.as_of = as_of.isoformat() if as_of else None
     app.state.sessions, app.state.login_throttle = Sessions(documents.engine), LoginThrottle()
     metrics = ServerMetrics(documents)
     app.include_router(router)
     app.include_router(pages)
     app.include_router(login_pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    if docs:
+        add_api_docs(app)  # /docs from the server's own copy of Swagger UI
 
     @app.middleware("http")
     async def measure(request: Request, call_next):
@@ -145,8 +151,9 @@ def create_app(documents: Documents, keys: ApiKeys, site: Site | None = None,
             return JSONResponse(error_body(code, detail), status_code=status, headers=headers)
         if status == 401:
             return RedirectResponse("/login", status_code=303)
-        return templates.TemplateResponse(request, "error.html", {"who": None, "status": status, "code": code,
-                                                                  "detail": detail}, status_code=status)
+        shown = page(request, visitor_or_none(request), "error.html", status=status, code=code, detail=detail)
+        shown.status_code = status
+        return shown
 
     @app.exception_handler(Unauthenticated)
     def unauthenticated(request: Request, error: Unauthenticated):
@@ -186,6 +193,10 @@ def create_app(documents: Documents, keys: ApiKeys, site: Site | None = None,
         codes = {404: "not_found", 405: "method_not_allowed"}
         return answer(request, error.status_code, codes.get(error.status_code, "http_error"), str(error.detail))
 
+    @app.exception_handler(Exception)  # a defect: the error page with the navigation (Starlette still logs it)
+    def defect(request: Request, error: Exception):
+        return answer(request, 500, "internal_error", "the server failed on this request; its log says why")
+
     return app
 
 
@@ -198,16 +209,21 @@ def _wants_json(request: Request) -> bool:
 @click.command(name="serve")
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="ORDERCLAIMS_HTTP_HOST")
 @click.option("--port", default=8765, show_default=True, type=click.IntRange(0, 65535), envvar="ORDERCLAIMS_HTTP_PORT")
-def serve_command(host: str, port: int) -> None:
+@click.option("--as-of", "as_of", envvar="ORDERCLAIMS_AS_OF", metavar="T",
+              help="The time the pages and the API read when a request names none (the demo's: `make serve` "
+                   "sets the time `make demo` printed); default: now. Acts (the exchange) stay at the clock's now.")
+def serve_command(host: str, port: int, as_of: str | None) -> None:
     """The HTTP API and the web dashboard (SPEC §8); ORDERCLAIMS_PUBLIC_ORIGIN, ORDERCLAIMS_API_DOCS=on|off."""
     import uvicorn
 
     documents = Documents()
     try:
         site = Site.from_env(host, port)
-    except ValueError as bad:
+        reads = moment(as_of)
+    except (ValueError, BadArgument) as bad:
         raise click.UsageError(str(bad)) from None
-    app = create_app(documents, ApiKeys(documents.engine), site)
+    app = create_app(documents, ApiKeys(documents.engine), site, as_of=reads)
     docs = "OpenAPI at /docs" if site.api_docs else "no /docs: ORDERCLAIMS_API_DOCS=off"
-    click.echo(f"orderclaims: the dashboard at {site.origin}/ (API at /api, {docs})", err=True)
+    when = f", as of {reads.isoformat()} unless a page says otherwise" if reads else ""
+    click.echo(f"orderclaims: the dashboard at {site.origin}/ (API at /api, {docs}{when})", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, server_header=False)

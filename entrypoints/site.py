@@ -2,8 +2,8 @@
 with and that the Host check accepts, and whether the API's documentation pages are served.
 
 `ORDERCLAIMS_PUBLIC_ORIGIN` (e.g. `https://claims.example.com`): default `http://HOST:PORT` of
-`serve --host --port` (127.0.0.1 for a wildcard address). `ORDERCLAIMS_API_DOCS=on|off`: /docs,
-/redoc and /openapi.json; on by default (the embedded default on a developer's machine), off in
+`serve --host --port` (127.0.0.1 for a wildcard address). `ORDERCLAIMS_API_DOCS=on|off`: /docs
+and /openapi.json; on by default (the embedded default on a developer's machine), off in
 production (compose.yaml)."""
 
 import os

@@ -12,14 +12,15 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from domain.calendar import TOKYO
 from domain.claims import CLAIM_TYPES
 from domain.seller import previous_month
 from entrypoints import arguments
 from entrypoints.access import Capability, Principal, Role
-from entrypoints.authentication import Visitor
+from entrypoints.authentication import Visitor, session_principal
 from entrypoints.csrf import form_token
 from entrypoints.http_api import (
-    AsOf, Docs, From, Name, Now, Seller, Sort, To, claims_xlsx, summary_document, summary_xlsx, period,
+    NOW, AsOf, Docs, From, Name, Now, Seller, Sort, To, claims_xlsx, summary_document, summary_xlsx, period,
 )
 from entrypoints.render import DASHBOARD_LAYOUT
 from projections import dashboard_queries as dash
@@ -50,9 +51,57 @@ STEP_JA = {
 }
 
 
+# The header's navigation: (path, label, capability); a seller's views appear for an analyst once a seller is named.
+NAVIGATION = (
+    ("/summary", "全体 (summary)", Capability.SUMMARY),
+    ("/todo", "やること (to-do)", Capability.SELLER_VIEWS),
+    ("/dashboard", "クレーム (claims)", Capability.SELLER_VIEWS),
+    ("/claims", "注文照会 (lookup)", Capability.SELLER_VIEWS),
+    ("/settlement", "精算 (settlement)", Capability.SELLER_VIEWS),
+    ("/points", "Myレベル&点数 (points)", Capability.SELLER_VIEWS),
+    ("/inquiries", "お問い合わせ (inquiries)", Capability.SELLER_VIEWS),
+    ("/audit", "監査 (audit)", Capability.VERIFY),
+    ("/operations", "運用 (operations)", Capability.OPERATIONS),
+)
+
+
 def page(request: Request, who: Principal | None, template: str, **context) -> HTMLResponse:
     return templates.TemplateResponse(request, template, {"who": who, "ja": STATUS_JA, "query": _query(request),
-                                                          "csrf": form_token(request), **context})
+                                                          "csrf": form_token(request), **_layout(request, who),
+                                                          **context})
+
+
+def visitor_or_none(request: Request) -> Principal | None:
+    """The visitor of a page that needs none (an error page keeps its navigation); None when not logged in."""
+    try:
+        return session_principal(request)
+    except Exception:  # not logged in, or the very fault being answered (the database, a key file): no navigation
+        return None
+
+
+def _layout(request: Request, who: Principal | None) -> dict:
+    """What base.html shows around every page: the navigation (the current item marked) and the time the
+    page reads when it is not now (a past `as_of`, or the server's default: `serve --as-of`)."""
+    reading = request.query_params.get("seller") if who and not who.seller_id else None
+    keep = {k: v for k, v in (("seller", reading), ("as_of", request.query_params.get("as_of"))) if v}
+    suffix = f"?{urlencode(keep)}" if keep else ""
+    navigation = [{"href": path + suffix, "label": label, "current": request.url.path == path}
+                  for path, label, capability in NAVIGATION
+                  if who and who.may(capability) and (capability != Capability.SELLER_VIEWS or who.seller_id or reading)]
+    default = request.app.state.as_of
+    asked = request.query_params.get("as_of")
+    try:
+        shown = None if asked == NOW else arguments.moment(asked or default)
+    except arguments.BadArgument:
+        shown = None  # the page itself refuses it
+    return {"navigation": navigation, "reading_seller": reading,
+            "reading": _minute(shown), "server_as_of": _minute(arguments.moment(default)),
+            "here": request.url.path if request.method == "GET" else None}
+
+
+def _minute(moment) -> str | None:
+    """A time as the header says it: Tokyo, to the minute (2026/11/21 09:00)."""
+    return moment.astimezone(TOKYO).strftime("%Y/%m/%d %H:%M") if moment else None
 
 
 def _query(request: Request):
@@ -115,8 +164,10 @@ def settlement_page(request: Request, who: Visitor, docs: Docs, seller: Seller =
 
 @pages.get("/points", response_class=HTMLResponse)
 def points_page(request: Request, who: Visitor, docs: Docs, at: Now, seller: Seller = None,
-                month: Annotated[str | None, Query(max_length=7)] = None):
-    return _points(request, who, docs, who.seller(seller), arguments.month(month) or previous_month(at))
+                month: Annotated[str | None, Query(max_length=7)] = None, as_of: AsOf = None):
+    """The default month: the one before the time the pages read (the demo's: `make demo`'s month)."""
+    shown = arguments.month(month) or previous_month(arguments.moment(as_of) or at)
+    return _points(request, who, docs, who.seller(seller), shown)
 
 
 @pages.post("/points/exchange", response_class=HTMLResponse)

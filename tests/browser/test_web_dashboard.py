@@ -192,7 +192,7 @@ def test_another_sellers_order_is_not_found_exactly_as_one_that_does_not_exist(b
     nobody_text = page.locator("main").inner_text()
     assert theirs.status == nobodys.status == 404
     assert their_text.replace(site["other_order"], "X") == nobody_text.replace("NO-SUCH-ORDER", "X")
-    expect(page.locator("h1")).to_have_text("Not found")
+    expect(page.locator("h1")).to_have_text("見つかりません")
     page.close()
 
 

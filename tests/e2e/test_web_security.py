@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from domain.calendar import TOKYO
 from entrypoints.bootstrap import Settings
 from entrypoints.documents import Documents
+from entrypoints.headers import PAGES_CSP
 from entrypoints.serve import create_app
 from entrypoints.site import Site
 from store.api_keys import ApiKeys, sha256
@@ -245,7 +246,9 @@ def test_docs_and_the_openapi_document_are_off_when_the_setting_says_so(store, m
     for path in ("/docs", "/redoc", "/openapi.json"):
         assert client(store, app).get(path).status_code == 404, path
     assert client(store).get("/openapi.json").status_code == 200  # the default: on
-    assert "unsafe-inline" in client(store).get("/docs").headers["content-security-policy"]  # Swagger UI's own
+    docs = client(store).get("/docs")  # Swagger UI from the server's own files, under the pages' policy
+    assert docs.headers["content-security-policy"] == PAGES_CSP and "/docs-assets/swagger-ui-bundle.js" in docs.text
+    assert client(store).get("/redoc").status_code == 404  # ReDoc loads its logo from another site: not served
 
 
 def test_a_configured_public_origin_is_the_one_the_origin_check_accepts(monkeypatch):
