@@ -10,9 +10,9 @@ from tqdm import tqdm
 from entrypoints import arguments
 from entrypoints.arguments import BadArgument
 from entrypoints.documents import Documents
+from entrypoints.presentation import sheet
 from entrypoints.render import dashboard_screen, printable, table
 from projections import dashboard_queries as dash
-from projections.export import write_xlsx
 from projections.runner import PROJECTIONS, rebuild
 
 
@@ -84,7 +84,7 @@ def claims_command(seller, status, order_no, cart_no, as_of, start, end, xlsx, a
                                   dash.Period(day(start), day(end)))
     rows = document["orders"]
     if xlsx:
-        write_xlsx(xlsx, rows, dash.LIST_COLUMNS, title=status or order_no or cart_no)
+        sheet.write(xlsx, rows, dash.LIST_COLUMNS, title=status or order_no or cart_no)
     if as_json:
         print_json(document)
         return
