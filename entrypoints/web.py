@@ -106,7 +106,8 @@ def settlement_page(request: Request, who: Visitor, docs: Docs, seller: Seller =
                     state: SettlementState = None):
     document = docs.settlement(who.seller(seller), arguments.moment(as_of))
     return page(request, who, "settlement.html", d=document, as_of=as_of, state=state or "",
-                states=settlement_list.STATES, orders=settlement_list.listed(document["orders"], state))
+                states=settlement_list.STATES, open_money=settlement_list.OPEN_MONEY,
+                orders=settlement_list.listed(document["orders"], state))
 
 
 @pages.get("/points", response_class=HTMLResponse)

@@ -6,7 +6,7 @@ from entrypoints.presentation import words
 
 S = Status
 D = words.DELAYED
-SUB = "- "  # a row the seeds indent under 返品中 (返品保留, 回収完了/返金要請)
+SUB = "- "  # the seeds indent the rows under the return row's "returning" cell (on hold, collected)
 
 # (claim type, is a sub-row, its four cells' keys: requested / under way / done / delayed)
 ROWS = (
