@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from domain.claims import CLAIM_TYPES
+from domain.claims import CLAIM_TYPES, CLOSED, Status
 from domain.seller import previous_month
 from entrypoints import arguments
 from entrypoints.access import Capability, Principal, Role
@@ -87,9 +87,10 @@ def order_page(request: Request, who: Visitor, docs: Docs, order_no: Annotated[s
 
 def _step(docs, document: dict, as_of) -> dict | None:
     """The to-do list's next step for the order's open claim (its due time), if it has one."""
+    claim = document["state"] and document["state"]["claim"]
+    if not claim or (claim["status"] in CLOSED and claim["status"] != Status.REFUSED):
+        return None  # a closed claim asks nothing, but a refused cancel asks the same day's shipping
     state = document["state"]
-    if not state or not state["claim"]:
-        return None
     steps = docs.todo(state["seller_id"], as_of)["steps"]
     return next((s for s in steps if s["order_no"] == document["order_no"]), None)
 

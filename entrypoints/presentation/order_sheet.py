@@ -124,7 +124,7 @@ def _charges(events: list[dict]) -> list[dict]:
 
 def _claim(state: dict, step: dict | None) -> list[tuple[str, str]] | None:
     claim = state.get("claim")
-    if not claim or claim["status"] in CLOSED:
+    if not claim or (claim["status"] in CLOSED and not step):  # a refused cancel still asks the same-day shipping
         return None
     rows = [("クレーム", label("claim_type", claim["type"])),
             ("処理状態", claim_status(claim["type"], claim["status"])),
