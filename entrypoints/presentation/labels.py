@@ -28,7 +28,11 @@ def blocked_by(key: str) -> str:
     """What blocks a settlement: TYPE.STATUS of the open claim, `partial_refund` or `return_charge`."""
     if key in words.BLOCKER:
         return words.BLOCKER[key]
-    return claim_status(*key.split(".", 1)) if "." in key else key
+    if "." not in key:
+        return key
+    claim_type, status = key.split(".", 1)
+    said, type_word = claim_status(claim_type, status), words.CLAIM_TYPE.get(claim_type, claim_type)
+    return said if said.startswith(type_word[:2]) else f"{type_word}: {said}"  # reshipping: "交換: …"
 
 
 def titled(kind: str, key: object) -> Markup:

@@ -171,3 +171,9 @@ def test_no_module_or_template_writes_a_label_of_its_own(path):
     text = _written(path)
     written = sorted(label_ for label_ in _labels_worth_checking() if label_ in text)
     assert not written, f"{path.relative_to(ROOT)} writes {written}: take them from entrypoints/presentation"
+
+
+def test_what_blocks_a_settlement_names_the_claim_type_with_its_status():
+    assert label("blocked_by", "exchange.reshipping") == "交換: 再配送中"
+    assert label("blocked_by", "return.returning") == "返品中"
+    assert label("blocked_by", "return_charge") == words.BLOCKER["return_charge"]
