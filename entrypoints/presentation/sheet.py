@@ -52,3 +52,10 @@ def xlsx(rows: Sequence[dict], columns: Sequence[str], title: str) -> bytes:
 def write(path: str, rows: Sequence[dict], columns: Sequence[str], title: str) -> None:
     """The .xlsx the command line writes (`--xlsx FILE`)."""
     write_xlsx(path, presented(rows, columns), columns, title, headers(columns))
+
+
+def texts(rows: Sequence[dict], columns: Sequence[str]) -> list[list[str | int]]:
+    """The same rows as a terminal table shows them: labels, times as `2026/11/15 10:53`."""
+    return [[formats.tokyo_time(row.get(c)) if c in TIMES else formats.day(row.get(c)) if c in DATES
+             else "" if row.get(c) is None else label(LABELLED[c], row[c]) if c in LABELLED else row[c]
+             for c in columns] for row in rows]
