@@ -163,8 +163,8 @@ def _flat(data: dict, prefix: str = ""):
 
 def value_text(path: str, value: object, data: dict) -> str:
     """One value as a person reads it ("" for nothing to say)."""
-    if value is None or value == "" or value == []:
-        return ""
+    if value is None or value == "" or value == [] or (path == "refund" and value == 0):
+        return ""  # nothing said (a claim filed with no refund decided yet carries refund 0)
     if path == "status":
         return claim_status(str(data.get("claim_type") or ""), str(value))
     if path == "exchange_status":
