@@ -10,9 +10,10 @@ from tqdm import tqdm
 from entrypoints import arguments
 from entrypoints.arguments import BadArgument
 from entrypoints.documents import Documents
+from entrypoints.presentation import formats, sheet
+from entrypoints.presentation.labels import label
 from entrypoints.render import dashboard_screen, printable, table
 from projections import dashboard_queries as dash
-from projections.export import write_xlsx
 from projections.runner import PROJECTIONS, rebuild
 
 
@@ -84,11 +85,11 @@ def claims_command(seller, status, order_no, cart_no, as_of, start, end, xlsx, a
                                   dash.Period(day(start), day(end)))
     rows = document["orders"]
     if xlsx:
-        write_xlsx(xlsx, rows, dash.LIST_COLUMNS, title=status or order_no or cart_no)
+        sheet.write(xlsx, rows, dash.LIST_COLUMNS, title=status or order_no or cart_no)
     if as_json:
         print_json(document)
         return
-    click.echo(table([[r[c] for c in dash.LIST_COLUMNS] for r in rows], header=dash.LIST_COLUMNS))
+    click.echo(table(sheet.texts(rows, dash.LIST_COLUMNS), header=[sheet.header(c) for c in dash.LIST_COLUMNS]))
     click.echo(f"{len(rows)} orders" + (f" — written to {xlsx}" if xlsx else ""))
 
 
@@ -102,16 +103,19 @@ def settlement_command(seller: str, as_of: str | None, as_json: bool) -> None:
     if as_json:
         print_json(document)
         return
-    click.echo(f"seller {seller} ({document['level']}) — settlement as of {document['as_of']}")
-    click.echo(table([[s, v["orders"], v["amount"]] for s, v in document["summary"].items()], header=["state", "orders", "yen"]))
+    click.echo(f"seller {seller} ({label('level', document['level'])}) — settlement as of "
+               f"{formats.tokyo_time(document['as_of'])}")
+    click.echo(table([[label("settlement_state", s), v["orders"], formats.yen(v["amount"])]
+                      for s, v in document["summary"].items()], header=["state", "orders", "yen"]))
     blocked = [o for o in document["orders"] if o["state"] == "blocked"]
     if blocked:
         click.echo("blocked by:")
-        click.echo(table([[o["order_no"], o["amount"], ", ".join(o["blocked_by"])] for o in blocked[:20]],
+        click.echo(table([[o["order_no"], formats.yen(o["amount"]), "、".join(label("blocked_by", b) for b in o["blocked_by"])]
+                          for o in blocked[:20]],
                          header=["order", "yen", "what blocks it"]))
     upcoming = sorted({o["due_date"] for o in document["orders"] if o["state"] == "eligible"})
     if upcoming:
-        click.echo("next payout dates: " + ", ".join(upcoming[:4]))
+        click.echo("next payout dates: " + ", ".join(formats.day(d) for d in upcoming[:4]))
 
 
 @click.command(name="points")
@@ -128,11 +132,11 @@ def points_command(seller: str, month: str, items: bool, as_json: bool) -> None:
     d = document["delivery"]
     click.echo(f"seller {seller} — service points {month}")
     click.echo(table([
-        ["delivery (local)", d["local"]["orders"], d["local"]["points"]],
-        ["delivery (overseas)", d["overseas"]["orders"], d["overseas"]["points"]],
-        *[[f"claims: {k}", "", v] for k, v in document["claims"].items()],
-        *[[f"feedback: {k}", "", v] for k, v in document["feedback"].items()],
-        ["total", "", document["total"]],
+        *[[label("point_line", f"delivery.{r}"), d[r]["orders"], formats.points(d[r]["points"])]
+          for r in ("local", "overseas")],
+        *[[label("point_line", f"claims.{k}"), "", formats.points(v)] for k, v in document["claims"].items()],
+        *[[label("point_line", f"feedback.{k}"), "", formats.points(v)] for k, v in document["feedback"].items()],
+        [label("point_line", "total"), "", formats.points(document["total"])],
     ], header=["", "orders", "points"]))
     exchanged = document["exchanged"]
     click.echo(f"exchangeable for Q-cash: {document['exchangeable']}"
@@ -200,7 +204,7 @@ def inquiries_command(seller: str, item_no: str | None, as_json: bool) -> None:
     if as_json:
         print_json(document)
         return
-    click.echo(table([[i["inquiry_no"], i["status"], i["posted_at"], i.get("title", ""), i.get("text", ""),
+    click.echo(table([[i["inquiry_no"], label("inquiry_status", i["status"]), formats.tokyo_time(i["posted_at"]), i.get("title", ""), i.get("text", ""),
                        len(i.get("answers", []))] for i in listed],
                      header=["inquiry", "status", "posted", "title", "text", "answers"]))
 

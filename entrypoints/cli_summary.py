@@ -5,10 +5,10 @@ import click
 from domain.claims import CLAIM_TYPES
 from entrypoints.cli_read import as_of_option, day, json_option, moment, print_json
 from entrypoints.documents import Documents
+from entrypoints.presentation import sheet
 from entrypoints.render import table
 from projections import dashboard_queries as dash
 from projections import summary_queries as sq
-from projections.export import write_xlsx
 
 HEADER = ["seller", "open", *(f"{t} delayed" for t in CLAIM_TYPES), "delayed", "refusal breaches", "held back yen", "held orders"]
 
@@ -25,7 +25,7 @@ def summary_command(as_of: str | None, start: str | None, end: str | None, sort_
     """Every seller's dashboard counts side by side and summed, refusal breaches, yen held back."""
     document = Documents().summary(moment(as_of), dash.Period(day(start), day(end)), sort_by)
     if xlsx:
-        write_xlsx(xlsx, sq.flat_rows(document), sq.COLUMNS, title="summary")
+        sheet.write(xlsx, sq.flat_rows(document), sq.COLUMNS, title="summary")
     if as_json:
         print_json(document)
         return

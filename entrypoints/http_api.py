@@ -16,9 +16,9 @@ from entrypoints import arguments
 from entrypoints.access import Capability, Principal
 from entrypoints.authentication import Who
 from entrypoints.documents import Documents
+from entrypoints.presentation import sheet
 from projections import dashboard_queries as dash
 from projections import summary_queries as sq
-from projections.export import xlsx_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -89,7 +89,7 @@ def claims_xlsx(who: Who, docs: Docs, seller: Seller = None, status: Name = None
                 as_of: AsOf = None, start: From = None, end: To = None):
     document = _claims(who, docs, seller, status, order, cart, as_of, start, end)
     title = status or order or cart
-    return Response(xlsx_bytes(document["orders"], dash.LIST_COLUMNS, title=title), media_type=XLSX,
+    return Response(sheet.xlsx(document["orders"], dash.LIST_COLUMNS, title=title), media_type=XLSX,
                     headers=attachment(f"claims-{document['seller_id']}-{title}.xlsx"))
 
 
@@ -160,7 +160,7 @@ def summary(who: Who, docs: Docs, as_of: AsOf = None, start: From = None, end: T
 @router.get("/summary.xlsx", summary="The summary as an Excel file", response_class=Response)
 def summary_xlsx(who: Who, docs: Docs, as_of: AsOf = None, start: From = None, end: To = None, sort: Sort = "delayed"):
     document = summary_document(who, docs, as_of, start, end, sort)
-    return Response(xlsx_bytes(sq.flat_rows(document), sq.COLUMNS, title="summary"), media_type=XLSX,
+    return Response(sheet.xlsx(sq.flat_rows(document), sq.COLUMNS, title="summary"), media_type=XLSX,
                     headers=attachment("summary.xlsx"))
 
 

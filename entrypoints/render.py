@@ -3,6 +3,8 @@
 import unicodedata
 from collections.abc import Sequence
 
+from entrypoints.presentation.screen import DASHBOARD_LAYOUT
+
 
 def printable(text: object) -> str:
     """Text for a terminal: control characters (a reason may hold any) shown escaped, never sent."""
@@ -36,18 +38,8 @@ def table(rows: Sequence[Sequence[object]], header: Sequence[str] | None = None)
     return "\n".join(out)
 
 
-# The seeds' status-count screen (キャンセル/返品/未受取), row by row: (type, [(label, key), ...]).
-DASHBOARD_LAYOUT = (
-    ("cancel", "キャンセル", [("キャンセル要請", "requested"), ("キャンセル中", "in_progress"), ("キャンセル完了", "completed"), ("遅延", "delayed")]),
-    ("return", "返品", [("返品要請", "requested"), ("返品中", "returning"), ("返品完了", "completed"), ("遅延", "delayed")]),
-    ("return", "", [("", None), ("- 返品保留", "on_hold"), ("", None), ("", None)]),
-    ("return", "", [("", None), ("- 回収完了/返金要請", "collected"), ("", None), ("", None)]),
-    ("exchange", "交換", [("交換申請/確認", "requested"), ("再配送中", "reshipping"), ("", None), ("交換遅延", "delayed")]),
-    ("non_receipt", "未受取通知", [("通知受付", "reported"), ("出品者確認", "seller_confirmed"), ("", None), ("確認遅延", "delayed")]),
-)
-
-
 def dashboard_screen(counts: dict) -> str:
+    """The seeds' status-count screen, row by row, with the claim table's labels."""
     rows = []
     for claim_type, label, cells in DASHBOARD_LAYOUT:
         row: list[object] = [label]

@@ -12,8 +12,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
-from domain.calendar import TOKYO
-from domain.claims import CLAIM_TYPES
+from domain.claims import CLAIM_TYPES, CLOSED, Status
 from domain.seller import previous_month
 from entrypoints import arguments
 from entrypoints.access import Capability, Principal, Role
@@ -22,35 +21,19 @@ from entrypoints.csrf import form_token
 from entrypoints.http_api import (
     NOW, AsOf, Docs, From, Name, Now, Seller, Sort, To, claims_xlsx, summary_document, summary_xlsx, period,
 )
-from entrypoints.render import DASHBOARD_LAYOUT
+from entrypoints.presentation import settlement_list
+from entrypoints.presentation.filters import install
+from entrypoints.presentation.formats import tokyo_time
+from entrypoints.presentation.order_sheet import order_sheet
+from entrypoints.presentation.screen import DASHBOARD_LAYOUT
 from projections import dashboard_queries as dash
 
 templates = Jinja2Templates(directory=FilePath(__file__).parent / "templates")
+install(templates.env)  # labels and formats: entrypoints/presentation/
 pages = APIRouter(include_in_schema=False)
 
+SettlementState = Annotated[str | None, Query(max_length=10, pattern="^(|all|pending|blocked|eligible|due|closed)$")]
 LANDING = {Role.SELLER: "/todo", Role.ANALYST: "/summary", Role.AUDITOR: "/audit", Role.OPERATOR: "/operations"}
-STATUS_JA = {
-    "cancel": "キャンセル", "return": "返品", "exchange": "交換", "non_receipt": "未受取通知",
-    "requested": "要請", "in_progress": "キャンセル中", "completed": "完了", "refused": "拒否", "returning": "返品中",
-    "on_hold": "返品保留", "collected": "回収完了/返金要請", "accepted": "受付済み", "reshipping": "再配送中",
-    "reported": "通知受付", "seller_confirmed": "出品者確認", "refunding": "返金待ち", "withdrawn": "撤回",
-    "converted": "返品へ変更", "delayed": "遅延",
-}
-
-STEP_JA = {
-    "approve_or_refuse_cancel": "キャンセル要請を承認または拒否",
-    "ship_refused_cancel": "キャンセル拒否: 本日中に発送",
-    "approve_return": "返品要請を承認",
-    "confirm_collection": "商品が戻ったら回収完了",
-    "accept_exchange": "交換申請を受付",
-    "reship_exchange": "交換品を再配送",
-    "ask_buyer_to_withdraw": "購入者に撤回 / 受取確認を依頼",
-    "ask_marketplace_to_withdraw": "Qoo10に撤回を依頼",
-    "answer_non_receipt": "未受取通知に回答",
-    "await_refund": "返金の完了待ち",
-}
-
-
 # The header's navigation: (path, label, capability); a seller's views appear for an analyst once a seller is named.
 NAVIGATION = (
     ("/summary", "全体 (summary)", Capability.SUMMARY),
@@ -66,7 +49,7 @@ NAVIGATION = (
 
 
 def page(request: Request, who: Principal | None, template: str, **context) -> HTMLResponse:
-    return templates.TemplateResponse(request, template, {"who": who, "ja": STATUS_JA, "query": _query(request),
+    return templates.TemplateResponse(request, template, {"who": who, "query": _query(request),
                                                           "csrf": form_token(request), **_layout(request, who),
                                                           **context})
 
@@ -101,7 +84,7 @@ def _layout(request: Request, who: Principal | None) -> dict:
 
 def _minute(moment) -> str | None:
     """A time as the header says it: Tokyo, to the minute (2026/11/21 09:00)."""
-    return moment.astimezone(TOKYO).strftime("%Y/%m/%d %H:%M") if moment else None
+    return tokyo_time(moment) if moment else None
 
 
 def _query(request: Request):
@@ -120,7 +103,7 @@ def landing(who: Visitor):
 @pages.get("/todo", response_class=HTMLResponse)
 def todo_page(request: Request, who: Visitor, docs: Docs, seller: Seller = None, as_of: AsOf = None):
     document = docs.todo(who.seller(seller), arguments.moment(as_of))
-    return page(request, who, "todo.html", d=document, as_of=as_of, steps=STEP_JA)
+    return page(request, who, "todo.html", d=document, as_of=as_of)
 
 
 @pages.get("/dashboard", response_class=HTMLResponse)
@@ -145,8 +128,20 @@ def claims_page(request: Request, who: Visitor, docs: Docs, seller: Seller = Non
 def order_page(request: Request, who: Visitor, docs: Docs, order_no: Annotated[str, Path(max_length=64)],
                as_of: AsOf = None):
     who.require(Capability.HISTORY)
-    document = docs.history(order_no, arguments.moment(as_of), reveal=who.unmasked, seller=who.only_seller)
-    return page(request, who, "order.html", d=document, unmasked=who.unmasked)
+    moment = arguments.moment(as_of)
+    document = docs.history(order_no, moment, reveal=who.unmasked, seller=who.only_seller)
+    return page(request, who, "order.html", d=document, sheet=order_sheet(document, _step(docs, document, moment)),
+                unmasked=who.unmasked)
+
+
+def _step(docs, document: dict, as_of) -> dict | None:
+    """The to-do list's next step for the order's open claim (its due time), if it has one."""
+    claim = document["state"] and document["state"]["claim"]
+    if not claim or (claim["status"] in CLOSED and claim["status"] != Status.REFUSED):
+        return None  # a closed claim asks nothing, but a refused cancel asks the same day's shipping
+    state = document["state"]
+    steps = docs.todo(state["seller_id"], as_of)["steps"]
+    return next((s for s in steps if s["order_no"] == document["order_no"]), None)
 
 
 @pages.get("/claims.xlsx")
@@ -157,9 +152,12 @@ def claims_download(who: Visitor, docs: Docs, seller: Seller = None, status: Nam
 
 
 @pages.get("/settlement", response_class=HTMLResponse)
-def settlement_page(request: Request, who: Visitor, docs: Docs, seller: Seller = None, as_of: AsOf = None):
+def settlement_page(request: Request, who: Visitor, docs: Docs, seller: Seller = None, as_of: AsOf = None,
+                    state: SettlementState = None):
     document = docs.settlement(who.seller(seller), arguments.moment(as_of))
-    return page(request, who, "settlement.html", d=document, as_of=as_of)
+    return page(request, who, "settlement.html", d=document, as_of=as_of, state=state or "",
+                states=settlement_list.STATES, open_money=settlement_list.OPEN_MONEY,
+                orders=settlement_list.listed(document["orders"], state))
 
 
 @pages.get("/points", response_class=HTMLResponse)

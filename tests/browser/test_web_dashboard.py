@@ -20,6 +20,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from domain.calendar import TOKYO
+from entrypoints.presentation import words
 from producers.simulator import simulate
 from tests.e2e.conftest import ORDERCLAIMS, command_line
 from tools.services import free_port
@@ -119,18 +120,20 @@ def test_a_seller_logs_in_clicks_a_count_opens_an_order_and_downloads_the_list(b
     with page.expect_download() as download:
         page.click("#xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
-    assert sheet.max_row == n + 1 and sheet["G1"].value == "注文番号 (order_no)"
-    first = page.locator("#orders tr:nth-child(2) td:nth-child(7) a")
+    assert sheet.max_row == n + 1 and sheet["G1"].value == "注文番号" and sheet["A2"].value == "キャンセル完了"
+    assert isinstance(sheet["D2"].value, datetime)  # the request time as an Excel date (Tokyo time)
+    first = page.locator("#orders tr:nth-child(2) th a")  # the order number is the row's header
     order_no = first.inner_text()
     assert str(sheet["G2"].value) == order_no
     first.click()
     expect(page.locator("h1")).to_have_text(f"注文 {order_no}")
-    expect(page.locator("#history li").first).to_contain_text("Placed")
-    expect(page.locator("#history")).to_contain_text("CancelRequested")
+    expect(page.locator("#history li").first).to_contain_text(words.EVENT["Placed"])
+    expect(page.locator("#history")).to_contain_text(words.EVENT["CancelRequested"])
+    expect(page.locator("#money-facts")).to_contain_text("円")
     assert "*" in page.locator("#history li").first.inner_text()  # the buyer's data masked
     shot(page, "order")
     page.click("text=精算 (settlement)")
-    expect(page.locator("#summary")).to_contain_text("eligible")
+    expect(page.locator("#summary")).to_contain_text(words.SETTLEMENT_STATE["eligible"])
     shot(page, "settlement")
     page.close()
 
@@ -175,11 +178,11 @@ def test_a_seller_exchanges_last_months_points_once_and_is_refused_the_second_ti
     page.goto(f"{site['base']}/points?month={site['month']}")
     expect(page.locator("#items tr").nth(1)).to_be_visible()  # the per-item breakdown
     page.click("#exchange")
-    expect(page.locator("#exchange-result")).to_contain_text("Q-cash")
+    expect(page.locator("#exchange-result")).to_contain_text("Qキャッシュ")
     expect(page.locator("#exchange-result")).to_have_class("ok")
     shot(page, "points")
     page.click("#exchange")
-    expect(page.locator("#exchange-result")).to_contain_text("already_exchanged")
+    expect(page.locator("#exchange-result")).to_contain_text(words.CODE["already_exchanged"])
     expect(page.locator("#exchange-result")).to_have_class("refused")
     page.close()
 
@@ -201,9 +204,10 @@ def test_an_analyst_reads_every_seller_side_by_side_and_sorts_them(browser, site
     expect(page).to_have_url(f"{site['base']}/summary")
     rows = page.locator("#summary tr")
     assert rows.count() > 3
-    page.click("text=held back (yen)")
-    expect(page.locator("body")).to_contain_text("Sorted by held_back")
-    held = [int(rows.nth(i).locator("td").last.inner_text().replace(",", "")) for i in range(1, rows.count() - 1)]
+    page.locator("#summary th a", has_text=words.COLUMN["held_back"]).click()  # the heading's link, not the caption
+    expect(page.locator("#summary th[aria-sort=descending]")).to_contain_text(words.COLUMN["held_back"])
+    held = [int(rows.nth(i).locator("td").last.inner_text().replace(",", "").removesuffix("円"))
+            for i in range(1, rows.count() - 1)]
     assert held == sorted(held, reverse=True)
     shot(page, "summary")
     page.close()
@@ -218,7 +222,7 @@ def test_an_auditor_verifies_the_store_and_reads_any_order_unmasked(browser, sit
     page.click("text=history")
     expect(page.locator("h1")).to_have_text(f"注文 {site['other_order']}")
     placed = page.locator("#history li").first.inner_text()
-    assert "'phone'" in placed and "****" not in placed  # unmasked for the auditor
+    assert words.FIELD["buyer.phone"] in placed and "****" not in placed  # unmasked for the auditor
     page.close()
 
 

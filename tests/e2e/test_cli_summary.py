@@ -5,6 +5,7 @@
 import openpyxl
 import pytest
 
+from projections.summary_queries import COLUMNS
 from tests.e2e.conftest import as_json, simulated_store
 
 AS_OF = "2026-11-21T09:00:00+09:00"
@@ -85,9 +86,9 @@ def test_the_xlsx_opens_with_a_row_per_seller_and_the_total_holding_the_same_num
     path = tmp_path / "summary.xlsx"
     document = as_json(ingested, "summary", "--as-of", AS_OF, "--xlsx", str(path))
     rows = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
-    header, lines = rows[0], [dict(zip(rows[0], r)) for r in rows[1:]]
-    assert header[0] == "seller_id" and {"cancel.requested", "non_receipt.delayed", "delayed", "held_back"} <= set(header)
-    assert [l["seller_id"] for l in lines] == [l["seller_id"] for l in document["sellers"]] + ["total"]
+    header, lines = rows[0], [dict(zip(COLUMNS, r)) for r in rows[1:]]
+    assert header[0] == "販売者ID" and {"キャンセル要請", "確認遅延", "遅延", "精算保留額(円)"} <= set(header)  # Japanese headers
+    assert [l["seller_id"] for l in lines] == [l["seller_id"] for l in document["sellers"]] + ["合計"]
     for row, line in zip(lines, (*document["sellers"], document["total"])):
         assert row["return.completed"] == line["counts"]["return"]["completed"]
         assert row["exchange.delayed"] == line["counts"]["exchange"]["delayed"]

@@ -5,6 +5,7 @@ import json
 import orjson
 import pytest
 
+from entrypoints.presentation.words import STEP
 from tests.e2e.conftest import command_line
 from tests.projections.stories import delivered, order, step, t
 
@@ -50,15 +51,15 @@ def test_after_the_deadline_the_seller_is_told_to_ask_the_marketplace_and_that_i
     reship = next(s for s in document["steps"] if s["order_no"] == "X1")
     assert (reship["action"], reship["overdue"], reship["withdraw_possible"]) == ("ask_marketplace_to_withdraw", True, True)
     out = ingested("todo", "--seller", "S1", "--as-of", "2026-10-07T09:00:00+09:00").stdout.decode()
-    assert "ask the marketplace to withdraw (possible: you messaged the buyer)" in out
+    assert f"{STEP['ask_marketplace_to_withdraw']} (possible: you messaged the buyer)" in out
 
 
 def test_the_table_shows_due_times_in_tokyo_and_marks_what_is_overdue(ingested):
     out = ingested("todo", "--seller", "S1", "--as-of", AS_OF).stdout.decode()
     overdue_line = next(line for line in out.splitlines() if "R1" in line)
-    assert "2026-10-05 18:00" in overdue_line and "OVERDUE" in overdue_line and "approve the return" in overdue_line
+    assert "2026/10/05 18:00" in overdue_line and "OVERDUE" in overdue_line and STEP["approve_return"] in overdue_line
     reship_line = next(line for line in out.splitlines() if "X1" in line)
-    assert "2026-10-06 15:00" in reship_line and "OVERDUE" not in reship_line
+    assert "2026/10/06 15:00" in reship_line and "OVERDUE" not in reship_line
     assert "2 orders, 5,000 yen" in out and "L1" in out
 
 

@@ -221,6 +221,6 @@ def test_no_input_the_openapi_schema_allows_makes_the_server_fail(served):
 
 def test_every_next_step_has_its_japanese_label_on_the_to_do_page():
     from domain.todo import Action
-    from entrypoints.web import STEP_JA
+    from entrypoints.presentation.words import STEP
 
-    assert set(STEP_JA) == {a.value for a in Action}
+    assert set(STEP) == {a.value for a in Action}

@@ -137,6 +137,6 @@ def test_any_list_exports_to_an_xlsx_file_that_opens_with_the_same_rows(world, t
     write_xlsx(path, rows, dash.LIST_COLUMNS, title="return.requested")
     sheet = openpyxl.load_workbook(path).active
     values = list(sheet.iter_rows(values_only=True))
-    assert values[0][0] == "処理状態 (status)" and len(values[0]) == len(dash.LIST_COLUMNS)
+    assert list(values[0]) == list(dash.LIST_COLUMNS)  # the keys: the pages' exports give Japanese headers
     assert [list(v) for v in values[1:]] == [[r[c] for c in dash.LIST_COLUMNS] for r in rows]
     assert sheet.title == "return.requested"
