@@ -177,6 +177,8 @@ STEP = {
     Action.AWAIT_REFUND: "返金の完了待ち",
 }
 
+ROLE = {"seller": "販売者", "analyst": "分析担当", "auditor": "監査担当", "operator": "運用担当"}  # the API keys' roles
+
 INQUIRY_STATUS = {"waiting": "回答待ち", "answered": "回答完了", "hidden": "非公開"}
 
 # Every rejection code of SPEC §4, §6.3 and §10: what the seller reads instead of the code.
@@ -325,6 +327,7 @@ TABLES = {
     "rating": RATING,
     "step": STEP,
     "inquiry_status": INQUIRY_STATUS,
+    "role": ROLE,
     "code": CODE,
     "event": EVENT,
     "field": FIELD,

@@ -21,6 +21,7 @@ from domain.rules.cancel import SELLER_CANCEL_REASONS
 from domain.rules.guards import Delivery, Outcome
 from domain.seller import LEVELS
 from domain.todo import Action
+from entrypoints.access import Role
 from entrypoints.presentation import sheet, words
 from entrypoints.presentation.labels import claim_status, label
 from entrypoints.presentation.screen import DASHBOARD_LAYOUT
@@ -91,6 +92,7 @@ TABLES = [
                      *(f"claims.{k}" for k in DEFAULT_POLICY.claim_points),
                      *(f"feedback.{k}" for k in DEFAULT_POLICY.feedback_points), "total"], words.POINT_LINE),
     ("inquiry states", ["waiting", "answered", "hidden"], words.INQUIRY_STATUS),
+    ("the API keys' roles", list(Role), words.ROLE),
 ]
 
 
