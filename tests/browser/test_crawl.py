@@ -9,20 +9,16 @@ and show no program value (a Python repr, a raw ISO time, a `TYPE.STATUS` key). 
 (not kept in git); the seller's phone pages to docs/screenshots/phone-*.png."""
 
 import json
-import os
 import re
-import subprocess
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
-from urllib.request import urlopen
 
 import pytest
 from playwright.sync_api import sync_playwright
 
 from entrypoints.arguments import STATUS_CHOICES
-from tests.e2e.conftest import ORDERCLAIMS, command_line
-from tools.services import free_port
+from tests.e2e.conftest import command_line
+from tests.browser.serving import serving
 from tools.services.chromium import axe_core, chromium
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -46,27 +42,8 @@ def site(tmp_path_factory):
     cli("ingest", "-", stdin=cli("simulate", "--orders", "1500", "--seed", "42").stdout)
     keys = {who: json.loads(cli("keys", "create", *args, "--json").stdout)["key"] for who, args in ROLES.items()}
     listed = json.loads(cli("claims", "--seller", "S001", "--status", "return.completed", "--json").stdout)
-    port = free_port()
-    env = {**os.environ, "ORDERCLAIMS_DATABASE_URL": f"sqlite:///{work / 'orderclaims.db'}", "ORDERCLAIMS_AS_OF": AS_OF}
-    for name in ("ORDERCLAIMS_KAFKA_BOOTSTRAP", "ORDERCLAIMS_MASTER_KEY", "ORDERCLAIMS_API_DOCS"):
-        env.pop(name, None)
-    server = subprocess.Popen([str(ORDERCLAIMS), "serve", "--port", str(port)], env=env, cwd=work,
-                              stdout=subprocess.DEVNULL, stderr=open(work / "serve.log", "wb"))
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urlopen(f"{base}/healthz", timeout=2)
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise AssertionError((work / "serve.log").read_text())
-            time.sleep(0.2)
-    try:
+    with serving(work, ORDERCLAIMS_AS_OF=AS_OF) as base:
         yield {"base": base, "keys": keys, "order": listed["orders"][0]["order_no"]}
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 class Crawl:

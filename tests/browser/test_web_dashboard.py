@@ -5,14 +5,10 @@ screenshots of the main pages are saved under docs/screenshots/ (the README show
 
 import io
 import json
-import os
-import subprocess
 import threading
-import time
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.request import urlopen
 
 import openpyxl
 import orjson
@@ -22,8 +18,8 @@ from playwright.sync_api import expect, sync_playwright
 from domain.calendar import TOKYO
 from entrypoints.presentation import words
 from producers.simulator import simulate
-from tests.e2e.conftest import ORDERCLAIMS, command_line
-from tools.services import free_port
+from tests.e2e.conftest import command_line
+from tests.browser.serving import serving
 from tools.services.chromium import chromium
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -55,28 +51,9 @@ def site(tmp_path_factory):
     keys = {who: json.loads(cli("keys", "create", *args, "--json").stdout)["key"]
             for who, args in {"seller": ("--seller", seller), "analyst": ("--role", "analyst"),
                               "auditor": ("--role", "auditor")}.items()}
-    port = free_port()
-    env = {**os.environ, "ORDERCLAIMS_DATABASE_URL": f"sqlite:///{work / 'orderclaims.db'}"}
-    env.pop("ORDERCLAIMS_KAFKA_BOOTSTRAP", None)
-    env.pop("ORDERCLAIMS_MASTER_KEY", None)
-    server = subprocess.Popen([str(ORDERCLAIMS), "serve", "--port", str(port)], env=env, cwd=work,
-                              stdout=subprocess.DEVNULL, stderr=open(work / "serve.log", "wb"))
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urlopen(f"{base}/healthz", timeout=2)
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise AssertionError((work / "serve.log").read_text())
-            time.sleep(0.2)
-    try:
+    with serving(work) as base:
         yield {"base": base, "keys": keys, "seller": seller, "month": last_month,
-               "other_order": other_order["orders"][0]["order_no"]}
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+                "other_order": other_order["orders"][0]["order_no"]}
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +132,7 @@ def other_site(site):
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Bait)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Bait)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}/"
     server.shutdown()
