@@ -21,12 +21,13 @@ from eventsourcing.persistence import (
 )
 
 from domain.buyer import Buyer
+from domain.keys import NaturalKeys
 from domain.errors import DuplicateConflict, Rejected, UnknownOrder
 from domain.order import Order, order_id
 from domain.parking import Defect
 from domain.receipt import Receipt, conflict_id, receipt_event
 from domain.seller import DEFAULT_LEVEL, Seller, seller_id_to_uuid
-from domain.unit_of_work import Command, Outcome, UnitOfWork, replay
+from domain.unit_of_work import Command, Outcome, UnitOfWork, replay, replay_remembering
 
 
 class DateAsISO(Transcoding):
@@ -51,6 +52,8 @@ class Orders(Application):
         # Asked before every batch and read: erasures recorded since (by any process) are seen, and
         # the aggregate cache dropped (the composition root sets it to the buyer keys' revalidation).
         self.check_erasures: Callable[[], None] = lambda: None
+        self.natural_keys = NaturalKeys()  # each stored event carries its aggregate's (domain/keys.py)
+        self.replay = replay_remembering(self.natural_keys)
         # The cache is trusted (no copies, no fast-forward): see the module docstring.
         super().__init__({"AGGREGATE_CACHE_FASTFORWARD": "n", "DEEPCOPY_FROM_AGGREGATE_CACHE": "n", **(env or {})})
 
@@ -169,17 +172,24 @@ class Orders(Application):
             if not getattr(self.recorder, "records_several_trackings", False):
                 raise TypeError(f"{type(self.recorder).__name__} records one tracking position per transaction")
             processing.saved_kwargs["trackings"] = list(trackings)
+        keys: dict = {}
         for aggregate in uow.aggregates:
             events = aggregate.collect_events()
             if events:
                 processing.events.extend(events)
                 processing.aggregates[aggregate.id] = aggregate
+                if events[0].originator_version == 1:
+                    self.natural_keys.remember(events[0])
+                key = self.natural_keys.get(aggregate.id)
+                if key is not None:  # each event carries its aggregate's natural key (domain/keys.py)
+                    keys[aggregate.id] = key
         processing.events.extend(uow.receipts.values())
         if processing.events or trackings:
             prepare = getattr(self.mapper, "prepare", None)  # a mapper that reads keys may read them all at once
             if prepare is not None:  # and have the recorder store what it made for the batch (new keys) with it
                 processing.saved_kwargs.update(
                     prepare(processing.events, store_with_events=getattr(self.recorder, "stores_mapper_rows", False)))
+            self.mapper.event_keys = keys
             try:
                 recordings = self._record(processing)
             except BaseException:
@@ -187,6 +197,8 @@ class Orders(Application):
                 if forget is not None:
                     forget()
                 raise
+            finally:
+                self.mapper.event_keys = {}
             self._notify(recordings)
 
     def exchange_points(self, *, seller_id: str, at: datetime, month: str, total: float, actor: str = "seller") -> int:

@@ -17,6 +17,7 @@ from eventsourcing.persistence import PersistenceError
 from domain.buyer import Buyer, buyer_uuid
 from domain.cart import Cart, cart_id
 from domain.errors import AskerRestricted, InquiryExists, OrderExists, UnknownInquiry, UnknownOrder
+from domain.keys import NaturalKeys
 from domain.inquiry import Inquiry, ItemInquiries, inquiry_id, item_id, legacy_item_id
 from domain.order import Order, order_id
 from domain.parking import ParkedMessage, parked_id
@@ -33,6 +34,17 @@ def replay(aggregate: Any, events: Iterable[Any]) -> Any:
     for domain_event in events:
         aggregate = domain_event.mutate(aggregate)
     return aggregate
+
+
+def replay_remembering(keys: NaturalKeys) -> Callable[[Any, Iterable[Any]], Any]:
+    """`replay`, remembering the aggregate's natural key from its first event (domain/keys.py)."""
+    def project(aggregate: Any, events: Iterable[Any]) -> Any:
+        for domain_event in events:
+            aggregate = domain_event.mutate(aggregate)
+            if domain_event.originator_version == 1:
+                keys.remember(domain_event)
+        return aggregate
+    return project
 
 
 @dataclass(frozen=True)
@@ -88,7 +100,7 @@ class UnitOfWork:
         aggregate = self._aggregates.get(aggregate_id)
         if aggregate is None:
             try:
-                aggregate = self._app.repository.get(aggregate_id, projector_func=replay)
+                aggregate = self._app.repository.get(aggregate_id, projector_func=self._app.replay)
             except AggregateNotFoundError:
                 return None
             self._aggregates[aggregate_id] = aggregate
