@@ -5,14 +5,12 @@ import sys
 import time
 
 import click
-from tqdm import tqdm
 
 from entrypoints import arguments
 from entrypoints.arguments import BadArgument
 from entrypoints.documents import Documents
 from entrypoints.render import dashboard_screen, printable, table
 from projections import dashboard_queries as dash
-from projections.export import write_xlsx
 from projections.runner import PROJECTIONS, rebuild
 
 
@@ -84,6 +82,8 @@ def claims_command(seller, status, order_no, cart_no, as_of, start, end, xlsx, a
                                   dash.Period(day(start), day(end)))
     rows = document["orders"]
     if xlsx:
+        from projections.export import write_xlsx  # openpyxl: only for a spreadsheet
+
         write_xlsx(xlsx, rows, dash.LIST_COLUMNS, title=status or order_no or cart_no)
     if as_json:
         print_json(document)
@@ -170,6 +170,8 @@ def rebuild_command(name: str | None, as_json: bool) -> None:
     view = Documents()
     head = view.app.recorder.max_notification_id() or 0
     results = {}
+    from tqdm import tqdm
+
     for projection_name in [name] if name else list(PROJECTIONS):
         started = time.perf_counter()
         with tqdm(total=head, desc=projection_name, unit=" ev", file=sys.stderr, disable=as_json) as bar:

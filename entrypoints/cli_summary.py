@@ -8,7 +8,6 @@ from entrypoints.documents import Documents
 from entrypoints.render import table
 from projections import dashboard_queries as dash
 from projections import summary_queries as sq
-from projections.export import write_xlsx
 
 HEADER = ["seller", "open", *(f"{t} delayed" for t in CLAIM_TYPES), "delayed", "refusal breaches", "held back yen", "held orders"]
 
@@ -25,6 +24,8 @@ def summary_command(as_of: str | None, start: str | None, end: str | None, sort_
     """Every seller's dashboard counts side by side and summed, refusal breaches, yen held back."""
     document = Documents().summary(moment(as_of), dash.Period(day(start), day(end)), sort_by)
     if xlsx:
+        from projections.export import write_xlsx  # openpyxl: only for a spreadsheet
+
         write_xlsx(xlsx, sq.flat_rows(document), sq.COLUMNS, title="summary")
     if as_json:
         print_json(document)
