@@ -34,6 +34,7 @@ from store.chain import genesis, keyed_from, link, tag
 LINKS_ASKED = 400  # chain links looked up in one statement
 SCAN_CACHE_KIB = 8192  # SQLite's page cache for verify's pass over the log
 WAL_AUTOCHECKPOINT_PAGES = 20_000  # 80 MB of WAL between checkpoints, on every connection to an SQLite store
+PAGE_CACHE_KIB = 65_536  # each SQLite connection's page cache (64 MB)
 BUSY_TIMEOUT_S = 30  # how long an SQLite connection waits for another's lock (eventsourcing's default: 5)
 
 
@@ -79,6 +80,34 @@ class ChainWriter:
 
     def _stored_time(self, at: Any) -> Any:
         return at
+
+    # ---- orders' and carts' ids (domain/ids.py) ---------------------------------------------------
+
+    _id_scheme: str | None = None
+
+    @property
+    def id_scheme(self) -> str:
+        """The store's id scheme, recorded in `store_settings` (id_scheme) the first time it is asked: a
+        store with no event yet gets uuid7, one written before (an earlier release's) keeps uuid5."""
+        if self._id_scheme is None:
+            self._id_scheme = self._recorded_id_scheme()
+        return self._id_scheme
+
+    def _id_scheme_from(self, c: Any) -> str | None:
+        c.execute(f"SELECT value FROM {self._settings_table} WHERE name = 'id_scheme'")
+        row = c.fetchone()
+        return bytes(row[0] if isinstance(row, tuple) else row["value"]).decode() if row is not None else None
+
+    def _insert_aggregate_ids(self, c: Any, rows: Any) -> None:
+        """The natural key → id of each order and cart first stored in this batch; a key another writer
+        stored first is refused (the unique key), and the batch runs again and reads that one's id."""
+        if rows:
+            p = self.placeholder
+            c.executemany(f"INSERT INTO aggregate_ids (kind, natural_key, originator_id) VALUES ({p}, {p}, {p})",
+                          [(kind, key, self._stored_id(oid)) for (kind, key), oid in rows])
+
+    def _stored_id(self, oid: UUID) -> Any:
+        return oid
 
     def _chain_rows(self, c: Any, stored_events: Any) -> list[tuple[UUID, int, bytes, bytes | None]]:
         """(aggregate, version, link, key tag or None) of each new link."""
@@ -133,11 +162,35 @@ class SQLiteOffsetsRecorder(ChainWriter, SQLiteProcessRecorder):
     def _stored_time(self, at: Any) -> str:
         return at.strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy writes an SQLite DateTime
 
+    def _stored_id(self, oid: UUID) -> str:
+        return oid.hex  # as the events' originator ids
+
+    def _recorded_id_scheme(self) -> str:
+        with self.datastore.transaction(commit=False) as c:
+            scheme = self._id_scheme_from(c)
+        if scheme is not None:
+            return scheme
+        with self.datastore.transaction(commit=True) as c:  # the write lock: one process decides
+            scheme = self._id_scheme_from(c)
+            if scheme is None:
+                c.execute(f"SELECT 1 FROM {self.events_table_name} LIMIT 1")
+                scheme = "uuid5" if c.fetchone() is not None else "uuid7"
+                c.execute("INSERT INTO store_settings (name, value) VALUES ('id_scheme', ?)", (scheme.encode(),))
+            return scheme
+
+    def aggregate_id(self, kind: str, key: str) -> UUID | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT originator_id FROM aggregate_ids WHERE kind = ? AND natural_key = ?", (kind, key))
+            row = c.fetchone()
+        return UUID(row[0]) if row is not None else None
+
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(),
                 "CREATE TABLE IF NOT EXISTS event_links (notification_id INTEGER PRIMARY KEY, "
                 "originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL, hash BLOB NOT NULL, tag BLOB)",
-                "CREATE TABLE IF NOT EXISTS store_settings (name VARCHAR(64) NOT NULL PRIMARY KEY, value BLOB NOT NULL)"]
+                "CREATE TABLE IF NOT EXISTS store_settings (name VARCHAR(64) NOT NULL PRIMARY KEY, value BLOB NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS aggregate_ids (kind VARCHAR(16) NOT NULL, natural_key TEXT NOT NULL, "
+                "originator_id TEXT NOT NULL, PRIMARY KEY (kind, natural_key)) WITHOUT ROWID"]
 
     def create_table(self) -> None:
         super().create_table()
@@ -241,6 +294,7 @@ class SQLiteOffsetsRecorder(ChainWriter, SQLiteProcessRecorder):
             if tracking is not None:
                 self._insert_tracking(c, tracking)
         self._insert_buyer_keys(c, kwargs.get("buyer_keys"))
+        self._insert_aggregate_ids(c, kwargs.get("aggregate_ids"))
         self._mark_keyed(c, last + 1)
         positions = {(s.originator_id, s.originator_version): last + i for i, s in enumerate(stored_events, start=1)}
         c.executemany("INSERT INTO event_links (notification_id, originator_id, originator_version, hash, tag) "
@@ -297,7 +351,7 @@ class TunedSQLiteConnectionPool(SQLiteConnectionPool):
                 c.execute("PRAGMA journal_mode=WAL")
             c.execute("PRAGMA synchronous=NORMAL")
             c.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")  # fewer checkpoints, each one a sync
-        c.execute("PRAGMA cache_size=-65536")  # KiB: the hot pages of the indexes stay in memory
+        c.execute(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")  # KiB: the hot pages of the indexes stay in memory
         self.is_journal_mode_wal = not self.is_sqlite_memory_mode
         c.row_factory = sqlite3.Row
         return ImmediateSQLiteConnection(sqlite_conn=c, max_age=self.max_age)

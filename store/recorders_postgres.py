@@ -44,6 +44,9 @@ class PostgresOffsetsRecorder(ChainWriter, PostgresProcessRecorder):
         self.sql_create_statements.append(SQL(
             "CREATE TABLE IF NOT EXISTS {schema}.store_settings (name varchar(64) PRIMARY KEY, value bytea NOT NULL)"
         ).format(schema=Identifier(self.datastore.schema)))
+        self.sql_create_statements.append(SQL(
+            "CREATE TABLE IF NOT EXISTS {schema}.aggregate_ids (kind varchar(16) NOT NULL, natural_key text NOT NULL, "
+            "originator_id uuid NOT NULL, PRIMARY KEY (kind, natural_key))").format(schema=Identifier(self.datastore.schema)))
         self._settings_table = f'"{self.datastore.schema}".store_settings'
         self._checkpoints_table = f'"{self.datastore.schema}".checkpoints'
 
@@ -63,6 +66,7 @@ class PostgresOffsetsRecorder(ChainWriter, PostgresProcessRecorder):
         for tracking in kwargs.get("trackings", ()):
             self._insert_tracking(curs, tracking)  # refuses a position not past the stored one
         self._insert_buyer_keys(curs, kwargs.get("buyer_keys"))
+        self._insert_aggregate_ids(curs, kwargs.get("aggregate_ids"))
         if self.chain_key is not None and not self._keyed_from_known:
             curs.execute(SQL("SELECT COALESCE(MAX(notification_id), 0) + 1 AS next FROM {schema}.{table}").format(
                 schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name)))
@@ -75,6 +79,32 @@ class PostgresOffsetsRecorder(ChainWriter, PostgresProcessRecorder):
             .format(schema=Identifier(self.datastore.schema)),
             ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]),
         )
+
+    def _insert_aggregate_ids(self, curs: Any, rows: Any) -> None:
+        if rows:
+            curs.execute(SQL("INSERT INTO {schema}.aggregate_ids (kind, natural_key, originator_id) "
+                             "SELECT * FROM unnest(%s::text[], %s::text[], %s::uuid[])").format(
+                schema=Identifier(self.datastore.schema)),
+                ([kind for (kind, _), _ in rows], [key for (_, key), _ in rows], [oid for _, oid in rows]))
+
+    def _recorded_id_scheme(self) -> str:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(SQL("SELECT 1 FROM {schema}.{table} LIMIT 1").format(
+                schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name)))
+            scheme = "uuid5" if curs.fetchone() is not None else "uuid7"
+            curs.execute(SQL("INSERT INTO {schema}.store_settings (name, value) VALUES ('id_scheme', %s) "
+                             "ON CONFLICT (name) DO NOTHING").format(schema=Identifier(self.datastore.schema)),
+                         (scheme.encode(),))
+            curs.execute(SQL("SELECT value FROM {schema}.store_settings WHERE name = 'id_scheme'").format(
+                schema=Identifier(self.datastore.schema)))
+            return bytes(curs.fetchone()["value"]).decode()
+
+    def aggregate_id(self, kind: str, key: str) -> UUID | None:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(SQL("SELECT originator_id FROM {schema}.aggregate_ids WHERE kind = %s AND natural_key = %s")
+                         .format(schema=Identifier(self.datastore.schema)), (kind, key))
+            row = curs.fetchone()
+        return row["originator_id"] if row is not None else None
 
     def _stored_links(self, curs: Any, keys: list[tuple[UUID, int]]) -> dict[tuple[UUID, int], bytes]:
         curs.execute(
