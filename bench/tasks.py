@@ -42,6 +42,52 @@ def plain_ingest(stream: str, target_db: str) -> dict:
     return {"accepted": summary.accepted, "seconds": round(seconds, 3)}
 
 
+def scheme_ingest(stream: str, target_db: str, scheme: str, cache_kib: str = "65536") -> dict:
+    """`orderclaims ingest` into a new store whose orders and carts get `scheme`'s ids (uuid5: as an
+    earlier release's store; uuid7: as a new one), with each SQLite connection's page cache `cache_kib`
+    (a small one makes a small store's index outgrow it, as a store of a million orders outgrows 64 MB).
+    Throughput over the whole stream, and over its first and last fifths (docs/decisions/0019)."""
+    import store.recorders
+
+    store.recorders.PAGE_CACHE_KIB = int(cache_kib)
+    app = build_orders(Settings(database_url=f"sqlite:///{target_db}"))
+    app.recorder._id_scheme = scheme  # the store's scheme, as if recorded: asked before its first batch
+    marks: list[tuple[int, float]] = []
+    done = [0]
+
+    def batch_done(n: int) -> None:
+        done[0] += n
+        marks.append((done[0], time.perf_counter()))
+
+    with open(stream, "rb") as f:
+        total = sum(1 for _ in f)
+    io_before, cpu_before = _io(), time.process_time()
+    began = time.perf_counter()
+    with open(stream, "rb") as lines:
+        summary = ingest_lines(app, read_lines(lines), on_batch=batch_done)
+    seconds = time.perf_counter() - began
+    cpu, io = time.process_time() - cpu_before, {k: v - io_before[k] for k, v in _io().items()}
+
+    def rate(start: float, end: float) -> int:
+        (m0, t0), (m1, t1) = (next(m for m in [(0, began), *marks] if m[0] >= start * total),
+                              next(m for m in marks if m[0] >= end * total))
+        return round((m1 - m0) / (t1 - t0))
+
+    ids = app.recorder.aggregate_id("order", "100001") if scheme == "uuid7" else None
+    return {"scheme": scheme, "cache_kib": int(cache_kib), "messages": total, "accepted": summary.accepted,
+            "seconds": round(seconds, 1), "msgs_per_s": round(total / seconds), "first_fifth_msgs_per_s": rate(0, 0.2),
+            "last_fifth_msgs_per_s": rate(0.8, 1.0), "cpu_s": round(cpu, 1),
+            "cpu_us_per_msg": round(cpu / total * 1e6), "written_kb_per_msg": round(io["wchar"] / total / 1024, 2),
+            "read_kb_per_msg": round(io["rchar"] / total / 1024, 2), "an_order_id": str(ids) if ids else None}
+
+
+def _io() -> dict[str, int]:
+    """This process's bytes written and read through system calls (the WAL's pages, the database's
+    reads past the page cache): what an insert's locality changes, whatever else the machine runs."""
+    with open("/proc/self/io") as f:
+        return {k: int(v) for k, v in (line.split(": ") for line in f)}
+
+
 PAGES = {  # what a seller (or an analyst) opens, at full size
     "dashboard page": ("seller", "/dashboard"),
     "dashboard API": ("seller", "/api/dashboard"),
@@ -86,7 +132,7 @@ def page_times(db: str, rounds: str = "15") -> dict:
     return times
 
 
-TASKS = {"raw_append": raw_append, "plain_ingest": plain_ingest, "page_times": page_times}
+TASKS = {"raw_append": raw_append, "plain_ingest": plain_ingest, "page_times": page_times, "scheme_ingest": scheme_ingest}
 
 if __name__ == "__main__":
     print(orjson.dumps(TASKS[sys.argv[1]](*sys.argv[2:])).decode())

@@ -18,10 +18,10 @@ from pydantic import (
     AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, ValidationError, WithJsonSchema, model_validator,
 )
 
+from domain.bounds import EARLIEST, LATEST
 from messaging.json_shape import deeper_than
 
 # SPEC §4 Bounds
-EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2100, 1, 1, tzinfo=timezone.utc)
 MAX_YEN = 10**12
 MAX_QUANTITY = 10**6
 MAX_TEXT = 4000

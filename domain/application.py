@@ -21,12 +21,14 @@ from eventsourcing.persistence import (
 )
 
 from domain.buyer import Buyer
+from domain.keys import NaturalKeys
 from domain.errors import DuplicateConflict, Rejected, UnknownOrder
-from domain.order import Order, order_id
+from domain.ids import ORDER, UUID5, AggregateIds
+from domain.order import Order
 from domain.parking import Defect
 from domain.receipt import Receipt, conflict_id, receipt_event
 from domain.seller import DEFAULT_LEVEL, Seller, seller_id_to_uuid
-from domain.unit_of_work import Command, Outcome, UnitOfWork, replay
+from domain.unit_of_work import Command, Outcome, UnitOfWork, replay, replay_remembering
 
 
 class DateAsISO(Transcoding):
@@ -51,8 +53,14 @@ class Orders(Application):
         # Asked before every batch and read: erasures recorded since (by any process) are seen, and
         # the aggregate cache dropped (the composition root sets it to the buyer keys' revalidation).
         self.check_erasures: Callable[[], None] = lambda: None
+        self.natural_keys = NaturalKeys()  # each stored event carries its aggregate's (domain/keys.py)
+        self.replay = replay_remembering(self.natural_keys)
         # The cache is trusted (no copies, no fast-forward): see the module docstring.
         super().__init__({"AGGREGATE_CACHE_FASTFORWARD": "n", "DEEPCOPY_FROM_AGGREGATE_CACHE": "n", **(env or {})})
+        # Orders' and carts' ids by the scheme the store records (domain/ids.py); a store that records
+        # none (one in memory, of eventsourcing's own recorders) has uuid5 ids.
+        self.ids = AggregateIds(scheme=lambda: getattr(self.recorder, "id_scheme", UUID5),
+                                lookup=lambda kind, key: self.recorder.aggregate_id(kind, key))
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -169,17 +177,26 @@ class Orders(Application):
             if not getattr(self.recorder, "records_several_trackings", False):
                 raise TypeError(f"{type(self.recorder).__name__} records one tracking position per transaction")
             processing.saved_kwargs["trackings"] = list(trackings)
+        keys: dict = {}
         for aggregate in uow.aggregates:
             events = aggregate.collect_events()
             if events:
                 processing.events.extend(events)
                 processing.aggregates[aggregate.id] = aggregate
+                if events[0].originator_version == 1:
+                    self.natural_keys.remember(events[0])
+                key = self.natural_keys.get(aggregate.id)
+                if key is not None:  # each event carries its aggregate's natural key (domain/keys.py)
+                    keys[aggregate.id] = key
         processing.events.extend(uow.receipts.values())
+        if uow.new_ids:  # the first events' natural keys, written with them (domain/ids.py)
+            processing.saved_kwargs["aggregate_ids"] = list(uow.new_ids.items())
         if processing.events or trackings:
             prepare = getattr(self.mapper, "prepare", None)  # a mapper that reads keys may read them all at once
             if prepare is not None:  # and have the recorder store what it made for the batch (new keys) with it
                 processing.saved_kwargs.update(
                     prepare(processing.events, store_with_events=getattr(self.recorder, "stores_mapper_rows", False)))
+            self.mapper.event_keys = keys
             try:
                 recordings = self._record(processing)
             except BaseException:
@@ -187,6 +204,9 @@ class Orders(Application):
                 if forget is not None:
                     forget()
                 raise
+            finally:
+                self.mapper.event_keys = {}
+            self.ids.remember(uow.new_ids.items())
             self._notify(recordings)
 
     def exchange_points(self, *, seller_id: str, at: datetime, month: str, total: float, actor: str = "seller") -> int:
@@ -218,12 +238,16 @@ class Orders(Application):
     def get_order(self, order_no: str, version: int | None = None) -> Order:
         self.check_erasures()
         try:
-            return self.repository.get(order_id(order_no), version=version, projector_func=replay)
+            oid = self.ids.find(ORDER, order_no)
+            if oid is None:
+                raise AggregateNotFoundError(order_no)
+            return self.repository.get(oid, version=version, projector_func=replay)
         except AggregateNotFoundError:
             raise UnknownOrder(f"order {order_no!r} was never placed") from None
 
     def order_events(self, order_no: str) -> list:
-        events = list(self.events.get(order_id(order_no)))
+        oid = self.ids.find(ORDER, order_no)
+        events = list(self.events.get(oid)) if oid is not None else []
         if not events:
             raise UnknownOrder(f"order {order_no!r} was never placed")
         return events

@@ -23,6 +23,13 @@ class Cart(Aggregate):
     def create_id(cart_no: str, **_: object) -> UUID:
         return cart_id(cart_no)
 
+    @classmethod
+    def open(cls, *, cart_no: str, at: datetime, id: UUID | None = None) -> "Cart":  # noqa: A002
+        """A new cart; `id`: the store's new id for it (domain/ids.py), else the uuid5 of its number."""
+        if id is not None:
+            return cls._create(cls.Opened, id=id, cart_no=cart_no, at=at)
+        return cls(cart_no=cart_no, at=at)
+
     @event("Opened")
     def __init__(self, cart_no: str, at: datetime):
         self.cart_no = cart_no

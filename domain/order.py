@@ -192,9 +192,12 @@ class Order(
         return order_id(order_no)
 
     @classmethod
-    def place(cls, *, actor: str, **placed: object) -> "Order":
-        """The buyer checked out (that the order number is new, the application checks first)."""
+    def place(cls, *, actor: str, id: UUID | None = None, **placed: object) -> "Order":  # noqa: A002
+        """The buyer checked out (that the order number is new, the application checks first);
+        `id`: the store's new id for it (domain/ids.py), else the uuid5 of its order number."""
         check_actor("place", actor)
+        if id is not None:
+            return cls._create(cls.Placed, id=id, actor=actor, **placed)
         return cls(actor=actor, **placed)
 
     @event("Placed")

@@ -15,10 +15,12 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import PersistenceError
 
 from domain.buyer import Buyer, buyer_uuid
-from domain.cart import Cart, cart_id
+from domain.cart import Cart
 from domain.errors import AskerRestricted, InquiryExists, OrderExists, UnknownInquiry, UnknownOrder
+from domain.keys import NaturalKeys
 from domain.inquiry import Inquiry, ItemInquiries, inquiry_id, item_id, legacy_item_id
-from domain.order import Order, order_id
+from domain.ids import CART, ORDER
+from domain.order import Order
 from domain.parking import ParkedMessage, parked_id
 from domain.receipt import Receipt, receipt_id
 from domain.seller import Seller, seller_id_to_uuid
@@ -33,6 +35,17 @@ def replay(aggregate: Any, events: Iterable[Any]) -> Any:
     for domain_event in events:
         aggregate = domain_event.mutate(aggregate)
     return aggregate
+
+
+def replay_remembering(keys: NaturalKeys) -> Callable[[Any, Iterable[Any]], Any]:
+    """`replay`, remembering the aggregate's natural key from its first event (domain/keys.py)."""
+    def project(aggregate: Any, events: Iterable[Any]) -> Any:
+        for domain_event in events:
+            aggregate = domain_event.mutate(aggregate)
+            if domain_event.originator_version == 1:
+                keys.remember(domain_event)
+        return aggregate
+    return project
 
 
 @dataclass(frozen=True)
@@ -69,6 +82,7 @@ class UnitOfWork:
         self.receipts: dict[UUID, Receipt.Processed] = {}
         self._check_store = check_store_for_repeats
         self._command_touched: dict[UUID, int] = {}  # pending events of each aggregate when the command first touched it
+        self.new_ids: dict[tuple[str, str], UUID] = {}  # (kind, natural key) → id of each order and cart made (uuid7 scheme)
 
     @property
     def aggregates(self) -> list[Aggregate]:
@@ -88,7 +102,7 @@ class UnitOfWork:
         aggregate = self._aggregates.get(aggregate_id)
         if aggregate is None:
             try:
-                aggregate = self._app.repository.get(aggregate_id, projector_func=replay)
+                aggregate = self._app.repository.get(aggregate_id, projector_func=self._app.replay)
             except AggregateNotFoundError:
                 return None
             self._aggregates[aggregate_id] = aggregate
@@ -109,6 +123,28 @@ class UnitOfWork:
             self._aggregates[aggregate_id] = aggregate
             self._touch(aggregate)
         return aggregate
+
+    def _id(self, kind: str, key: str, ask_store: bool = True) -> UUID | None:
+        """The id of an order or cart by its natural key (domain/ids.py), one of this batch's first."""
+        return self.new_ids.get((kind, key)) or self._app.ids.find(kind, key, ask_store)
+
+    def _existing(self, kind: str, key: str) -> Any:
+        """The order or cart with this natural key, or None."""
+        oid = self._id(kind, key)
+        return None if oid is None else self._get(oid)
+
+    def _existing_unless_new(self, kind: str, key: str) -> Any:
+        """Like _existing for one about to be made: optimistically, one unknown is taken as new (see
+        _get_unless_new; in the uuid7 scheme the store refuses a second id for the key)."""
+        if not self._app.ids.time_ordered:
+            return self._get_unless_new(self._app.ids.find(kind, key))
+        oid = self._id(kind, key, ask_store=self._check_store)
+        return None if oid is None else self._get(oid)
+
+    def _made(self, kind: str, key: str, aggregate: Aggregate) -> None:
+        self._add(aggregate)
+        if self._app.ids.time_ordered:
+            self.new_ids[(kind, key)] = aggregate.id
 
     def _add(self, aggregate: Aggregate) -> None:
         self._aggregates[aggregate.id] = aggregate
@@ -168,10 +204,11 @@ class UnitOfWork:
             return {"buyer_id": str(buyer["id"])}
         if command.message_type == "inquiry.posted" and data.get("buyer_id"):
             return {"buyer_id": str(data["buyer_id"])}
-        for aggregate_id in ((order_id(command.order_no),) if command.order_no else ()) + (
-                (inquiry_id(str(data["inquiry_no"])),) if isinstance(data, dict) and data.get("inquiry_no") else ()):
-            if self._get(aggregate_id) is not None:
-                return {"key_of": str(aggregate_id)}
+        order = self._existing(ORDER, command.order_no) if command.order_no else None
+        if order is not None:
+            return {"key_of": str(order.id)}
+        if isinstance(data, dict) and data.get("inquiry_no") and self._get(inquiry_id(str(data["inquiry_no"]))) is not None:
+            return {"key_of": str(inquiry_id(str(data["inquiry_no"])))}
         return {}
 
     def parked(self, message_id: str) -> ParkedMessage | None:
@@ -188,7 +225,7 @@ class UnitOfWork:
     def order(self, order_no: str, at: datetime | None = None) -> Order:
         """The order (UnknownOrder if never placed); a message dated `at` about it alone must not
         be dated before its latest event (OutOfOrder) — checked in SPEC §9's order, before the actor."""
-        order = self._get(order_id(order_no))
+        order = self._existing(ORDER, order_no)
         if order is None:
             raise UnknownOrder(f"order {order_no!r} was never placed")
         if at is not None:
@@ -197,19 +234,19 @@ class UnitOfWork:
 
     def place_order(self, **placed: Any) -> Order:
         """A new order (SPEC §9: that it is new is checked before who placed it), and its cart."""
-        if self._get_unless_new(order_id(placed["order_no"])) is not None:
+        if self._existing_unless_new(ORDER, placed["order_no"]) is not None:
             raise OrderExists(f"order {placed['order_no']!r} exists")
-        order = Order.place(**placed)
-        self._add(order)
-        cart = self._get_unless_new(cart_id(order.cart_no))
+        order = Order.place(id=self._app.ids.new(), **placed)
+        self._made(ORDER, order.order_no, order)
+        cart = self._existing_unless_new(CART, order.cart_no)
         if cart is None:
-            cart = Cart(cart_no=order.cart_no, at=order.placed_at)
-            self._add(cart)
+            cart = Cart.open(cart_no=order.cart_no, at=order.placed_at, id=self._app.ids.new())
+            self._made(CART, order.cart_no, cart)
         cart.add_order(order.order_no, at=order.placed_at)
         return order
 
     def cart(self, cart_no: str) -> Cart:
-        cart = self._get(cart_id(cart_no))
+        cart = self._existing(CART, cart_no)
         if cart is None:
             raise UnknownOrder(f"cart {cart_no!r} has no order")
         return cart

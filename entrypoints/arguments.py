@@ -3,7 +3,7 @@
 import re
 from datetime import date, datetime
 
-from consumers.contracts import EARLIEST, LATEST
+from domain.bounds import EARLIEST, LATEST
 from domain.calendar import TOKYO
 from domain.claims import STATUS_KEYS
 

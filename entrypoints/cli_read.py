@@ -5,7 +5,6 @@ import sys
 import time
 
 import click
-from tqdm import tqdm
 
 from entrypoints import arguments
 from entrypoints.arguments import BadArgument
@@ -174,6 +173,8 @@ def rebuild_command(name: str | None, as_json: bool) -> None:
     view = Documents()
     head = view.app.recorder.max_notification_id() or 0
     results = {}
+    from tqdm import tqdm
+
     for projection_name in [name] if name else list(PROJECTIONS):
         started = time.perf_counter()
         with tqdm(total=head, desc=projection_name, unit=" ev", file=sys.stderr, disable=as_json) as bar:

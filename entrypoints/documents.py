@@ -11,7 +11,6 @@ from datetime import datetime
 import orjson
 from sqlalchemy import select
 
-from consumers.parked import parked_messages
 from domain.audit import describe, history, state_as_of
 from domain.calendar import TOKYO
 from domain.errors import Rejected, UnknownOrder
@@ -26,13 +25,11 @@ from projections import summary_queries as sq
 from projections import todo_queries as td
 from projections.dashboard import Dashboard
 from projections.inquiries import Inquiries
-from projections.parking import parked as parked_events
 from projections.points import Points
 from projections.runner import LogFollower, reading
 from projections.schema import LOG, metadata, positions
 from projections.settlement import Settlement
 from projections.todo import Todo
-from store.audit import ChainKeyMissing, SigningKeyMissing, chain_key, load, raw_public, signing_key, verify
 
 
 def now() -> datetime:
@@ -160,6 +157,8 @@ class Documents:
         }
 
     def verify(self, checkpoint_file: str | None = None) -> dict:
+        from store.audit import ChainKeyMissing, SigningKeyMissing, chain_key, load, raw_public, signing_key, verify
+
         try:
             public_key = raw_public(signing_key(self.settings.database_url, self.engine, create=False).public_key())
         except SigningKeyMissing:
@@ -189,6 +188,9 @@ class Documents:
              "lag_events": head - r.position if r.stream == LOG else None} for r in rows]}
 
     def parked(self) -> dict:
+        from consumers.parked import parked_messages  # the command path: only for this page
+        from projections.parking import parked as parked_events
+
         self._read_models_made()
         messages = [{"message_id": p.message_id, "source": p.source, "error": p.error, "attempts": p.attempts,
                      "message": _shown(p.message)} for p in parked_messages(self.app)]

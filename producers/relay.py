@@ -19,6 +19,7 @@ from kafka import KafkaProducer
 
 from messaging.topics import Topics, relay_tracking_name
 from domain.application import Orders
+from domain.keys import KEY_FIELD, natural_key
 from domain.parking import ParkedMessage
 from domain.receipt import Receipt
 from messaging.dead_letters import dead_letter_value
@@ -29,8 +30,8 @@ log = logging.getLogger("orderclaims.relay")
 
 RECEIPT = get_topic(Receipt.Processed)
 PARKED = {get_topic(ParkedMessage.Parked), get_topic(ParkedMessage.FailedAgain)}
-NATURAL_KEYS = ("order_no", "cart_no", "seller_id")  # in the first event of Order, Cart, Seller
-KEYS_KEPT = 200_000
+KEYS_KEPT = 200_000  # keys of aggregates whose events were stored before events carried them
+FIELD = f'"{KEY_FIELD}":'.encode()
 
 
 class Relay:
@@ -41,6 +42,7 @@ class Relay:
         self.batch_size = batch_size
         self.tracking_name = relay_tracking_name(topics)
         self.keys: OrderedDict[UUID, bytes] = OrderedDict()
+        self.first_reads = 0  # aggregates whose key was read from their first event (an earlier release's)
         self.position = self._stored_position()
         self.progress = Progress(position=self.position)
 
@@ -104,11 +106,17 @@ class Relay:
                                   headers=headers)
 
     def _key(self, n: Notification) -> bytes:
+        """The aggregate's natural key (domain/keys.py): carried by each event stored by this release;
+        for an event stored before, read from its aggregate's first event (and kept)."""
+        if FIELD in n.state:
+            carried = orjson.loads(n.state).get(KEY_FIELD)
+            if carried is not None:
+                return str(carried).encode()
         key = self.keys.get(n.originator_id)
         if key is None:
+            self.first_reads += 1
             first = n if n.originator_version == 1 else self.app.recorder.select_events(n.originator_id, lte=1)[0]
-            state = orjson.loads(first.state)
-            key = next((str(state[k]) for k in NATURAL_KEYS if k in state), str(n.originator_id)).encode()
+            key = natural_key(orjson.loads(first.state), n.originator_id).encode()
             self.keys[n.originator_id] = key
             if len(self.keys) > KEYS_KEPT:
                 self.keys.popitem(last=False)

@@ -15,6 +15,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID, uuid5
 
@@ -223,8 +224,10 @@ NAMESPACES = {"order": ORDER_NAMESPACE, "cart": CART_NAMESPACE, "seller": SELLER
 PROOF = "\x1f"  # a recorded name may carry what checks it (a conflict receipt's fingerprint) after this: never shown
 
 
-def checked_name(name: str | None, oid: UUID) -> str:
-    """A recorded name if it is the name of this id (the ids are uuid5 of the natural keys), else the id.
+def checked_name(name: str | None, oid: UUID, stored_id: Callable[[str, str], UUID | None] | None = None) -> str:
+    """A recorded name if it is the name of this id (the ids are uuid5 of the natural keys, or, for an
+    order or a cart of a store with time-ordered ids, the id `stored_id(kind, key)` finds: the store's
+    `aggregate_id`, docs/decisions/0019), else the id.
     An item is its seller's: 'item S1/I1' (or 'item I1', the id earlier releases gave it); a receipt of
     a repeat whose content differed, 'message m-1 (conflict)' — checked with its fingerprint."""
     if name:
@@ -240,6 +243,9 @@ def checked_name(name: str | None, oid: UUID) -> str:
         for kind, namespace in NAMESPACES.items():
             if name.startswith(kind + " ") and uuid5(namespace, name[len(kind) + 1:]) == oid:
                 return name
+        kind, _, key = name.partition(" ")
+        if kind in ("order", "cart") and oid.version == 7 and stored_id is not None and stored_id(kind, key) == oid:
+            return name
     return str(oid)
 
 
@@ -340,11 +346,12 @@ class _Chains:
         if found is None:
             first = self._recorder.select_events(oid, lte=1)
             found = natural_name(first[0].topic, first[0].state) if first else None
-        if checked_name(found, oid) == str(oid):
+        stored_id = getattr(self._recorder, "aggregate_id", None)
+        if checked_name(found, oid, stored_id) == str(oid):
             with self._engine.connect() as conn:
                 found = conn.execute(select(checkpoint_leaves.c.name).where(
                     checkpoint_leaves.c.originator_id == oid.bytes).limit(1)).scalar()
-        return checked_name(found, oid)
+        return checked_name(found, oid, stored_id)
 
     def root_at(self) -> tuple[int, bytes]:
         tree = MerkleRoot()
@@ -496,7 +503,8 @@ def _name_changes(report: Report, chains: _Chains, checkpoint: Checkpoint, engin
         for row in conn.execute(select(checkpoint_leaves).where(checkpoint_leaves.c.size <= checkpoint.size)
                                 .order_by(checkpoint_leaves.c.size)):
             oid = UUID(bytes=bytes(row.originator_id))
-            leaves[oid.bytes] = (row.version, bytes(row.head), checked_name(row.name, oid))
+            leaves[oid.bytes] = (row.version, bytes(row.head),
+                                 checked_name(row.name, oid, getattr(chains._recorder, "aggregate_id", None)))
     if not leaves:
         return
     trusted = merkle_of(leaves) == (checkpoint.heads, checkpoint.root)

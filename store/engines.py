@@ -41,7 +41,7 @@ def event_store_env(database_url: str) -> dict[str, str]:
             "POSTGRES_PORT": str(url.port or 5432),
             "POSTGRES_USER": url.username or "postgres",
             "POSTGRES_PASSWORD": url.password or "",
-            "PROCESS_RECORDER_TOPIC": "store.recorders:PostgresOffsetsRecorder",
+            "PROCESS_RECORDER_TOPIC": "store.recorders_postgres:PostgresOffsetsRecorder",
         }
     raise ValueError(f"unsupported database URL {database_url!r}: use sqlite:/// or postgresql+psycopg://")
 

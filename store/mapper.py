@@ -12,12 +12,16 @@ from typing import Any
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, PersistenceError, StoredEvent
 from eventsourcing.utils import get_topic, resolve_topic
 
+from domain.keys import KEY_FIELD
 from domain.versions import SPLITS, split
 from store.sealing import Sealer
 
 
 class UpcastingMapper(Mapper):
     sealer: Sealer | None = None
+    # The natural key of each aggregate whose events are being stored (set by the application for a
+    # batch): written into each event's state as KEY_FIELD, the relay's key (domain/keys.py).
+    event_keys: dict = {}
 
     def prepare(self, domain_events: list, store_with_events: bool = False) -> dict:
         """Before a batch is mapped: let the sealer read the keys it will need at once. Returns what
@@ -38,7 +42,8 @@ class UpcastingMapper(Mapper):
             self.sealer.prepare_read([e.state for e in stored_events])
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        if self.sealer is None:
+        key = self.event_keys.get(domain_event.originator_id)
+        if self.sealer is None and key is None:
             return super().to_stored_event(domain_event)
         topic = get_topic(type(domain_event))
         state = dict(vars(domain_event))
@@ -46,7 +51,10 @@ class UpcastingMapper(Mapper):
         class_version = getattr(type(domain_event), "class_version", 1)
         if class_version > 1:
             state["class_version"] = class_version
-        self.sealer.seal(topic, originator_id, state)
+        if self.sealer is not None:
+            self.sealer.seal(topic, originator_id, state)
+        if key is not None:
+            state[KEY_FIELD] = key
         return StoredEvent(originator_id=originator_id, originator_version=originator_version, topic=topic,
                            state=self.transcoder.encode(state))
 
@@ -64,6 +72,7 @@ class UpcastingMapper(Mapper):
                 f"Failed to deserialise state of stored event with topic '{stored_event.topic}', originator_id "
                 f"'{stored_event.originator_id}' and originator_version {stored_event.originator_version}: {error}"
             ) from error
+        state.pop(KEY_FIELD, None)  # the relay's, not the event's
         if stored_event.topic in SPLITS:
             cls = split(stored_event.topic, state)
             state.pop("class_version", None)  # the old umbrella was version 1; its parts start at 1

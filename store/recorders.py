@@ -3,7 +3,8 @@
 A Kafka poll batch spans partitions, and each partition's offset is its own tracking record
 (application_name = "TOPIC:PARTITION"). eventsourcing 9.5's process recorders write one tracking
 record per transaction; these write every one passed as `trackings`, so a whole poll batch is one
-transaction. Selected in entrypoints/bootstrap.py (PROCESS_RECORDER_TOPIC, PERSISTENCE_MODULE).
+transaction. Selected in store/engines.py (PROCESS_RECORDER_TOPIC, PERSISTENCE_MODULE); PostgreSQL's is in
+store/recorders_postgres.py, so that a process on SQLite never imports psycopg.
 
 For SQLite, `SQLiteStoreFactory` also tunes the connections (docs/decisions/0004): WAL with
 synchronous=NORMAL, so a commit does not wait for the disk (a crash of the process loses nothing;
@@ -19,7 +20,6 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError
-from eventsourcing.postgres import PostgresProcessRecorder
 from eventsourcing.sqlite import (
     SQLiteAggregateRecorder,
     SQLiteConnection,
@@ -28,15 +28,13 @@ from eventsourcing.sqlite import (
     SQLiteProcessRecorder,
     SQLiteTransaction,
 )
-import psycopg
-from psycopg.sql import SQL, Identifier
 
 from store.chain import genesis, keyed_from, link, tag
 
-HEADS_FETCHED = 5_000  # chain heads read at a time for a checkpoint (PostgreSQL)
 LINKS_ASKED = 400  # chain links looked up in one statement
 SCAN_CACHE_KIB = 8192  # SQLite's page cache for verify's pass over the log
 WAL_AUTOCHECKPOINT_PAGES = 20_000  # 80 MB of WAL between checkpoints, on every connection to an SQLite store
+PAGE_CACHE_KIB = 65_536  # each SQLite connection's page cache (64 MB)
 BUSY_TIMEOUT_S = 30  # how long an SQLite connection waits for another's lock (eventsourcing's default: 5)
 
 
@@ -83,6 +81,34 @@ class ChainWriter:
     def _stored_time(self, at: Any) -> Any:
         return at
 
+    # ---- orders' and carts' ids (domain/ids.py) ---------------------------------------------------
+
+    _id_scheme: str | None = None
+
+    @property
+    def id_scheme(self) -> str:
+        """The store's id scheme, recorded in `store_settings` (id_scheme) the first time it is asked: a
+        store with no event yet gets uuid7, one written before (an earlier release's) keeps uuid5."""
+        if self._id_scheme is None:
+            self._id_scheme = self._recorded_id_scheme()
+        return self._id_scheme
+
+    def _id_scheme_from(self, c: Any) -> str | None:
+        c.execute(f"SELECT value FROM {self._settings_table} WHERE name = 'id_scheme'")
+        row = c.fetchone()
+        return bytes(row[0] if isinstance(row, tuple) else row["value"]).decode() if row is not None else None
+
+    def _insert_aggregate_ids(self, c: Any, rows: Any) -> None:
+        """The natural key → id of each order and cart first stored in this batch; a key another writer
+        stored first is refused (the unique key), and the batch runs again and reads that one's id."""
+        if rows:
+            p = self.placeholder
+            c.executemany(f"INSERT INTO aggregate_ids (kind, natural_key, originator_id) VALUES ({p}, {p}, {p})",
+                          [(kind, key, self._stored_id(oid)) for (kind, key), oid in rows])
+
+    def _stored_id(self, oid: UUID) -> Any:
+        return oid
+
     def _chain_rows(self, c: Any, stored_events: Any) -> list[tuple[UUID, int, bytes, bytes | None]]:
         """(aggregate, version, link, key tag or None) of each new link."""
         rows = self._links(c, stored_events)
@@ -122,158 +148,6 @@ class ChainWriter:
         return rows
 
 
-class PostgresOffsetsRecorder(ChainWriter, PostgresProcessRecorder):
-    """Also inserts the events with one statement of four arrays, sent in binary:
-    eventsourcing's array of composite values escapes every state as text with a regular
-    expression, and fetches new notification ids nobody reads (one ingest worker: 48,389 messages
-    in 8.5 s instead of 14.3 s).
-    The table lock that keeps notification ids in commit order is taken as before."""
-
-    records_several_trackings = True
-    placeholder = "%s"
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        self.insert_rows_statement = SQL(
-            "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state)"
-            " SELECT * FROM unnest(%b::{id_type}[], %b::bigint[], %b::text[], %b::bytea[])"
-        ).format(
-            schema=Identifier(self.datastore.schema),
-            table=Identifier(self.events_table_name),
-            id_type=Identifier(self.datastore.originator_id_type),
-        )
-        self.sql_create_statements.append(SQL(
-            "CREATE TABLE IF NOT EXISTS {schema}.event_hashes (originator_id uuid NOT NULL, "
-            "originator_version bigint NOT NULL, hash bytea NOT NULL, PRIMARY KEY (originator_id, originator_version))"
-        ).format(schema=Identifier(self.datastore.schema)))
-        self.sql_create_statements.append(SQL("ALTER TABLE {schema}.event_hashes ADD COLUMN IF NOT EXISTS tag bytea")
-                                          .format(schema=Identifier(self.datastore.schema)))
-        self.sql_create_statements.append(SQL(
-            "CREATE TABLE IF NOT EXISTS {schema}.store_settings (name varchar(64) PRIMARY KEY, value bytea NOT NULL)"
-        ).format(schema=Identifier(self.datastore.schema)))
-        self._settings_table = f'"{self.datastore.schema}".store_settings'
-        self._checkpoints_table = f'"{self.datastore.schema}".checkpoints'
-
-    def insert_events(self, stored_events: Any, **kwargs: Any) -> Any:
-        """As eventsourcing's, with a refusal told apart from a fault: in pipeline mode a unique
-        violation (of the events, the chain links or the positions) can surface as "pipeline aborted",
-        an OperationalError, which the processes would retry for minutes as the database away. It is
-        a conflict with another writer: IntegrityError, so the batch runs again checking the store."""
-        try:
-            return super().insert_events(stored_events, **kwargs)
-        except OperationalError as error:
-            if _refused(error):
-                raise IntegrityError(str(error)) from error
-            raise
-
-    def _insert_events(self, curs: Any, stored_events: Any, **kwargs: Any) -> None:
-        for tracking in kwargs.get("trackings", ()):
-            self._insert_tracking(curs, tracking)  # refuses a position not past the stored one
-        self._insert_buyer_keys(curs, kwargs.get("buyer_keys"))
-        if self.chain_key is not None and not self._keyed_from_known:
-            curs.execute(SQL("SELECT COALESCE(MAX(notification_id), 0) + 1 AS next FROM {schema}.{table}").format(
-                schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name)))
-            self._mark_keyed(curs, curs.fetchone()["next"])  # no event before it is written by this code
-        super()._insert_events(curs, stored_events, **kwargs)
-        rows = self._chain_rows(curs, stored_events)
-        curs.execute(
-            SQL("INSERT INTO {schema}.event_hashes (originator_id, originator_version, hash, tag) "
-                "SELECT * FROM unnest(%b::uuid[], %b::bigint[], %b::bytea[], %b::bytea[])")
-            .format(schema=Identifier(self.datastore.schema)),
-            ([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows], [r[3] for r in rows]),
-        )
-
-    def _stored_links(self, curs: Any, keys: list[tuple[UUID, int]]) -> dict[tuple[UUID, int], bytes]:
-        curs.execute(
-            SQL("SELECT h.originator_id, h.originator_version, h.hash FROM {schema}.event_hashes h "
-                "JOIN unnest(%b::uuid[], %b::bigint[]) AS w(id, v) ON h.originator_id = w.id "
-                "AND h.originator_version = w.v").format(schema=Identifier(self.datastore.schema)),
-            ([k[0] for k in keys], [k[1] for k in keys]),
-        )
-        return {(row["originator_id"], row["originator_version"]): bytes(row["hash"]) for row in curs.fetchall()}
-
-    # ---- what verify and checkpoints read (store/audit.py) ----------------------------------------
-
-    def chained_page(self, after: int, limit: int) -> list[tuple]:
-        """(position, originator id, version, topic, state, stored link or None, key tag or None) past
-        `after`, in log order."""
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(SQL(
-                "SELECT n.notification_id, n.originator_id, n.originator_version, n.topic, n.state, h.hash, h.tag "
-                "FROM {schema}.{table} n LEFT JOIN {schema}.event_hashes h ON h.originator_id = n.originator_id "
-                "AND h.originator_version = n.originator_version WHERE n.notification_id > %s "
-                "ORDER BY n.notification_id LIMIT %s").format(schema=Identifier(self.datastore.schema),
-                                                               table=Identifier(self.events_table_name)),
-                (after, limit))
-            return [(r["notification_id"], r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"]),
-                     bytes(r["hash"]) if r["hash"] is not None else None,
-                     bytes(r["tag"]) if r["tag"] is not None else None) for r in curs.fetchall()]
-
-    def heads_between(self, after: int, upto: int) -> list[tuple]:
-        """(aggregate, version, link, first event's topic, its state) of each chain whose last link up to
-        position `upto` lies past `after`: what a checkpoint adds to the one before it."""
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(SQL(
-                "SELECT DISTINCT ON (n.originator_id) n.originator_id, n.originator_version, h.hash, f.topic, f.state "
-                "FROM {schema}.{table} n JOIN {schema}.event_hashes h ON h.originator_id = n.originator_id "
-                "AND h.originator_version = n.originator_version LEFT JOIN {schema}.{table} f "
-                "ON f.originator_id = n.originator_id AND f.originator_version = 1 "
-                "WHERE n.notification_id > %s AND n.notification_id <= %s "
-                "ORDER BY n.originator_id, n.originator_version DESC").format(
-                schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name)), (after, upto))
-            return [(r["originator_id"], r["originator_version"], bytes(r["hash"]), r["topic"],
-                     bytes(r["state"]) if r["state"] is not None else None) for r in curs.fetchall()]
-
-    def orphan_links(self) -> list[tuple[UUID, int]]:
-        """Chain links whose event is gone."""
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(SQL(
-                "SELECT h.originator_id, h.originator_version FROM {schema}.event_hashes h LEFT JOIN {schema}.{table} n "
-                "ON n.originator_id = h.originator_id AND n.originator_version = h.originator_version "
-                "WHERE n.originator_id IS NULL ORDER BY 1, 2").format(schema=Identifier(self.datastore.schema),
-                                                                      table=Identifier(self.events_table_name)))
-            return [(r["originator_id"], r["originator_version"]) for r in curs.fetchall()]
-
-    def chain_heads(self, each: Callable[[UUID, int, bytes], None]) -> int:
-        """Every chain's last link to `each`, by aggregate id, streamed (never all in memory), and the
-        log's size, in one snapshot."""
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-            curs.execute(SQL("SELECT MAX(notification_id) AS size FROM {schema}.{table}").format(
-                schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name)))
-            size = curs.fetchone()["size"] or 0
-            with curs.connection.cursor(name="chain_heads") as heads:  # server-side: HEADS_FETCHED at a time
-                heads.itersize = HEADS_FETCHED
-                heads.execute(SQL("SELECT DISTINCT ON (originator_id) originator_id, originator_version, hash "
-                                  "FROM {schema}.event_hashes ORDER BY originator_id, originator_version DESC").format(
-                    schema=Identifier(self.datastore.schema)))
-                for r in heads:
-                    each(r["originator_id"], r["originator_version"], bytes(r["hash"]))
-            return size
-
-    def _stored_events_of(self, curs: Any, oid: UUID, up_to: int) -> list[tuple[int, str, bytes]]:
-        curs.execute(SQL("SELECT originator_version, topic, state FROM {schema}.{table} WHERE originator_id = %s "
-                         "AND originator_version <= %s ORDER BY originator_version").format(
-            schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name)), (oid, up_to))
-        return [(r["originator_version"], r["topic"], bytes(r["state"])) for r in curs.fetchall()]
-
-    def _insert_stored_events(self, curs: Any, stored_events: Any, **_: Any) -> None:
-        self._lock_table(curs)
-        self._notify_channel(curs)
-        curs.execute(
-            self.insert_rows_statement,
-            (
-                [s.originator_id for s in stored_events],
-                [s.originator_version for s in stored_events],
-                [s.topic for s in stored_events],
-                [s.state for s in stored_events],
-            ),
-        )
-
-    def _fetch_ids_after_insert_events(self, curs: Any, stored_events: Any, **_: Any) -> None:
-        return None
-
-
 class SQLiteOffsetsRecorder(ChainWriter, SQLiteProcessRecorder):
     """The links of the hash chains are kept by the position of their event (`event_links`): a new
     batch's links are appended at the end of the table, where its events are, instead of scattered
@@ -288,11 +162,35 @@ class SQLiteOffsetsRecorder(ChainWriter, SQLiteProcessRecorder):
     def _stored_time(self, at: Any) -> str:
         return at.strftime("%Y-%m-%d %H:%M:%S.%f")  # as SQLAlchemy writes an SQLite DateTime
 
+    def _stored_id(self, oid: UUID) -> str:
+        return oid.hex  # as the events' originator ids
+
+    def _recorded_id_scheme(self) -> str:
+        with self.datastore.transaction(commit=False) as c:
+            scheme = self._id_scheme_from(c)
+        if scheme is not None:
+            return scheme
+        with self.datastore.transaction(commit=True) as c:  # the write lock: one process decides
+            scheme = self._id_scheme_from(c)
+            if scheme is None:
+                c.execute(f"SELECT 1 FROM {self.events_table_name} LIMIT 1")
+                scheme = "uuid5" if c.fetchone() is not None else "uuid7"
+                c.execute("INSERT INTO store_settings (name, value) VALUES ('id_scheme', ?)", (scheme.encode(),))
+            return scheme
+
+    def aggregate_id(self, kind: str, key: str) -> UUID | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT originator_id FROM aggregate_ids WHERE kind = ? AND natural_key = ?", (kind, key))
+            row = c.fetchone()
+        return UUID(row[0]) if row is not None else None
+
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(),
                 "CREATE TABLE IF NOT EXISTS event_links (notification_id INTEGER PRIMARY KEY, "
                 "originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL, hash BLOB NOT NULL, tag BLOB)",
-                "CREATE TABLE IF NOT EXISTS store_settings (name VARCHAR(64) NOT NULL PRIMARY KEY, value BLOB NOT NULL)"]
+                "CREATE TABLE IF NOT EXISTS store_settings (name VARCHAR(64) NOT NULL PRIMARY KEY, value BLOB NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS aggregate_ids (kind VARCHAR(16) NOT NULL, natural_key TEXT NOT NULL, "
+                "originator_id TEXT NOT NULL, PRIMARY KEY (kind, natural_key)) WITHOUT ROWID"]
 
     def create_table(self) -> None:
         super().create_table()
@@ -396,6 +294,7 @@ class SQLiteOffsetsRecorder(ChainWriter, SQLiteProcessRecorder):
             if tracking is not None:
                 self._insert_tracking(c, tracking)
         self._insert_buyer_keys(c, kwargs.get("buyer_keys"))
+        self._insert_aggregate_ids(c, kwargs.get("aggregate_ids"))
         self._mark_keyed(c, last + 1)
         positions = {(s.originator_id, s.originator_version): last + i for i, s in enumerate(stored_events, start=1)}
         c.executemany("INSERT INTO event_links (notification_id, originator_id, originator_version, hash, tag) "
@@ -453,7 +352,7 @@ class TunedSQLiteConnectionPool(SQLiteConnectionPool):
                     c.execute("PRAGMA journal_mode=WAL")  # fails on a full disk or a busy new file
                 c.execute("PRAGMA synchronous=NORMAL")
                 c.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")  # fewer checkpoints, each one a sync
-            c.execute("PRAGMA cache_size=-65536")  # KiB: the hot pages of the indexes stay in memory
+            c.execute(f"PRAGMA cache_size=-{PAGE_CACHE_KIB}")  # KiB: the hot pages of the indexes stay in memory
         except sqlite3.OperationalError as e:  # the store's error, as any other of the database's
             c.close()
             raise OperationalError(e) from e
@@ -469,16 +368,3 @@ class SQLiteStoreFactory(SQLiteFactory):
         super().__init__(env)
         pool = self.datastore.pool
         self.datastore.pool = TunedSQLiteConnectionPool(db_name=pool.db_name, lock_timeout=pool.lock_timeout)
-
-
-def _refused(error: BaseException) -> bool:
-    """Whether the database refused the statements (a constraint, or a pipeline aborted by an earlier
-    statement's error) rather than went away: only a connection-level fault is transient."""
-    seen: set[int] = set()
-    cause: BaseException | None = error
-    while cause is not None and id(cause) not in seen:
-        seen.add(id(cause))
-        if isinstance(cause, (psycopg.IntegrityError, psycopg.errors.PipelineAborted)):
-            return True
-        cause = cause.__cause__ or cause.__context__
-    return False

@@ -5,7 +5,6 @@ from collections.abc import Sequence
 
 from entrypoints.presentation import formats, words
 from entrypoints.presentation.labels import claim_status, label
-from projections.export import write_xlsx, xlsx_bytes
 
 # column -> the label kind of its values
 LABELLED = {"status": "claim_status", "reason": "reason", "refund_to": "refund_to"}
@@ -46,11 +45,15 @@ def _value(column: str, value):
 
 def xlsx(rows: Sequence[dict], columns: Sequence[str], title: str) -> bytes:
     """The .xlsx a page or the API downloads."""
+    from projections.export import xlsx_bytes  # openpyxl: only for a spreadsheet
+
     return xlsx_bytes(presented(rows, columns), columns, title, headers(columns))
 
 
 def write(path: str, rows: Sequence[dict], columns: Sequence[str], title: str) -> None:
     """The .xlsx the command line writes (`--xlsx FILE`)."""
+    from projections.export import write_xlsx  # openpyxl: only for a spreadsheet
+
     write_xlsx(path, presented(rows, columns), columns, title, headers(columns))
 
 

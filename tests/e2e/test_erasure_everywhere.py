@@ -14,7 +14,7 @@ import orjson
 import pytest
 
 from consumers.ingest import ingest_lines
-from domain.order import order_id
+from domain.ids import ORDER
 from domain.privacy import ERASED
 from entrypoints.bootstrap import Settings, build_orders
 from tests.e2e.conftest import ORDERCLAIMS, command_line, embedded
@@ -65,14 +65,15 @@ def test_an_ingesting_application_drops_an_erased_buyers_order_from_its_cache_at
     worker = build_orders(settings)
     order = placed("700002", cart_no="C700002", seller_id="S1")
     ingest_lines(worker, lines(order))
-    assert worker.repository.cache.get(order_id("700002")).buyer["name"] == order["data"]["buyer"]["name"]
+    oid = worker.ids.find(ORDER, "700002")
+    assert worker.repository.cache.get(oid).buyer["name"] == order["data"]["buyer"]["name"]
     eraser = build_orders(settings)
     eraser.mapper.sealer.keys.destroy(order["data"]["buyer"]["id"])
     time.sleep(1.05)
     ingest_lines(worker, lines(placed("700003", cart_no="C700003", seller_id="S1", buyer={
         "id": "B2", "name": "別 人", "phone": "090-0000-0000", "address": "大阪"})))
     with pytest.raises(KeyError):
-        worker.repository.cache.get(order_id("700002"))
+        worker.repository.cache.get(oid)
 
 
 def free_port() -> int:

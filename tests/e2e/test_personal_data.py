@@ -134,7 +134,7 @@ def test_a_buyer_key_made_for_a_batch_that_was_not_stored_is_never_used_again(tm
     from sqlalchemy import func, select
 
     from consumers.routes import parse, to_command
-    from domain.order import order_id
+    from domain.ids import ORDER
     from entrypoints.bootstrap import Settings, build_orders
     from store.keys import buyer_keys
     from tests.unit.messages import placed
@@ -163,5 +163,5 @@ def test_a_buyer_key_made_for_a_batch_that_was_not_stored_is_never_used_again(tm
     assert [o.status for o in other.process(command())] == ["accepted"]
     with keys.engine.connect() as conn:
         (stored_key,) = conn.execute(select(buyer_keys.c.key_id)).scalars().all()
-    key_id, key = first.mapper.sealer._key_for(order_id("100001"), owner=None)  # a later event's key
+    key_id, key = first.mapper.sealer._key_for(first.ids.find(ORDER, "100001"), owner=None)  # a later event's key
     assert key_id == stored_key and key is not None

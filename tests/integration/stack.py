@@ -14,7 +14,7 @@ from pathlib import Path
 import orjson
 import psycopg
 from kafka import KafkaConsumer
-from sqlalchemy import select
+from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import Engine, make_url
 
 from messaging import progress
@@ -182,12 +182,24 @@ class Stack:
 
 
 def read_models(engine: Engine) -> dict[str, list[tuple]]:
-    """Every row of every projection table, in a stable order (row ids left out)."""
+    """Every row of every projection table, in a stable order (row ids left out). An order's or a
+    cart's id is given as its number: a store with time-ordered ids (docs/decisions/0019) gives the
+    same order another id than another store does."""
     tables = {}
     with engine.connect() as conn:
+        named = _natural_names(conn)
         for table in metadata.sorted_tables:
             if table is positions:
                 continue
             columns = [c for c in table.columns if c.name != "id"]
-            tables[table.name] = sorted((tuple(row) for row in conn.execute(select(*columns))), key=repr)
+            tables[table.name] = sorted((tuple(named.get(v, v) if isinstance(v, str) else v for v in row)
+                                         for row in conn.execute(select(*columns))), key=repr)
     return tables
+
+
+def _natural_names(conn) -> dict[str, str]:
+    """str(id) → "order N" / "cart C" of the store's time-ordered ids (none in a uuid5 store)."""
+    if not inspect(conn).has_table("aggregate_ids"):
+        return {}
+    rows = conn.execute(text("SELECT kind, natural_key, originator_id FROM aggregate_ids"))
+    return {str(uuid.UUID(str(oid))): f"{kind} {key}" for kind, key, oid in rows}

@@ -31,12 +31,12 @@ def test_a_forged_event_with_a_correct_plain_link_on_postgresql_is_named_by_its_
     """A writer without ORDERCLAIMS_CHAIN_KEY appends an event and its plain link, computed right."""
     from uuid import UUID
 
-    from domain.order import order_id
+    from domain.ids import ORDER
     from store.chain import link
 
     ingest_lines(stack.app, lines(*simulate(orders=20, seed=4)))
     stack.cli("checkpoint")
-    oid = order_id("100002")
+    oid = stack.app.ids.find(ORDER, "100002")  # a new store's: time-ordered (docs/decisions/0019)
     url = make_url(stack.settings.database_url)
     with psycopg.connect(host=url.host, port=url.port, user=url.username, password=url.password,
                          dbname=url.database, autocommit=True) as conn:

@@ -5,7 +5,7 @@ after one — is a conflict with another writer, whatever eventsourcing wraps it
 import psycopg
 from eventsourcing.persistence import OperationalError
 
-from store.recorders import _refused
+from store.recorders_postgres import _refused
 
 
 def wrapped(cause: BaseException) -> OperationalError:
