@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError, PersistenceError
-from sqlalchemy import Column, Table, func, select
+from sqlalchemy import Column, Table, func, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -91,11 +91,28 @@ class Projection:
         return twin
 
     def create_tables(self, engine: Engine) -> None:
+        if not self.stored_in:
+            self._drop_outdated(engine)
         metadata.create_all(engine, tables=[positions, parked_events, *self.tables])
         if self.stored_in:
             with engine.begin() as conn:
                 for table in self.stored_in.values():
                     table.create(conn, checkfirst=True)
+
+    def _drop_outdated(self, engine: Engine) -> None:
+        """Tables an earlier release made with other columns (before the history of docs/decisions/0017):
+        dropped with the projection's position, so that it is built again from the first event."""
+        with engine.begin() as conn:
+            existing = set(inspect(conn).get_table_names())
+            outdated = [t for t in self.tables if t.name in existing
+                        and {c["name"] for c in inspect(conn).get_columns(t.name)} != set(t.c.keys())]
+            if not outdated:
+                return
+            for table in self.tables:
+                if table.name in existing:
+                    conn.execute(text(f"DROP TABLE {conn.dialect.identifier_preparer.quote(table.name)}"))
+            if positions.name in existing:
+                conn.execute(positions.delete().where(positions.c.name == self.name))
 
     # ---- position -----------------------------------------------------------------------
 
@@ -184,6 +201,7 @@ class Projection:
                 if event.topic in self.topics:  # an event of a type this projection reads
                     raise _Unapplied(index, event.error)
                 continue
+            rows.at = getattr(event, "at", None)  # the validity of what the event changes
             try:
                 self.apply(event, rows)
             except (DBAPIError, PersistenceError):

@@ -1,19 +1,20 @@
 """What a seller asks of the dashboard (SPEC §6.1): the counts of every claim type and status with
 `delayed` at an as-of time, the list behind each count, lookup by order or cart, refusal breaches.
-Every query takes the seller: a seller sees only its own orders."""
+Every query takes the seller: a seller sees only its own orders; and the moment it reads the rows as of
+(projections/temporal.py)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection
 
-from domain.calendar import tokyo_iso
+from domain.calendar import tokyo_date, tokyo_iso
 from domain.claims import STATUS_KEYS, Status
 from domain.policy import DEFAULT_POLICY, Policy
-from domain.rules.cancel import refusal_breached
 from projections.dashboard import dash_claims, dash_orders
+from projections.temporal import as_of as as_of_rows
 
 LIST_COLUMNS = (
     "status", "completed_at", "reason", "requested_at", "order_date", "shipped_at",
@@ -40,47 +41,50 @@ class Period:
 def counts(conn: Connection, seller_id: str, as_of: datetime, period: Period = Period(), policy: Policy = DEFAULT_POLICY) -> dict:
     """Every status key of SPEC §3 per claim type, plus `delayed` judged at `as_of`."""
     result = {t: {k: 0 for k in keys} | {"delayed": 0} for t, keys in STATUS_KEYS.items()}
+    claims = as_of_rows(dash_claims, as_of, seller_id)
     rows = conn.execute(
-        select(dash_claims.c.type, dash_claims.c.status_key, func.count())
-        .where(dash_claims.c.seller_id == seller_id, *period.where(dash_claims.c.order_date))
-        .group_by(dash_claims.c.type, dash_claims.c.status_key)
+        select(claims.c.type, claims.c.status_key, func.count())
+        .where(*period.where(claims.c.order_date))
+        .group_by(claims.c.type, claims.c.status_key)
     )
     for claim_type, key, n in rows:
         if key in result[claim_type]:
             result[claim_type][key] = n
     delayed = conn.execute(
-        select(dash_claims.c.type, func.count())
-        .where(
-            dash_claims.c.seller_id == seller_id,
-            dash_claims.c.is_open == 1,
-            dash_claims.c.filed_at <= as_of - policy.claim_delay,
-            *period.where(dash_claims.c.order_date),
-        )
-        .group_by(dash_claims.c.type)
+        select(claims.c.type, func.count())
+        .where(delayed_at(claims, as_of, policy), *period.where(claims.c.order_date))
+        .group_by(claims.c.type)
     )
     for claim_type, n in delayed:
         result[claim_type]["delayed"] = n
     return result
 
 
-def awaiting_refund(conn: Connection, seller_id: str, period: Period = Period()) -> dict:
+def delayed_at(claims: Any, as_of: datetime, policy: Policy = DEFAULT_POLICY) -> Any:
+    """Open, and filed more than the delay threshold before `as_of` (SPEC §9)."""
+    return and_(claims.c.is_open == 1, claims.c.filed_at <= as_of - policy.claim_delay)
+
+
+def awaiting_refund(conn: Connection, seller_id: str, as_of: datetime, period: Period = Period()) -> dict:
     """Open exchange / non-receipt claims refunded in full, waiting for the payment (no key of their own)."""
+    claims = as_of_rows(dash_claims, as_of, seller_id)
     rows = conn.execute(
-        select(dash_claims.c.type, func.count())
-        .where(dash_claims.c.seller_id == seller_id, dash_claims.c.status == Status.REFUNDING, *period.where(dash_claims.c.order_date))
-        .group_by(dash_claims.c.type)
+        select(claims.c.type, func.count())
+        .where(claims.c.status == Status.REFUNDING, *period.where(claims.c.order_date))
+        .group_by(claims.c.type)
     )
     return {"exchange": 0, "non_receipt": 0} | dict(rows.all())
 
 
-def _list_query(seller_id: str):
-    return (
-        select(dash_claims, dash_orders.c.cart_no, dash_orders.c.item_no, dash_orders.c.item_name,
-               dash_orders.c.buyer_name, dash_orders.c.quantity, dash_orders.c.refund_to, dash_orders.c.shipped_at)
-        .join(dash_orders, dash_orders.c.order_no == dash_claims.c.order_no)
-        .where(dash_claims.c.seller_id == seller_id)
-        .order_by(dash_claims.c.filed_at, dash_claims.c.order_no)
+def _list_query(seller_id: str, as_of: datetime):
+    claims, orders = as_of_rows(dash_claims, as_of, seller_id), as_of_rows(dash_orders, as_of, seller_id)
+    query = (
+        select(claims, orders.c.cart_no, orders.c.item_no, orders.c.item_name,
+               orders.c.buyer_name, orders.c.quantity, orders.c.refund_to, orders.c.shipped_at)
+        .join(orders, orders.c.order_no == claims.c.order_no)
+        .order_by(claims.c.filed_at, claims.c.order_no)
     )
+    return query, claims, orders
 
 
 def claim_list(
@@ -88,21 +92,23 @@ def claim_list(
     period: Period = Period(), policy: Policy = DEFAULT_POLICY,
 ) -> list[dict]:
     """The orders behind one count (TYPE.STATUS, or TYPE.delayed), with the seeds' columns."""
-    query = _list_query(seller_id).where(dash_claims.c.type == claim_type, *period.where(dash_claims.c.order_date))
+    query, claims, _ = _list_query(seller_id, as_of)
+    query = query.where(claims.c.type == claim_type, *period.where(claims.c.order_date))
     if key == "delayed":
-        query = query.where(dash_claims.c.is_open == 1, dash_claims.c.filed_at <= as_of - policy.claim_delay)
+        query = query.where(delayed_at(claims, as_of, policy))
     else:
-        query = query.where(dash_claims.c.status_key == key)
+        query = query.where(claims.c.status_key == key)
     return [_row(r) for r in conn.execute(query)]
 
 
-def lookup(conn: Connection, seller_id: str, order_no: str | None = None, cart_no: str | None = None) -> list[dict]:
+def lookup(conn: Connection, seller_id: str, as_of: datetime, order_no: str | None = None,
+           cart_no: str | None = None) -> list[dict]:
     """Every claim of one order, or of every order in a cart — the seller's own only."""
-    query = _list_query(seller_id)
+    query, claims, orders = _list_query(seller_id, as_of)
     if order_no:
-        query = query.where(dash_claims.c.order_no == order_no)
+        query = query.where(claims.c.order_no == order_no)
     if cart_no:
-        query = query.where(dash_orders.c.cart_no == cart_no)
+        query = query.where(orders.c.cart_no == cart_no)
     return [_row(r) for r in conn.execute(query)]
 
 
@@ -123,16 +129,21 @@ def _row(r: Any) -> dict:
     }
 
 
+def breached_at(orders: Any, as_of: datetime) -> Any:
+    """A refused cancel whose order was not shipped by the end of the refusal's Tokyo day, that day
+    over at `as_of` (domain.rules.cancel.refusal_breached, on the rows)."""
+    return and_(orders.c.refused_on.is_not(None), orders.c.refused_on < tokyo_date(as_of),
+                or_(orders.c.shipped_at.is_(None), orders.c.shipped_at >= orders.c.breach_from))
+
+
 def refusal_breaches(conn: Connection, seller_id: str, as_of: datetime) -> list[dict]:
     """Refused cancels whose order was not shipped by the end of the refusal's Tokyo day."""
+    orders = as_of_rows(dash_orders, as_of, seller_id)
     rows = conn.execute(
-        select(dash_orders.c.order_no, dash_orders.c.refused_on, dash_orders.c.shipped_at).where(
-            dash_orders.c.seller_id == seller_id, dash_orders.c.refused_on.is_not(None)
-        )
+        select(orders.c.order_no, orders.c.refused_on, orders.c.shipped_at)
+        .where(breached_at(orders, as_of)).order_by(orders.c.order_no)
     )
     return [
-        {"order_no": r.order_no, "refused_on": r.refused_on.isoformat(),
-         "shipped_at": tokyo_iso(r.shipped_at)}
+        {"order_no": r.order_no, "refused_on": r.refused_on.isoformat(), "shipped_at": tokyo_iso(r.shipped_at)}
         for r in rows
-        if refusal_breached(r.refused_on, r.shipped_at, as_of)
     ]

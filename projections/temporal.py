@@ -1,0 +1,47 @@
+"""Time-aware read models (docs/decisions/0017): a table whose rows change keeps, beside its current
+rows, a history table of the versions they replaced, each with its validity interval.
+
+A current row carries `valid_from`, the time of the event that gave it its values; when a later
+event changes it, the version it replaces goes to TABLE_history with `valid_to` = that event's time
+(projections/rows.py does this). "As of T" is then the current rows with `valid_from <= T` and the
+history rows with `valid_from <= T < valid_to`, read on an index (seller_id, valid_to): never a replay.
+Live reads (T at or after the latest event) find no history row past T, so they cost what they did.
+"""
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Table, select, union_all
+from sqlalchemy.sql import Subquery
+
+from projections.schema import UTCDateTime, metadata
+
+HISTORY: dict[Table, Table] = {}  # a versioned table -> the table of the versions it replaced
+
+
+def history_of(table: Table) -> Table:
+    """TABLE_history: the table's columns (no keys: a row has many versions) and `valid_to`, indexed for
+    "as of T" by seller."""
+    history = Table(
+        f"{table.name}_history",
+        metadata,
+        *(Column(c.name, c.type, nullable=c.nullable) for c in table.columns),
+        Column("valid_to", UTCDateTime, nullable=False),
+    )
+    Index(f"{history.name}_as_of", history.c.seller_id, history.c.valid_to)
+    if "buyer_id" in history.c:  # an erasure rewrites every version of the buyer's orders
+        Index(f"{history.name}_by_buyer", history.c.buyer_id)
+    HISTORY[table] = history
+    return history
+
+
+def as_of(table: Table, moment: datetime, seller_id: str | None = None) -> Subquery:
+    """The versioned table's rows as they were at `moment` (of one seller, or of every one), under the
+    table's name and columns."""
+    history = HISTORY[table]
+    now = select(*table.c).where(table.c.valid_from <= moment)
+    then = select(*(history.c[c.name] for c in table.c)).where(history.c.valid_from <= moment,
+                                                                 history.c.valid_to > moment)
+    if seller_id is not None:
+        now = now.where(table.c.seller_id == seller_id)
+        then = then.where(history.c.seller_id == seller_id)
+    return union_all(now, then).subquery(table.name)
