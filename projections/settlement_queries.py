@@ -4,11 +4,11 @@ expression over its row as of that time (domain/settlement.py's settlement_state
 seller's totals and every seller's yen held back are a GROUP BY, not a loop over the orders."""
 
 from collections import defaultdict
-from datetime import date, datetime
-from functools import lru_cache
+from datetime import datetime
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.engine import Connection
 
 from domain.calendar import tokyo_date
@@ -21,9 +21,13 @@ from projections.temporal import as_of as as_of_rows
 STATES = ("pending", "blocked", "eligible", "due", "closed")
 
 
+@cache
+def _level() -> Any:
+    return select(as_of_rows(settle_sellers).c.level)
+
+
 def seller_level(conn: Connection, seller_id: str, as_of: datetime) -> str:
-    sellers = as_of_rows(settle_sellers, as_of, seller_id)
-    return conn.execute(select(sellers.c.level)).scalar() or DEFAULT_LEVEL
+    return conn.execute(_level(), {"seller_id": seller_id, "as_of": as_of}).scalar() or DEFAULT_LEVEL
 
 
 def amount(orders: Any) -> Any:
@@ -41,35 +45,41 @@ def blocked(orders: Any) -> Any:
     return and_(orders.c.cancelled == 0, blocker(orders), orders.c.delivered_on.is_not(None))
 
 
-def state(orders: Any, last_due: date) -> Any:
-    """The order's state; `last_due`: the latest delivery date that is due (last_due_delivery)."""
+def state(orders: Any) -> Any:
+    """The order's state; the parameter `last_due`: the latest delivery date that is due (last_due_delivery)."""
     return case(
         (orders.c.cancelled == 1, literal("closed")),
         (blocker(orders), case((orders.c.delivered_on.is_(None), literal("pending")), else_=literal("blocked"))),
         (amount(orders) <= 0, literal("closed")),
         (orders.c.delivered_on.is_(None), literal("pending")),
-        (orders.c.delivered_on <= last_due, literal("due")),
+        (orders.c.delivered_on <= bindparam("last_due"), literal("due")),
         else_=literal("eligible"),
     )
+
+
+@cache
+def _orders() -> Any:
+    orders = as_of_rows(settle_orders)
+    return select(orders.c.order_no, orders.c.claim, orders.c.partial_refund_pending, orders.c.return_charge_pending,
+                  orders.c.delivered_on, amount(orders).label("amount"), state(orders).label("state")
+                  ).order_by(orders.c.order_no)
+
+
+def _params(seller_id: str, as_of: datetime, level: str, policy: Policy) -> dict:
+    return {"seller_id": seller_id, "as_of": as_of, "last_due": last_due_delivery(level, tokyo_date(as_of), policy)}
 
 
 def settlement(conn: Connection, seller_id: str, as_of: datetime, policy: Policy = DEFAULT_POLICY) -> dict:
     """Every order of the seller with its state, due date, amount and what blocks it."""
     level = seller_level(conn, seller_id, as_of)
-    orders = as_of_rows(settle_orders, as_of, seller_id)
-    states = state(orders, last_due_delivery(level, tokyo_date(as_of), policy)).label("state")
     due = lru_cache(maxsize=None)(lambda day: due_date(day, level, policy).isoformat())
-    listed = []
-    query = select(orders.c.order_no, orders.c.claim, orders.c.partial_refund_pending, orders.c.return_charge_pending,
-                   orders.c.delivered_on, amount(orders).label("amount"), states).order_by(orders.c.order_no)
-    for r in conn.execute(query):
-        listed.append({
-            "order_no": r.order_no,
-            "state": r.state,
-            "due_date": due(r.delivered_on) if r.delivered_on and r.state in ("blocked", "eligible", "due") else None,
-            "amount": r.amount,
-            "blocked_by": _blocked_by(r) if r.state == "blocked" else [],  # SPEC §9: for a blocked order only
-        })
+    listed = [{
+        "order_no": r.order_no,
+        "state": r.state,
+        "due_date": due(r.delivered_on) if r.delivered_on and r.state in ("blocked", "eligible", "due") else None,
+        "amount": r.amount,
+        "blocked_by": _blocked_by(r) if r.state == "blocked" else [],  # SPEC §9: for a blocked order only
+    } for r in conn.execute(_orders(), _params(seller_id, as_of, level, policy))]
     return {
         "seller_id": seller_id,
         "as_of": as_of.isoformat(),
@@ -79,24 +89,33 @@ def settlement(conn: Connection, seller_id: str, as_of: datetime, policy: Policy
     }
 
 
+@cache
+def _totals() -> Any:
+    orders = as_of_rows(settle_orders)
+    states = state(orders)
+    return select(states, func.count(), func.sum(amount(orders))).group_by(states)
+
+
 def totals(conn: Connection, seller_id: str, as_of: datetime, policy: Policy = DEFAULT_POLICY,
            level: str | None = None) -> dict:
     """Orders and yen per state of one seller, counted by the database."""
     level = level or seller_level(conn, seller_id, as_of)
-    orders = as_of_rows(settle_orders, as_of, seller_id)
-    states = state(orders, last_due_delivery(level, tokyo_date(as_of), policy))
-    found = {r[0]: (r[1], r[2]) for r in conn.execute(
-        select(states, func.count(), func.sum(amount(orders))).group_by(states))}
+    found = {r[0]: (r[1], r[2]) for r in conn.execute(_totals(), _params(seller_id, as_of, level, policy))}
     return {s: {"orders": found.get(s, (0, 0))[0], "amount": int(found.get(s, (0, 0))[1] or 0)} for s in STATES}
+
+
+@cache
+def _held_back() -> Any:
+    orders = as_of_rows(settle_orders, one_seller=False)
+    return (select(orders.c.seller_id, func.count(), func.sum(amount(orders)))
+            .where(blocked(orders)).group_by(orders.c.seller_id))
 
 
 def held_back(conn: Connection, as_of: datetime) -> dict[str, dict]:
     """Every seller's blocked orders and yen as of a moment, in one GROUP BY."""
-    orders = as_of_rows(settle_orders, as_of)
-    rows = conn.execute(select(orders.c.seller_id, func.count(), func.sum(amount(orders)))
-                        .where(blocked(orders)).group_by(orders.c.seller_id))
     found = defaultdict(lambda: {"orders": 0, "amount": 0})
-    found.update({seller: {"orders": n, "amount": int(yen or 0)} for seller, n, yen in rows})
+    found.update({seller: {"orders": n, "amount": int(yen or 0)}
+                  for seller, n, yen in conn.execute(_held_back(), {"as_of": as_of})})
     return found
 
 

@@ -4,8 +4,9 @@ sortable. Every number comes from a GROUP BY over all sellers at once, with the 
 conditions (dashboard_queries.delayed_at / breached_at, settlement_queries.blocked): nothing here says
 again what counts, what is delayed, breached or blocked, and nothing loops over the orders."""
 
-from collections import defaultdict
 from datetime import datetime
+from functools import cache
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
@@ -35,10 +36,31 @@ class UnknownSortKey(ValueError):
     """A sort key that is not one of SORT_KEYS."""
 
 
+@cache
+def _sellers() -> Any:
+    orders = as_of_rows(dash_orders, one_seller=False)
+    return select(orders.c.seller_id).distinct().order_by(orders.c.seller_id)
+
+
 def sellers(conn: Connection, as_of: datetime) -> list[str]:
     """Every seller with an order placed by `as_of` in the dashboard's tables."""
-    orders = as_of_rows(dash_orders, as_of)
-    return list(conn.execute(select(orders.c.seller_id).distinct().order_by(orders.c.seller_id)).scalars())
+    return list(conn.execute(_sellers(), {"as_of": as_of}).scalars())
+
+
+@cache
+def _statements(shape: tuple[bool, bool]) -> tuple:
+    """Every seller's counts, delayed claims, claims awaiting their refund, and refusal breaches."""
+    claims, orders = as_of_rows(dash_claims, one_seller=False), as_of_rows(dash_orders, one_seller=False)
+    period = dash.in_period(claims.c.order_date, shape)
+    return (
+        select(claims.c.seller_id, claims.c.type, claims.c.status_key, func.count())
+        .where(*period).group_by(claims.c.seller_id, claims.c.type, claims.c.status_key),
+        select(claims.c.seller_id, claims.c.type, func.count())
+        .where(dash.delayed_at(claims), *period).group_by(claims.c.seller_id, claims.c.type),
+        select(claims.c.seller_id, claims.c.type, func.count())
+        .where(claims.c.status == Status.REFUNDING, *period).group_by(claims.c.seller_id, claims.c.type),
+        select(orders.c.seller_id, func.count()).where(dash.breached_at(orders)).group_by(orders.c.seller_id),
+    )
 
 
 def seller_lines(
@@ -46,24 +68,12 @@ def seller_lines(
     period: dash.Period = dash.Period(), policy: Policy = DEFAULT_POLICY,
 ) -> list[dict]:
     """Every seller's line (its dashboard counts, open and delayed claims, breaches, yen held back), by seller id."""
-    claims, orders = as_of_rows(dash_claims, as_of), as_of_rows(dash_orders, as_of)
-    in_period = period.where(claims.c.order_date)
-    by_key = defaultdict(int)
-    for seller, claim_type, key, n in dash_conn.execute(
-            select(claims.c.seller_id, claims.c.type, claims.c.status_key, func.count())
-            .where(*in_period).group_by(claims.c.seller_id, claims.c.type, claims.c.status_key)):
-        by_key[(seller, claim_type, key)] = n
-    for seller, claim_type, n in dash_conn.execute(
-            select(claims.c.seller_id, claims.c.type, func.count())
-            .where(dash.delayed_at(claims, as_of, policy), *in_period).group_by(claims.c.seller_id, claims.c.type)):
-        by_key[(seller, claim_type, "delayed")] = n
-    awaiting = defaultdict(int)
-    for seller, claim_type, n in dash_conn.execute(
-            select(claims.c.seller_id, claims.c.type, func.count())
-            .where(claims.c.status == Status.REFUNDING, *in_period).group_by(claims.c.seller_id, claims.c.type)):
-        awaiting[(seller, claim_type)] = n
-    breaches = dict(dash_conn.execute(
-        select(orders.c.seller_id, func.count()).where(dash.breached_at(orders, as_of)).group_by(orders.c.seller_id)).all())
+    by_key_query, delayed_query, awaiting_query, breaches_query = _statements(period.shape)
+    params = dash.at(None, as_of, period, policy)
+    by_key = {(seller, t, k): n for seller, t, k, n in dash_conn.execute(by_key_query, params)}
+    by_key.update({(seller, t, "delayed"): n for seller, t, n in dash_conn.execute(delayed_query, params)})
+    awaiting = {(seller, t): n for seller, t, n in dash_conn.execute(awaiting_query, params)}
+    breaches = dict(dash_conn.execute(breaches_query, params).all())
     held = settle.held_back(settlement_conn, as_of)
     return [_line(seller, by_key, awaiting, breaches.get(seller, 0), held[seller])
             for seller in sellers(dash_conn, as_of)]

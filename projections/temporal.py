@@ -8,9 +8,9 @@ history rows with `valid_from <= T < valid_to`, read on an index (seller_id, val
 Live reads (T at or after the latest event) find no history row past T, so they cost what they did.
 """
 
-from datetime import datetime
+from functools import cache
 
-from sqlalchemy import Column, Index, Table, select, union_all
+from sqlalchemy import Column, Index, Table, bindparam, select, union_all
 from sqlalchemy.sql import Subquery
 
 from projections.schema import UTCDateTime, metadata
@@ -34,14 +34,20 @@ def history_of(table: Table) -> Table:
     return history
 
 
-def as_of(table: Table, moment: datetime, seller_id: str | None = None) -> Subquery:
-    """The versioned table's rows as they were at `moment` (of one seller, or of every one), under the
-    table's name and columns."""
+# The parameters of every as-of statement: statements are built once (functools.cache) and executed
+# with {"as_of": moment, "seller_id": seller}, so that a query costs its SQL, not its construction.
+AS_OF = bindparam("as_of", type_=UTCDateTime)
+SELLER = bindparam("seller_id")
+
+
+@cache
+def as_of(table: Table, one_seller: bool = True) -> Subquery:
+    """The versioned table's rows as they were at the parameter `as_of` (of the seller `seller_id`, or of
+    every one), under the table's name and columns."""
     history = HISTORY[table]
-    now = select(*table.c).where(table.c.valid_from <= moment)
-    then = select(*(history.c[c.name] for c in table.c)).where(history.c.valid_from <= moment,
-                                                                 history.c.valid_to > moment)
-    if seller_id is not None:
-        now = now.where(table.c.seller_id == seller_id)
-        then = then.where(history.c.seller_id == seller_id)
+    now = select(*table.c).where(table.c.valid_from <= AS_OF)
+    then = select(*(history.c[c.name] for c in table.c)).where(history.c.valid_from <= AS_OF, history.c.valid_to > AS_OF)
+    if one_seller:
+        now = now.where(table.c.seller_id == SELLER)
+        then = then.where(history.c.seller_id == SELLER)
     return union_all(now, then).subquery(table.name)
