@@ -23,7 +23,7 @@ dash_orders = Table(
     metadata,
     Column("order_no", String(64), primary_key=True),
     Column("order_id", String(36), nullable=False, unique=True),
-    Column("seller_id", String(64), nullable=False, index=True),
+    Column("seller_id", String(64), nullable=False),
     Column("cart_no", String(64), nullable=False, index=True),
     Column("placed_at", UTCDateTime, nullable=False),
     Column("order_date", Date, nullable=False),
@@ -39,7 +39,9 @@ dash_orders = Table(
     Column("claims", Integer, nullable=False, default=0),
     Column("valid_from", UTCDateTime, nullable=False),  # projections/temporal.py
 )
-dash_orders_history = history_of(dash_orders)
+Index("dash_orders_by_seller", dash_orders.c.seller_id, dash_orders.c.placed_at)
+Index("dash_orders_refused", dash_orders.c.refused_on)
+dash_orders_history = history_of(dash_orders, "refused_on")
 
 dash_claims = Table(
     "dash_claims",

@@ -16,6 +16,7 @@ from domain.policy import DEFAULT_POLICY, Policy
 from projections import dashboard_queries as dash
 from projections import settlement_queries as settle
 from projections.dashboard import dash_claims, dash_orders
+from projections.temporal import AS_OF
 from projections.temporal import as_of as as_of_rows
 
 NUMBERS = ("delayed", "refusal_breaches", "held_back", "open")
@@ -38,8 +39,10 @@ class UnknownSortKey(ValueError):
 
 @cache
 def _sellers() -> Any:
-    orders = as_of_rows(dash_orders, one_seller=False)
-    return select(orders.c.seller_id).distinct().order_by(orders.c.seller_id)
+    """An order's first version is from its placing, and an order is never removed: its seller is there
+    from then on."""
+    return (select(dash_orders.c.seller_id).where(dash_orders.c.placed_at <= AS_OF)
+            .distinct().order_by(dash_orders.c.seller_id))
 
 
 def sellers(conn: Connection, as_of: datetime) -> list[str]:

@@ -18,9 +18,9 @@ from projections.schema import UTCDateTime, metadata
 HISTORY: dict[Table, Table] = {}  # a versioned table -> the table of the versions it replaced
 
 
-def history_of(table: Table) -> Table:
+def history_of(table: Table, *also: str) -> Table:
     """TABLE_history: the table's columns (no keys: a row has many versions) and `valid_to`, indexed for
-    "as of T" by seller."""
+    "as of T" by seller and for every seller (the summary), and on the columns `also`."""
     history = Table(
         f"{table.name}_history",
         metadata,
@@ -28,6 +28,9 @@ def history_of(table: Table) -> Table:
         Column("valid_to", UTCDateTime, nullable=False),
     )
     Index(f"{history.name}_as_of", history.c.seller_id, history.c.valid_to)
+    Index(f"{history.name}_closed", history.c.valid_to)
+    for column in also:
+        Index(f"{history.name}_by_{column}", history.c[column])
     if "buyer_id" in history.c:  # an erasure rewrites every version of the buyer's orders
         Index(f"{history.name}_by_buyer", history.c.buyer_id)
     HISTORY[table] = history
