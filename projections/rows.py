@@ -55,6 +55,7 @@ class Rows:
         self._new: set[int] = set()  # ids of rows to insert
         self._changed: dict[int, tuple[Table, Row, set[str]]] = {}  # loaded rows and what changed in them
         self._complete: dict[tuple[Table, str], set] = defaultdict(set)  # every row with column = value is known
+        self._replaced: dict[Table, list[dict]] = defaultdict(list)  # versions for a history table: only inserted
 
     # ---- reading ------------------------------------------------------------------------------
 
@@ -139,7 +140,7 @@ class Rows:
             return values
         if not any((add or {}).values()) and all(row[c] == v for c, v in values.items()):
             return values  # nothing changes
-        self.insert(HISTORY[table], **row, valid_to=at)
+        self._replaced[HISTORY[table]].append({**row, "valid_to": at})
         return {**values, "valid_from": at}
 
     def update_every(self, column: Column, key: Any, **values: Any) -> None:
@@ -148,6 +149,9 @@ class Rows:
         table = column.table
         if table in HISTORY:
             self.update_every(HISTORY[table].c[column.name], key, **values)
+        for version in self._replaced.get(table, ()):
+            if version[column.name] == key:
+                version.update(values)
         for row in self._known[table]:
             if row[column.name] == key:
                 row.update(values)
@@ -166,6 +170,9 @@ class Rows:
             if new:
                 columns = [c.name for c in table.columns if not (c.autoincrement is True and c.primary_key)]
                 self.conn.execute(self._stored(table).insert(), [{c: r[c] for c in columns} for r in new])
+        for table, versions in self._replaced.items():
+            if versions:
+                self.conn.execute(self._stored(table).insert(), versions)
         by_statement: dict[tuple[Table, tuple[str, ...]], list[dict]] = defaultdict(list)
         for table, row, columns in self._changed.values():
             pk = [c.name for c in table.primary_key]
@@ -181,6 +188,7 @@ class Rows:
         self._new.clear()
         self._changed.clear()
         self._complete.clear()
+        self._replaced.clear()
 
 
 @cache

@@ -8,17 +8,21 @@ from datetime import datetime, timedelta
 import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 
 from consumers.ingest import ingest_lines
 from domain.application import Orders
+from domain.privacy import ERASED
+from projections import dashboard_queries as dash
+from projections.dashboard import dash_orders, dash_orders_history
 from producers.simulator import simulate
 from projections.runner import LogFollower, all_projections
 from tests.projections.as_of_oracle import (
     answers, replayed, sellers_of, settlement_by_rules, summary_line_by_rules,
 )
+from tests.projections.stories import delivered, step, t
 
 
 def followed(app: Orders, engine: Engine, stream: list[bytes], pieces: int) -> None:
@@ -64,3 +68,18 @@ def test_every_as_of_answer_equals_a_replay_up_to_that_moment(orders, seed, piec
     first, last = span(stream)
     moments = [first + (last - first) * f for f in fractions]
     assert_answers_as_the_replay(app, engine, [m.replace(microsecond=0) for m in moments] + [last, last - timedelta(seconds=1)])
+
+
+def test_an_erasure_rewrites_every_version_of_the_buyers_orders(world):
+    """No version of the past keeps a masked copy of an erased buyer's name (SPEC §7)."""
+    world.send(*delivered("E1"), step("return.requested", "E1", "buyer", "10-03 10:00", reason="damaged",
+                                      responsibility="buyer"))
+    buyer = world.app.order_events("E1")[0].buyer["id"]
+    world.app.forget_buyer(buyer, by="marketplace", at=datetime.fromisoformat(t("10-05 10:00")))
+    world.follower.catch_up()
+    with world.conn() as conn:
+        versions = conn.execute(select(dash_orders_history.c.buyer_name)).scalars().all()
+        names = {*conn.execute(select(dash_orders.c.buyer_name)).scalars(), *versions}
+        before_the_erasure = dash.lookup(conn, "S1", datetime.fromisoformat(t("10-04 10:00")), order_no="E1")
+    assert len(versions) >= 2 and names == {ERASED}
+    assert [r["buyer_name"] for r in before_the_erasure] == [ERASED]
