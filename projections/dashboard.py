@@ -41,7 +41,8 @@ dash_orders = Table(
 )
 Index("dash_orders_by_seller", dash_orders.c.seller_id, dash_orders.c.placed_at)
 Index("dash_orders_refused", dash_orders.c.refused_on)
-dash_orders_history = history_of(dash_orders, "refused_on")
+# `claims` (which claim is the order's current one) is the handlers' only: a claim filed keeps no order version
+dash_orders_history = history_of(dash_orders, "refused_on", unversioned=("claims",))
 
 dash_claims = Table(
     "dash_claims",

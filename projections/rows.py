@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Column, Table, and_, bindparam, select
 from sqlalchemy.engine import Connection
 
-from projections.temporal import HISTORY
+from projections.temporal import HISTORY, UNVERSIONED
 
 Key = tuple[str, ...]
 PREFETCH_SLICE = 500  # values per SELECT ... IN (SQLite allows 32,766 parameters)
@@ -138,8 +138,9 @@ class Rows:
         at, since = self.at, row["valid_from"]
         if at is None or since is None or at <= since:  # the same moment (or an event out of time order): in place
             return values
-        if not any((add or {}).values()) and all(row[c] == v for c, v in values.items()):
-            return values  # nothing changes
+        changed = {c for c, v in values.items() if row[c] != v} | {c for c, n in (add or {}).items() if n}
+        if changed <= UNVERSIONED[table]:
+            return values  # nothing changes that a moment's reader sees
         self._replaced[HISTORY[table]].append({**row, "valid_to": at})
         return {**values, "valid_from": at}
 

@@ -16,11 +16,13 @@ from sqlalchemy.sql import Subquery
 from projections.schema import UTCDateTime, metadata
 
 HISTORY: dict[Table, Table] = {}  # a versioned table -> the table of the versions it replaced
+UNVERSIONED: dict[Table, frozenset[str]] = {}  # columns only the handlers read: changed in place
 
 
-def history_of(table: Table, *also: str) -> Table:
+def history_of(table: Table, *also: str, unversioned: tuple[str, ...] = ()) -> Table:
     """TABLE_history: the table's columns (no keys: a row has many versions) and `valid_to`, indexed for
-    "as of T" by seller and for every seller (the summary), and on the columns `also`."""
+    "as of T" by seller and for every seller (the summary), and on the columns `also`. A change of the
+    `unversioned` columns only (the handlers' bookkeeping, never read as of a moment) keeps no version."""
     history = Table(
         f"{table.name}_history",
         metadata,
@@ -34,6 +36,7 @@ def history_of(table: Table, *also: str) -> Table:
     if "buyer_id" in history.c:  # an erasure rewrites every version of the buyer's orders
         Index(f"{history.name}_by_buyer", history.c.buyer_id)
     HISTORY[table] = history
+    UNVERSIONED[table] = frozenset(unversioned)
     return history
 
 
