@@ -58,7 +58,8 @@ ASOF_PAGES = {"dashboard": "dashboard page", "todo": "to-do page", "settlement":
 
 def page_times(db: str, rounds: str = "15") -> dict:
     """The server time (its Server-Timing header) of each page, median of `rounds` requests after a
-    first one (which brings the projections up to date), beside the server's floor: /healthz."""
+    first one (which brings the projections up to date), beside the server's floor: /healthz; under "as of",
+    the pages of ASOF_PAGES as of the past moment PAST."""
     from statistics import median
     from urllib.parse import quote
 
