@@ -1,6 +1,6 @@
 """Every calendar rule of the marketplace uses the Asia/Tokyo calendar."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 TOKYO = ZoneInfo("Asia/Tokyo")
@@ -14,6 +14,11 @@ def tokyo_date(moment: datetime) -> date:
 def end_of_day(day: date) -> datetime:
     """The last instant of a Tokyo calendar day: any later moment is on the next day."""
     return datetime.combine(day, time.max, TOKYO)
+
+
+def next_day_start(day: date) -> datetime:
+    """The first instant of the Tokyo day after `day`: a moment on a later day is at or after it."""
+    return datetime.combine(day + timedelta(days=1), time.min, TOKYO)
 
 
 def tokyo_month(moment: datetime) -> str:

@@ -12,6 +12,15 @@ def due_date(delivered_on: date, level: str, policy: Policy = DEFAULT_POLICY) ->
     return start + timedelta(days=(policy.payout_weekday - start.weekday()) % 7)
 
 
+def last_due_delivery(level: str, today: date, policy: Policy = DEFAULT_POLICY) -> date:
+    """The latest Tokyo delivery date whose due date is on or before `today`: an order delivered on it
+    or before is due, one delivered later is not yet (the due date never falls as the delivery date grows)."""
+    day = today - timedelta(days=policy.cycle_days(level))
+    while due_date(day, level, policy) > today:
+        day -= timedelta(days=1)
+    return day
+
+
 @dataclass(frozen=True)
 class Money:
     """What settlement needs to know of one order."""

@@ -75,7 +75,7 @@ class Documents:
         at = as_of or now()
         with self.reading(Dashboard(), as_of) as conn:
             counts = dash.counts(conn, seller, at, period)
-            awaiting = dash.awaiting_refund(conn, seller, period)
+            awaiting = dash.awaiting_refund(conn, seller, at, period)
             breaches = dash.refusal_breaches(conn, seller, at)
         return {"seller_id": seller, "as_of": at.isoformat(), "counts": counts,
                 "awaiting_refund": awaiting, "refusal_breaches": breaches}
@@ -88,7 +88,7 @@ class Documents:
             if status:
                 rows = dash.claim_list(conn, seller, *status, at, period)
             else:
-                rows = dash.lookup(conn, seller, order_no=order_no, cart_no=cart_no)
+                rows = dash.lookup(conn, seller, at, order_no=order_no, cart_no=cart_no)
         return {"seller_id": seller, "status": ".".join(status) if status else None, "as_of": at.isoformat(),
                 "orders": rows}
 

@@ -10,12 +10,13 @@ rise within a partition but not across partitions. A partition's stream also ski
 """
 
 import copy
+import weakref
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError, PersistenceError
-from sqlalchemy import Column, Table, func, select
+from sqlalchemy import Column, Table, func, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -23,6 +24,9 @@ from domain.versions import stored_topics
 from projections.parking import Unreadable, park, parked_events
 from projections.rows import Rows
 from projections.schema import LOG, SHADOW, metadata, positions, shadow_of
+
+_CHECKED: "weakref.WeakKeyDictionary[Engine, set[str]]" = weakref.WeakKeyDictionary()  # _drop_outdated
+
 
 class PositionConflict(IntegrityError):
     """Two writers applied the same events; the later transaction is rolled back (like any
@@ -91,11 +95,34 @@ class Projection:
         return twin
 
     def create_tables(self, engine: Engine) -> None:
+        if not self.stored_in:
+            self._drop_outdated(engine)
         metadata.create_all(engine, tables=[positions, parked_events, *self.tables])
         if self.stored_in:
             with engine.begin() as conn:
                 for table in self.stored_in.values():
                     table.create(conn, checkfirst=True)
+
+    def _drop_outdated(self, engine: Engine) -> None:
+        """Tables an earlier release made with other columns (before the history of docs/decisions/0022):
+        dropped with the projection's position, so that it is built again from the first event. Looked
+        at once per engine and projection."""
+        checked = _CHECKED.setdefault(engine, set())
+        if self.name in checked:
+            return
+        with engine.begin() as conn:
+            existing = set(inspect(conn).get_table_names())
+            outdated = [t for t in self.tables if t.name in existing
+                        and {c["name"] for c in inspect(conn).get_columns(t.name)} != set(t.c.keys())]
+            if not outdated:
+                checked.add(self.name)
+                return
+            for table in self.tables:
+                if table.name in existing:
+                    conn.execute(text(f"DROP TABLE {conn.dialect.identifier_preparer.quote(table.name)}"))
+            if positions.name in existing:
+                conn.execute(positions.delete().where(positions.c.name == self.name))
+        checked.add(self.name)
 
     # ---- position -----------------------------------------------------------------------
 
@@ -184,6 +211,7 @@ class Projection:
                 if event.topic in self.topics:  # an event of a type this projection reads
                     raise _Unapplied(index, event.error)
                 continue
+            rows.at = getattr(event, "at", None)  # the validity of what the event changes
             try:
                 self.apply(event, rows)
             except (DBAPIError, PersistenceError):

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Column, Date, Index, Integer, String, Table, Text
 
-from domain.calendar import tokyo_date
+from domain.calendar import next_day_start, tokyo_date
 from domain.claims import CLOSED, Status, dashboard_key
 from domain.money import refund_destination
 from domain.order import Order
@@ -15,6 +15,7 @@ from domain.privacy import ERASED, mask_name
 from projections.base import Projection, handles
 from projections.order_claims import add_claim, current_claim, prefetch_orders_and_claims
 from projections.schema import UTCDateTime, metadata
+from projections.temporal import history_of
 from projections.rows import Row, Rows
 
 dash_orders = Table(
@@ -22,7 +23,7 @@ dash_orders = Table(
     metadata,
     Column("order_no", String(64), primary_key=True),
     Column("order_id", String(36), nullable=False, unique=True),
-    Column("seller_id", String(64), nullable=False, index=True),
+    Column("seller_id", String(64), nullable=False),
     Column("cart_no", String(64), nullable=False, index=True),
     Column("placed_at", UTCDateTime, nullable=False),
     Column("order_date", Date, nullable=False),
@@ -34,8 +35,14 @@ dash_orders = Table(
     Column("refund_to", String(20), nullable=False),  # where its refunds go [claims §4-2]
     Column("shipped_at", UTCDateTime),
     Column("refused_on", Date),
+    Column("breach_from", UTCDateTime),  # the start of the Tokyo day after refused_on: not shipped by then, breached
     Column("claims", Integer, nullable=False, default=0),
+    Column("valid_from", UTCDateTime, nullable=False),  # projections/temporal.py
 )
+Index("dash_orders_by_seller", dash_orders.c.seller_id, dash_orders.c.placed_at)
+Index("dash_orders_refused", dash_orders.c.refused_on)
+# `claims` (which claim is the order's current one) is the handlers' only: a claim filed keeps no order version
+dash_orders_history = history_of(dash_orders, "refused_on", unversioned=("claims",))
 
 dash_claims = Table(
     "dash_claims",
@@ -51,12 +58,14 @@ dash_claims = Table(
     Column("reason", Text, nullable=False),
     Column("filed_at", UTCDateTime, nullable=False),
     Column("closed_at", UTCDateTime),
+    Column("valid_from", UTCDateTime, nullable=False),
 )
 Index("dash_claims_by_seller", dash_claims.c.seller_id, dash_claims.c.type, dash_claims.c.status_key)
+dash_claims_history = history_of(dash_claims)
 
 class Dashboard(Projection):
     name = "dashboard"
-    tables = (dash_orders, dash_claims)
+    tables = (dash_orders, dash_claims, dash_orders_history, dash_claims_history)
     reads_personal_data = True  # the buyer's masked name
 
     def prefetch(self, rows: Rows, events: list[Any]) -> None:
@@ -104,7 +113,8 @@ class Dashboard(Projection):
     def cancel_refused(self, e: Order.CancelRefused, rows: Rows) -> None:
         order = _order(rows, e)
         if order.shipped_at is None:  # now the seller must ship by the end of this Tokyo day
-            rows.update_by(dash_orders.c.order_no, order.order_no, refused_on=tokyo_date(e.at))
+            refused_on = tokyo_date(e.at)
+            rows.update_by(dash_orders.c.order_no, order.order_no, refused_on=refused_on, breach_from=next_day_start(refused_on))
         _move_claim(rows, order, e.status, e.at)
 
     @handles(Order.ExchangeConvertedToReturn)

@@ -11,6 +11,11 @@ exactly-once. The handlers look rows up by key columns only, and never change th
 the given values (the chunk's aggregates), in a few SELECTs. Those values are then complete:
 a lookup that names one of them and finds no row in memory needs no SELECT, the row does not
 exist. Without it, each aggregate a chunk touches costs a SELECT per table, a round trip each.
+
+A versioned table (projections/temporal.py) keeps what a change replaces: `at` is the time of the
+event being applied; a change at a later time than the row's `valid_from` first adds the row as it
+was to the table's history (valid until `at`), then moves `valid_from` to `at`. Changes at the
+row's own time change it in place: as of any moment, all of them happened or none did.
 """
 
 from collections import defaultdict
@@ -20,6 +25,8 @@ from typing import Any
 
 from sqlalchemy import Column, Table, and_, bindparam, select
 from sqlalchemy.engine import Connection
+
+from projections.temporal import HISTORY, UNVERSIONED
 
 Key = tuple[str, ...]
 PREFETCH_SLICE = 500  # values per SELECT ... IN (SQLite allows 32,766 parameters)
@@ -41,12 +48,14 @@ class Rows:
 
     def __init__(self, conn: Connection, tables: dict[Table, Table] | None = None):
         self.conn = conn
+        self.at = None  # the time of the event being applied: the valid_from of what it changes
         self._tables = tables or {}
         self._known: dict[Table, list[Row]] = defaultdict(list)  # every row seen, loaded or new
         self._index: dict[tuple[Table, Key], dict[tuple, Row]] = {}
         self._new: set[int] = set()  # ids of rows to insert
         self._changed: dict[int, tuple[Table, Row, set[str]]] = {}  # loaded rows and what changed in them
         self._complete: dict[tuple[Table, str], set] = defaultdict(set)  # every row with column = value is known
+        self._replaced: dict[Table, list[dict]] = defaultdict(list)  # versions for a history table: only inserted
 
     # ---- reading ------------------------------------------------------------------------------
 
@@ -106,6 +115,8 @@ class Rows:
     # ---- writing ------------------------------------------------------------------------------
 
     def insert(self, table: Table, **values: Any) -> None:
+        if table in HISTORY and values.get("valid_from") is None:
+            values["valid_from"] = self.at
         row = Row({c.name: values.get(c.name, _default(c)) for c in table.columns})
         self._new.add(id(self._remember(table, row)))
 
@@ -114,15 +125,34 @@ class Rows:
         row = self.get(table, **where)
         if row is None:
             return  # like an UPDATE that matches no row
+        if table in HISTORY:
+            values = self._versioned(table, row, add, values)
         for column, amount in (add or {}).items():
             row[column] += amount
         row.update(values)
         if id(row) not in self._new:
             self._changed.setdefault(id(row), (table, row, set()))[2].update(values, add or {})
 
+    def _versioned(self, table: Table, row: Row, add: dict[str, int] | None, values: dict[str, Any]) -> dict[str, Any]:
+        """Before a change at a later time than the row's: the row as it was goes to the history."""
+        at, since = self.at, row["valid_from"]
+        if at is None or since is None or at <= since:  # the same moment (or an event out of time order): in place
+            return values
+        changed = {c for c, v in values.items() if row[c] != v} | {c for c, n in (add or {}).items() if n}
+        if changed <= UNVERSIONED[table]:
+            return values  # nothing changes that a moment's reader sees
+        self._replaced[HISTORY[table]].append({**row, "valid_to": at})
+        return {**values, "valid_from": at}
+
     def update_every(self, column: Column, key: Any, **values: Any) -> None:
-        """On every row whose `column` is `key` — in memory and in the database — set `values`."""
+        """On every row whose `column` is `key` — in memory and in the database — set `values`; on a
+        versioned table, on every version (an erasure rewrites history too)."""
         table = column.table
+        if table in HISTORY:
+            self.update_every(HISTORY[table].c[column.name], key, **values)
+        for version in self._replaced.get(table, ()):
+            if version[column.name] == key:
+                version.update(values)
         for row in self._known[table]:
             if row[column.name] == key:
                 row.update(values)
@@ -141,6 +171,9 @@ class Rows:
             if new:
                 columns = [c.name for c in table.columns if not (c.autoincrement is True and c.primary_key)]
                 self.conn.execute(self._stored(table).insert(), [{c: r[c] for c in columns} for r in new])
+        for table, versions in self._replaced.items():
+            if versions:
+                self.conn.execute(self._stored(table).insert(), versions)
         by_statement: dict[tuple[Table, tuple[str, ...]], list[dict]] = defaultdict(list)
         for table, row, columns in self._changed.values():
             pk = [c.name for c in table.primary_key]
@@ -156,6 +189,7 @@ class Rows:
         self._new.clear()
         self._changed.clear()
         self._complete.clear()
+        self._replaced.clear()
 
 
 @cache

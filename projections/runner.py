@@ -1,5 +1,6 @@
-"""Feeding projections from the store's log in-process (embedded mode), rebuilding them, and
-rebuilding them "as of" a past moment into a scratch database."""
+"""Feeding projections from the store's log in-process (embedded mode), rebuilding them, reading them.
+A past moment is read from the read models' history (projections/temporal.py); the log is replayed up
+to a moment (LogFollower's `until`) only by the tests, as the oracle of that history."""
 
 import time
 from collections.abc import Callable, Iterator
@@ -9,10 +10,8 @@ from typing import Any, NamedTuple
 
 from eventsourcing.persistence import IntegrityError as StoreConflict
 from eventsourcing.persistence import Mapper, PersistenceError, StoredEvent
-from sqlalchemy import create_engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.pool import StaticPool
 
 from domain.application import Orders
 from projections.base import Projection
@@ -89,7 +88,7 @@ class LogFollower:
         self.app = app
         self.engine = engine
         self.projections = projections
-        self.until = until  # only events that happened at or before this moment
+        self.until = until  # only events that happened at or before this moment (the tests' replay oracle)
         self.topics = sorted(handled_topics(projections))
         self.unseal = reads_personal_data(projections)
         for projection in projections:
@@ -178,19 +177,12 @@ def rebuild(app: Orders, engine: Engine, projection: Projection, on_progress: Ca
 
 
 @contextmanager
-def reading(app: Orders, engine: Engine, projection: Projection, as_of: datetime | None, follow: bool = True) -> Iterator[Connection]:
-    """A connection to read the projection as of a moment: the live tables when they hold nothing
-    later than it, else a scratch database rebuilt from the events up to it."""
+def reading(app: Orders, engine: Engine, projection: Projection, as_of: datetime | None = None,
+            follow: bool = True) -> Iterator[Connection]:
+    """A connection to read the projection, brought up to the store's head first (`follow`). Its queries
+    read any moment from the tables' own history (projections/temporal.py): `as_of` changes nothing
+    here; no past moment is answered by replaying the log."""
     if follow:
         LogFollower(app, engine, [projection]).catch_up()
     with engine.connect() as conn:
-        last_at = projection.last_at(conn)
-    if as_of is None or last_at is None or as_of >= last_at:
-        with engine.connect() as conn:
-            yield conn
-        return
-    scratch = create_engine("sqlite://", poolclass=StaticPool)
-    LogFollower(app, scratch, [type(projection)()], until=as_of).catch_up()
-    with scratch.connect() as conn:
         yield conn
-    scratch.dispose()

@@ -1,57 +1,127 @@
 """What a seller asks of settlement (SPEC §6.2): every order pending / blocked (by what) / eligible /
-due / closed at an as-of time, with its due date and amount."""
+due / closed at an as-of time, with its due date and amount. The state of every order is one SQL
+expression over its row as of that time (domain/settlement.py's settlement_state, on the rows), so a
+seller's totals and every seller's yen held back are a GROUP BY, not a loop over the orders."""
 
-from collections import Counter
+from collections import defaultdict
 from datetime import datetime
+from functools import cache, lru_cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, case, func, literal, or_, select
 from sqlalchemy.engine import Connection
 
 from domain.calendar import tokyo_date
 from domain.policy import DEFAULT_POLICY, Policy
 from domain.seller import DEFAULT_LEVEL
-from domain.settlement import Money, settlement_state
+from domain.settlement import due_date, last_due_delivery
 from projections.settlement import settle_orders, settle_sellers
+from projections.temporal import as_of as as_of_rows
 
 STATES = ("pending", "blocked", "eligible", "due", "closed")
 
 
-def seller_level(conn: Connection, seller_id: str) -> str:
-    level = conn.execute(select(settle_sellers.c.level).where(settle_sellers.c.seller_id == seller_id)).scalar()
-    return level or DEFAULT_LEVEL
+@cache
+def _level() -> Any:
+    return select(as_of_rows(settle_sellers).c.level)
+
+
+def seller_level(conn: Connection, seller_id: str, as_of: datetime) -> str:
+    return conn.execute(_level(), {"seller_id": seller_id, "as_of": as_of}).scalar() or DEFAULT_LEVEL
+
+
+def amount(orders: Any) -> Any:
+    """paid − refunded (owed or paid) + return charges paid."""
+    return orders.c.paid - orders.c.refunded + orders.c.charges_paid
+
+
+def blocker(orders: Any) -> Any:
+    """An open claim, a pending partial refund or a pending return charge."""
+    return or_(orders.c.claim.is_not(None), orders.c.partial_refund_pending == 1, orders.c.return_charge_pending == 1)
+
+
+def blocked(orders: Any) -> Any:
+    """Held back: not cancelled, delivered, and blocked (the `blocked` state, whatever the level)."""
+    return and_(orders.c.cancelled == 0, blocker(orders), orders.c.delivered_on.is_not(None))
+
+
+def state(orders: Any) -> Any:
+    """The order's state; the parameter `last_due`: the latest delivery date that is due (last_due_delivery)."""
+    return case(
+        (orders.c.cancelled == 1, literal("closed")),
+        (blocker(orders), case((orders.c.delivered_on.is_(None), literal("pending")), else_=literal("blocked"))),
+        (amount(orders) <= 0, literal("closed")),
+        (orders.c.delivered_on.is_(None), literal("pending")),
+        (orders.c.delivered_on <= bindparam("last_due"), literal("due")),
+        else_=literal("eligible"),
+    )
+
+
+@cache
+def _orders() -> Any:
+    orders = as_of_rows(settle_orders)
+    return select(orders.c.order_no, orders.c.claim, orders.c.partial_refund_pending, orders.c.return_charge_pending,
+                  orders.c.delivered_on, amount(orders).label("amount"), state(orders).label("state")
+                  ).order_by(orders.c.order_no)
+
+
+def _params(seller_id: str, as_of: datetime, level: str, policy: Policy) -> dict:
+    return {"seller_id": seller_id, "as_of": as_of, "last_due": last_due_delivery(level, tokyo_date(as_of), policy)}
 
 
 def settlement(conn: Connection, seller_id: str, as_of: datetime, policy: Policy = DEFAULT_POLICY) -> dict:
     """Every order of the seller with its state, due date, amount and what blocks it."""
-    level = seller_level(conn, seller_id)
-    today = tokyo_date(as_of)
-    orders = []
-    for r in conn.execute(select(settle_orders).where(settle_orders.c.seller_id == seller_id).order_by(settle_orders.c.order_no)):
-        blocked_by = [b for b in (
-            r.claim,
-            "partial_refund" if r.partial_refund_pending else None,
-            "return_charge" if r.return_charge_pending else None,
-        ) if b]
-        money = Money(
-            paid=r.paid, refunded=r.refunded, charges_paid=r.charges_paid, cancelled=bool(r.cancelled),
-            delivered_on=r.delivered_on, blocked_by=tuple(blocked_by),
-        )
-        state, due = settlement_state(money, level, today, policy)
-        orders.append({
-            "order_no": r.order_no,
-            "state": state,
-            "due_date": due.isoformat() if due else None,
-            "amount": money.amount,
-            "blocked_by": blocked_by if state == "blocked" else [],  # SPEC §9: for a blocked order only
-        })
-    counts = Counter(o["state"] for o in orders)
-    amounts = Counter()
-    for o in orders:
-        amounts[o["state"]] += o["amount"]
+    level = seller_level(conn, seller_id, as_of)
+    due = lru_cache(maxsize=None)(lambda day: due_date(day, level, policy).isoformat())
+    listed = [{
+        "order_no": r.order_no,
+        "state": r.state,
+        "due_date": due(r.delivered_on) if r.delivered_on and r.state in ("blocked", "eligible", "due") else None,
+        "amount": r.amount,
+        "blocked_by": _blocked_by(r) if r.state == "blocked" else [],  # SPEC §9: for a blocked order only
+    } for r in conn.execute(_orders(), _params(seller_id, as_of, level, policy))]
     return {
         "seller_id": seller_id,
         "as_of": as_of.isoformat(),
         "level": level,
-        "summary": {s: {"orders": counts[s], "amount": amounts[s]} for s in STATES},
-        "orders": orders,
+        "summary": totals(conn, seller_id, as_of, policy, level),
+        "orders": listed,
     }
+
+
+@cache
+def _totals() -> Any:
+    orders = as_of_rows(settle_orders)
+    states = state(orders)
+    return select(states, func.count(), func.sum(amount(orders))).group_by(states)
+
+
+def totals(conn: Connection, seller_id: str, as_of: datetime, policy: Policy = DEFAULT_POLICY,
+           level: str | None = None) -> dict:
+    """Orders and yen per state of one seller, counted by the database."""
+    level = level or seller_level(conn, seller_id, as_of)
+    found = {r[0]: (r[1], r[2]) for r in conn.execute(_totals(), _params(seller_id, as_of, level, policy))}
+    return {s: {"orders": found.get(s, (0, 0))[0], "amount": int(found.get(s, (0, 0))[1] or 0)} for s in STATES}
+
+
+@cache
+def _held_back() -> Any:
+    orders = as_of_rows(settle_orders, one_seller=False)
+    return (select(orders.c.seller_id, func.count(), func.sum(amount(orders)))
+            .where(blocked(orders)).group_by(orders.c.seller_id))
+
+
+def held_back(conn: Connection, as_of: datetime) -> dict[str, dict]:
+    """Every seller's blocked orders and yen as of a moment, in one GROUP BY."""
+    found = defaultdict(lambda: {"orders": 0, "amount": 0})
+    found.update({seller: {"orders": n, "amount": int(yen or 0)}
+                  for seller, n, yen in conn.execute(_held_back(), {"as_of": as_of})})
+    return found
+
+
+def _blocked_by(r: Any) -> list[str]:
+    return [b for b in (
+        r.claim,
+        "partial_refund" if r.partial_refund_pending else None,
+        "return_charge" if r.return_charge_pending else None,
+    ) if b]

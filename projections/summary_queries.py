@@ -1,18 +1,23 @@
 """The marketplace-wide summary for analysts (SPEC §8, `serve` and `summary`): the dashboard's counts
 of every seller side by side and summed, with refusal breaches and the yen settlement holds back,
-sortable. Each number is the seller's own query's (dashboard_queries, settlement_queries): nothing
-here says again what counts, what is delayed, breached or blocked."""
+sortable. Every number comes from a GROUP BY over all sellers at once, with the seller's own queries'
+conditions (dashboard_queries.delayed_at / breached_at, settlement_queries.blocked): nothing here says
+again what counts, what is delayed, breached or blocked, and nothing loops over the orders."""
 
 from datetime import datetime
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
-from domain.claims import CLOSED, STATUS_KEYS
+from domain.claims import CLOSED, STATUS_KEYS, Status
 from domain.policy import DEFAULT_POLICY, Policy
 from projections import dashboard_queries as dash
 from projections import settlement_queries as settle
-from projections.dashboard import dash_orders
+from projections.dashboard import dash_claims, dash_orders
+from projections.temporal import AS_OF
+from projections.temporal import as_of as as_of_rows
 
 NUMBERS = ("delayed", "refusal_breaches", "held_back", "open")
 SORT_KEYS = (*NUMBERS, "seller_id")
@@ -32,19 +37,54 @@ class UnknownSortKey(ValueError):
     """A sort key that is not one of SORT_KEYS."""
 
 
-def sellers(conn: Connection) -> list[str]:
-    """Every seller with an order in the dashboard's tables."""
-    return list(conn.execute(select(dash_orders.c.seller_id).distinct().order_by(dash_orders.c.seller_id)).scalars())
+@cache
+def _sellers() -> Any:
+    """An order's first version is from its placing, and an order is never removed: its seller is there
+    from then on."""
+    return (select(dash_orders.c.seller_id).where(dash_orders.c.placed_at <= AS_OF)
+            .distinct().order_by(dash_orders.c.seller_id))
 
 
-def seller_line(
-    dash_conn: Connection, settlement_conn: Connection, seller_id: str, as_of: datetime,
+def sellers(conn: Connection, as_of: datetime) -> list[str]:
+    """Every seller with an order placed by `as_of` in the dashboard's tables."""
+    return list(conn.execute(_sellers(), {"as_of": as_of}).scalars())
+
+
+@cache
+def _statements(shape: tuple[bool, bool]) -> tuple:
+    """Every seller's counts, delayed claims, claims awaiting their refund, and refusal breaches."""
+    claims, orders = as_of_rows(dash_claims, one_seller=False), as_of_rows(dash_orders, one_seller=False)
+    period = dash.in_period(claims.c.order_date, shape)
+    return (
+        select(claims.c.seller_id, claims.c.type, claims.c.status_key, func.count())
+        .where(*period).group_by(claims.c.seller_id, claims.c.type, claims.c.status_key),
+        select(claims.c.seller_id, claims.c.type, func.count())
+        .where(dash.delayed_at(claims), *period).group_by(claims.c.seller_id, claims.c.type),
+        select(claims.c.seller_id, claims.c.type, func.count())
+        .where(claims.c.status == Status.REFUNDING, *period).group_by(claims.c.seller_id, claims.c.type),
+        select(orders.c.seller_id, func.count()).where(dash.breached_at(orders)).group_by(orders.c.seller_id),
+    )
+
+
+def seller_lines(
+    dash_conn: Connection, settlement_conn: Connection, as_of: datetime,
     period: dash.Period = dash.Period(), policy: Policy = DEFAULT_POLICY,
-) -> dict:
-    """One seller's line: its dashboard counts, open and delayed claims, breaches, yen held back."""
-    counts = dash.counts(dash_conn, seller_id, as_of, period, policy)
-    awaiting = dash.awaiting_refund(dash_conn, seller_id, period)
-    blocked = settle.settlement(settlement_conn, seller_id, as_of, policy)["summary"]["blocked"]
+) -> list[dict]:
+    """Every seller's line (its dashboard counts, open and delayed claims, breaches, yen held back), by seller id."""
+    by_key_query, delayed_query, awaiting_query, breaches_query = _statements(period.shape)
+    params = dash.at(None, as_of, period, policy)
+    by_key = {(seller, t, k): n for seller, t, k, n in dash_conn.execute(by_key_query, params)}
+    by_key.update({(seller, t, "delayed"): n for seller, t, n in dash_conn.execute(delayed_query, params)})
+    awaiting = {(seller, t): n for seller, t, n in dash_conn.execute(awaiting_query, params)}
+    breaches = dict(dash_conn.execute(breaches_query, params).all())
+    held = settle.held_back(settlement_conn, as_of)
+    return [_line(seller, by_key, awaiting, breaches.get(seller, 0), held[seller])
+            for seller in sellers(dash_conn, as_of)]
+
+
+def _line(seller_id: str, by_key: dict, awaiting_by: dict, breaches: int, held: dict) -> dict:
+    counts = {t: {k: by_key.get((seller_id, t, k), 0) for k in (*keys, "delayed")} for t, keys in STATUS_KEYS.items()}
+    awaiting = {t: awaiting_by.get((seller_id, t), 0) for t in ("exchange", "non_receipt")}
     return {
         "seller_id": seller_id,
         "counts": counts,
@@ -53,9 +93,9 @@ def seller_line(
         "open": sum(n for keys in counts.values() for k, n in keys.items() if k != "delayed" and k not in CLOSED)
         + sum(awaiting.values()),
         "delayed": sum(keys["delayed"] for keys in counts.values()),
-        "refusal_breaches": len(dash.refusal_breaches(dash_conn, seller_id, as_of)),
-        "held_back": blocked["amount"],
-        "held_back_orders": blocked["orders"],
+        "refusal_breaches": breaches,
+        "held_back": held["amount"],
+        "held_back_orders": held["orders"],
     }
 
 
@@ -66,11 +106,11 @@ def summary(
     """Every seller's line, sorted by `sort_by` (numbers largest first, then seller id), and their sum."""
     if sort_by not in SORT_KEYS:
         raise UnknownSortKey(f"{sort_by!r} is not one of {', '.join(SORT_KEYS)}")
-    lines = [seller_line(dash_conn, settlement_conn, s, as_of, period, policy) for s in sellers(dash_conn)]
+    lines = seller_lines(dash_conn, settlement_conn, as_of, period, policy)
     if sort_by in NUMBERS:
         lines.sort(key=lambda line: (-line[sort_by], line["seller_id"]))
-    # no seller yet: the total of nothing, shaped by the queries of a seller without orders
-    blank = [] if lines else [seller_line(dash_conn, settlement_conn, "", as_of, period, policy)]
+    # no seller yet: the total of nothing, shaped like a seller's line without orders
+    blank = [] if lines else [_line("", {}, {}, 0, {"orders": 0, "amount": 0})]
     return {
         "as_of": as_of.isoformat(),
         "from": period.start.isoformat() if period.start else None,

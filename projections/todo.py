@@ -13,6 +13,7 @@ from projections.base import Projection, handles
 from projections.order_claims import add_claim, current_claim, prefetch_orders_and_claims
 from projections.rows import Row, Rows
 from projections.schema import UTCDateTime, metadata
+from projections.temporal import history_of
 
 todo_orders = Table(
     "todo_orders",
@@ -25,9 +26,10 @@ todo_orders = Table(
     Column("promised_ship_date", Date, nullable=False),
     Column("shipped_at", UTCDateTime),
     Column("cancelled", Integer, nullable=False, default=0),  # a cancel decided: the order will not ship
-    Column("last_messaged_at", UTCDateTime),  # the seller's latest message to the buyer
     Column("claims", Integer, nullable=False, default=0),  # the seq of its current claim
+    Column("valid_from", UTCDateTime, nullable=False),  # projections/temporal.py
 )
+todo_orders_history = history_of(todo_orders)
 
 todo_claims = Table(
     "todo_claims",
@@ -41,8 +43,21 @@ todo_claims = Table(
     Column("filed_at", UTCDateTime, nullable=False),
     Column("since", UTCDateTime, nullable=False),  # when it reached its status
     Column("wait_until", Date),  # a non-receipt wait answer's date
+    Column("valid_from", UTCDateTime, nullable=False),
 )
 Index("todo_claims_by_seller", todo_claims.c.seller_id, todo_claims.c.is_open)
+todo_claims_history = history_of(todo_claims)
+
+# The seller's messages to the buyer of an order, one row each: a bulk message is not checked for time
+# order (SPEC §9), so "messaged since the filing, as of T" is read from them, not from a latest time.
+todo_messages = Table(
+    "todo_messages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("order_no", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+)
+Index("todo_messages_by_order", todo_messages.c.order_no, todo_messages.c.at)
 
 # A cancel that reached these statuses has its refund decided: the order is cancelled, never shipped.
 CANCEL_DECIDED = frozenset({Status.IN_PROGRESS, Status.COMPLETED})
@@ -50,7 +65,7 @@ CANCEL_DECIDED = frozenset({Status.IN_PROGRESS, Status.COMPLETED})
 
 class Todo(Projection):
     name = "todo"
-    tables = (todo_orders, todo_claims)
+    tables = (todo_orders, todo_claims, todo_orders_history, todo_claims_history, todo_messages)
 
     def prefetch(self, rows: Rows, events: list[Any]) -> None:
         prefetch_orders_and_claims(rows, todo_orders, todo_claims, events)
@@ -60,8 +75,7 @@ class Todo(Projection):
         rows.insert(
             todo_orders,
             order_no=e.order_no, order_id=str(e.originator_id), seller_id=e.seller_id, cart_no=e.cart_no,
-            item_no=e.item["item_no"], promised_ship_date=e.promised_ship_date, shipped_at=None, cancelled=0,
-            last_messaged_at=None, claims=0,
+            item_no=e.item["item_no"], promised_ship_date=e.promised_ship_date, shipped_at=None, cancelled=0, claims=0,
         )
 
     @handles(Order.Prepared)
@@ -75,10 +89,8 @@ class Todo(Projection):
 
     @handles(Order.BuyerMessaged)
     def buyer_messaged(self, e: Any, rows: Rows) -> None:
-        """A bulk message is not checked for time order (SPEC §9): keep the latest."""
-        order = _order(rows, e)
-        if order.last_messaged_at is None or e.at > order.last_messaged_at:
-            _update_order(rows, e, last_messaged_at=e.at)
+        """A bulk message is not checked for time order (SPEC §9): each is kept with its time."""
+        rows.insert(todo_messages, order_no=_order(rows, e).order_no, at=e.at)
 
     @handles(Order.ClaimEvent)
     def claim_moved(self, e: Order.ClaimEvent, rows: Rows) -> None:

@@ -5,17 +5,21 @@ their promised ship date and not shipped. The rules are domain/todo.py's and set
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from functools import cache
+
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.engine import Connection
 
-from domain.calendar import tokyo_iso
+from domain.calendar import tokyo_date, tokyo_iso
 from domain.claims import ClaimType, Status
 from domain.policy import DEFAULT_POLICY, Policy
 from domain.rules.claims_end import buyer_contacted
 from domain.rules.guards import days_late
 from domain.todo import ClaimFacts, Step, next_step
-from projections.settlement_queries import settlement
-from projections.todo import todo_claims, todo_orders
+from projections.settlement_queries import totals
+from projections.temporal import AS_OF
+from projections.temporal import as_of as as_of_rows
+from projections.todo import todo_claims, todo_messages, todo_orders
 
 
 def todo(todo_conn: Connection, settlement_conn: Connection, seller_id: str, as_of: datetime,
@@ -25,38 +29,48 @@ def todo(todo_conn: Connection, settlement_conn: Connection, seller_id: str, as_
         "seller_id": seller_id,
         "as_of": as_of.isoformat(),
         "steps": steps(todo_conn, seller_id, as_of, policy),
-        "held_back": settlement(settlement_conn, seller_id, as_of, policy)["summary"]["blocked"],
+        "held_back": totals(settlement_conn, seller_id, as_of, policy)["blocked"],
         "late_shipments": late_shipments(todo_conn, seller_id, as_of),
     }
 
 
+@cache
+def _steps() -> Any:
+    claims, orders = as_of_rows(todo_claims), as_of_rows(todo_orders)
+    last_messaged = (select(func.max(todo_messages.c.at))
+                     .where(todo_messages.c.order_no == orders.c.order_no, todo_messages.c.at <= AS_OF)
+                     .scalar_subquery().label("last_messaged_at"))
+    return (
+        select(claims, orders.c.cart_no, orders.c.item_no, orders.c.shipped_at, last_messaged)
+        .join(orders, and_(orders.c.order_no == claims.c.order_no,
+                           orders.c.claims == claims.c.seq))  # the order's current claim
+        .where(or_(claims.c.is_open == 1, claims.c.status == Status.REFUSED))  # a refusal: ship the same day
+    )
+
+
 def steps(conn: Connection, seller_id: str, as_of: datetime, policy: Policy = DEFAULT_POLICY) -> list[dict]:
     """Each order's current claim that asks something of the seller, by due time (none last), then order."""
-    query = (
-        select(todo_claims, todo_orders.c.cart_no, todo_orders.c.item_no, todo_orders.c.shipped_at,
-               todo_orders.c.last_messaged_at)
-        .join(todo_orders, and_(todo_orders.c.order_no == todo_claims.c.order_no,
-                                todo_orders.c.claims == todo_claims.c.seq))  # the order's current claim
-        .where(todo_claims.c.seller_id == seller_id,
-               or_(todo_claims.c.is_open == 1, todo_claims.c.status == Status.REFUSED))  # a refusal: ship the same day
-    )
-    found = [(step, r) for r in conn.execute(query) if (step := next_step(_facts(r), as_of, policy)) is not None]
+    rows = conn.execute(_steps(), {"seller_id": seller_id, "as_of": as_of})
+    found = [(step, r) for r in rows if (step := next_step(_facts(r), as_of, policy)) is not None]
     found.sort(key=lambda pair: (pair[0].due is None, pair[0].due or as_of, pair[1].order_no))
     return [_entry(r, step) for step, r in found]
 
 
+@cache
+def _late() -> Any:
+    orders = as_of_rows(todo_orders)
+    return (select(orders.c.order_no, orders.c.cart_no, orders.c.item_no, orders.c.promised_ship_date)
+            .where(orders.c.shipped_at.is_(None), orders.c.cancelled == 0, orders.c.promised_ship_date < bindparam("today"))
+            .order_by(orders.c.promised_ship_date, orders.c.order_no))
+
+
 def late_shipments(conn: Connection, seller_id: str, as_of: datetime) -> list[dict]:
     """Orders past their promised ship date (Tokyo) and neither shipped nor being cancelled, latest first."""
-    rows = conn.execute(
-        select(todo_orders.c.order_no, todo_orders.c.cart_no, todo_orders.c.item_no, todo_orders.c.promised_ship_date)
-        .where(todo_orders.c.seller_id == seller_id, todo_orders.c.shipped_at.is_(None), todo_orders.c.cancelled == 0)
-        .order_by(todo_orders.c.promised_ship_date, todo_orders.c.order_no)
-    )
+    rows = conn.execute(_late(), {"seller_id": seller_id, "as_of": as_of, "today": tokyo_date(as_of)})
     return [
         {"order_no": r.order_no, "cart_no": r.cart_no, "item_no": r.item_no,
-         "promised_ship_date": r.promised_ship_date.isoformat(), "days_late": late}
+         "promised_ship_date": r.promised_ship_date.isoformat(), "days_late": days_late(r.promised_ship_date, as_of)}
         for r in rows
-        if (late := days_late(r.promised_ship_date, as_of)) > 0
     ]
 
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from consumers.ingest import ingest_lines
 from consumers.routes import parse, to_command
@@ -16,7 +16,7 @@ from domain.calendar import TOKYO
 from domain.errors import Rejected
 from projections.dashboard import dash_claims
 from projections.settlement import settle_orders
-from projections.todo import todo_claims, todo_orders
+from projections.todo import todo_claims, todo_messages, todo_orders
 from tests.projections.conftest import World
 from tests.unit.messages import lines, message, placed
 
@@ -132,7 +132,9 @@ def test_the_read_models_hold_every_orders_claim_and_money_as_the_aggregate_does
             assert bool(money.partial_refund_pending) == (order.money.pending_partial_refund is not None)
             assert bool(money.return_charge_pending) == (order.money.pending_charge is not None)
             facts = conn.execute(select(todo_orders).where(todo_orders.c.order_no == order_no)).one()
-            assert (facts.promised_ship_date, facts.shipped_at, facts.last_messaged_at) == (
+            last_messaged = conn.execute(select(func.max(todo_messages.c.at)).where(
+                todo_messages.c.order_no == order_no)).scalar()
+            assert (facts.promised_ship_date, facts.shipped_at, last_messaged) == (
                 order.promised_ship_date, order.shipped_at, max(order.buyer_messages, default=None))
             cancelling = open_claim is not None and (open_claim.type, open_claim.status) == ("cancel", "in_progress")
             assert bool(facts.cancelled) == (order.outcome == "cancelled" or cancelling)

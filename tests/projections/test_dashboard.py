@@ -106,9 +106,9 @@ def test_lookup_by_order_or_cart_number_shows_only_the_sellers_own_orders(world)
                *delivered("R2", cart="CR"), step("non_receipt.reported", "R2", "buyer", "10-03 10:00", note=""),
                *delivered("X1", seller="S2"), step("exchange.requested", "X1", "buyer", "10-03 10:00", reason="x"))
     with world.conn() as conn:
-        by_cart = dash.lookup(conn, "S1", cart_no="CR")
-        by_order = dash.lookup(conn, "S1", order_no="R2")
-        someone_elses = dash.lookup(conn, "S1", order_no="X1")
+        by_cart = dash.lookup(conn, "S1", AS_OF, cart_no="CR")
+        by_order = dash.lookup(conn, "S1", AS_OF, order_no="R2")
+        someone_elses = dash.lookup(conn, "S1", AS_OF, order_no="X1")
         counts_s2 = dash.counts(conn, "S2", AS_OF)
     assert [r["order_no"] for r in by_cart] == ["R1", "R2"]
     assert [r["status"] for r in by_order] == ["non_receipt.reported"]

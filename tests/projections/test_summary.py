@@ -53,7 +53,7 @@ def test_each_seller_line_holds_its_dashboard_counts_breaches_and_the_settlement
     with world.conn() as conn:
         for seller, line in lines.items():
             assert line["counts"] == dash.counts(conn, seller, AS_OF)
-            assert line["awaiting_refund"] == dash.awaiting_refund(conn, seller)
+            assert line["awaiting_refund"] == dash.awaiting_refund(conn, seller, AS_OF)
             assert line["refusal_breaches"] == len(dash.refusal_breaches(conn, seller, AS_OF))
             blocked = settle.settlement(conn, seller, AS_OF)["summary"]["blocked"]
             assert (line["held_back"], line["held_back_orders"]) == (blocked["amount"], blocked["orders"])

@@ -169,7 +169,7 @@ def documents(app, engine, as_of) -> dict:
             found[seller] = {
                 "todo": todo(todo_conn, settle_conn, seller, as_of),
                 "counts": dash.counts(dash_conn, seller, as_of),
-                "awaiting_refund": dash.awaiting_refund(dash_conn, seller),
+                "awaiting_refund": dash.awaiting_refund(dash_conn, seller, as_of),
                 "open": {r["order_no"] for t, keys in STATUS_KEYS.items() for k in keys if k not in CLOSED
                          for r in dash.claim_list(dash_conn, seller, t, k, as_of)},
                 "breaches": {b["order_no"] for b in dash.refusal_breaches(dash_conn, seller, as_of) if b["shipped_at"] is None},

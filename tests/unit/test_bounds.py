@@ -2,6 +2,7 @@
 names the field — never a crash, never an event a projection cannot apply."""
 
 import hashlib
+from datetime import datetime, timezone
 import io
 
 import orjson
@@ -152,7 +153,7 @@ def project_largest_order(app, engine, tmp_path) -> None:
         rebuild(app, engine, cls())
     with engine.connect() as conn:
         assert conn.execute(select(settle_orders.c.paid)).scalar() == 10**18 + 10**12
-        rows = dash.lookup(conn, "S" * 64, order_no=BIG)
+        rows = dash.lookup(conn, "S" * 64, datetime(2100, 1, 1, tzinfo=timezone.utc), order_no=BIG)
         assert [r["status"] for r in rows] == ["return.requested"]
         assert pts.ledger(conn, "S" * 64, "2100-01", items=True)["items"][0]["amount"] == 10**18 + 10**12
     write_xlsx(tmp_path / "list.xlsx", rows, dash.LIST_COLUMNS)
