@@ -43,7 +43,7 @@ class Seen:
     rebuilds_killed: int = 0  # killed mid-way, its shadow tables half full
     rebuilds_early: int = 0  # killed before it had built anything
     rebuilds_finished: int = 0  # done before the kill came
-    leftovers_dropped: int = 0  # a killed rebuild's shadow tables, found and dropped by the next
+    leftovers_dropped: int = 0  # projections whose killed rebuild's shadow tables the final rebuild found and dropped
     disk_refusals: int = 0  # checkpoints refused on the full disk with a sentence
     disk_recoveries: int = 0  # and written once space returned
     disk_problems: list[str] = field(default_factory=list)
@@ -177,7 +177,6 @@ class Chaos:
             else:
                 self.seen.rebuilds_finished += 1
             rebuild.wait(30)
-        self.seen.leftovers_dropped += log.read_bytes().count(LEFTOVER)
         return "kill -9 rebuild"
 
     def wait_for_shadow_tables(self, rebuild: subprocess.Popen, name: str, timeout: float) -> bool:

@@ -97,7 +97,7 @@ class Report:
             f"workers       {seen.workers_joined} joined, {seen.workers_left} left (partitions moved each time)",
             f"rebuilds      {seen.rebuilds_killed} killed mid-way, {seen.rebuilds_early} before they built anything, "
             f"{seen.rebuilds_finished} finished first; "
-            f"{seen.leftovers_dropped} leftovers found and dropped by the next rebuild (each a kill mid-way)",
+            f"the final rebuild found and dropped the leftover of {seen.leftovers_dropped} projections",
             f"full disk     {disk}",
             f"lost          {self.lost}   (valid messages with no outcome)",
             f"decided otherwise {self.decided_otherwise}   (an outcome unlike embedded mode's)",
