@@ -45,6 +45,7 @@ class Timeline:
     cart_no: str = ""  # what the upstream system keys the order's messages by (SPEC §4 Keys)
     kind: str = "general"
     promised: date | None = None
+    buyer: dict = field(default_factory=dict)  # the buyer's name and phone: an exchange is reshipped to them
     messages: list[dict] = field(default_factory=list)
 
     def after(self, rng: random.Random, low_hours: float, high_hours: float) -> datetime:

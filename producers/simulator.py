@@ -135,7 +135,7 @@ class Simulator:
         rng = self.rng
         name, price = rng.choice(ITEMS)
         kind = "made_to_order" if "オーダーメイド" in name else "reservation" if "予約" in name else "general"
-        t.kind = kind
+        t.kind, t.buyer = kind, buyer
         t.promised = (t.at + timedelta(days=rng.choice((1, 2, 2, 3, 5)))).astimezone(TOKYO).date()
         t.add(
             "order.placed", "buyer", t.at,
@@ -283,7 +283,7 @@ class Simulator:
         t.add("exchange.reshipped", "seller", reship_at, {
             "carrier": rng.choice(CARRIERS), "tracking_no": f"{rng.randrange(10**12):012d}", "cost_bearer": "seller",
             "reship_date": reship_at.astimezone(TOKYO).date().isoformat(),
-            "recipient": {"name": "購入者", "phone": "090-0000-0000", "address": rng.choice(CITIES)},
+            "recipient": {"name": t.buyer["name"], "phone": t.buyer["phone"], "address": rng.choice(CITIES)},
         })
         if roll < 0.4:
             t.add("message.sent", "seller", t.after(rng, 24, 72),
