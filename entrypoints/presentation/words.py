@@ -233,6 +233,9 @@ ACTION = {
     "message.sent": "購入者にメッセージを送る",
 }
 
+# Where a seller's action came from (an event's `origin.via`).
+VIA = {"web": "販売者画面", "api": "販売者API"}
+
 # An action's outcome as the page tells it.
 ACTION_OUTCOME = {
     "accepted": "受け付けました",
@@ -304,7 +307,8 @@ EVENT = {
 # The fields of the Order's events, as 取引情報 names them (nested ones by their path).
 FIELD = {
     "order_no": "注文番号",
-    "origin": "操作元",
+    "origin.via": "操作元",
+    "origin.key_id": "操作したAPIキー",
     "text": "メッセージ",
     "until": "お待ちいただく期日",
     "action": "対応",
@@ -390,6 +394,7 @@ TABLES = {
     "role": ROLE,
     "code": CODE,
     "action": ACTION,
+    "via": VIA,
     "action_outcome": ACTION_OUTCOME,
     "what_to_do": WHAT_TO_DO,
     "event": EVENT,
