@@ -34,10 +34,23 @@ ACTION_FORMS: dict[str, tuple[tuple[str, str], ...]] = {
     "message.sent": (("text", "textarea"),),
 }
 
+# A to-do row's next step (domain/todo.py Action) -> the action its button opens on the order page.
+STEP_ACTION = {
+    "approve_or_refuse_cancel": "cancel.approved",
+    "ship_refused_cancel": "order.shipped",
+    "approve_return": "return.approved",
+    "confirm_collection": "return.collected",
+    "accept_exchange": "exchange.accepted",
+    "reship_exchange": "exchange.reshipped",
+    "answer_non_receipt": "non_receipt.answered",
+    "ask_buyer_to_withdraw": "message.sent",
+    "ask_marketplace_to_withdraw": "message.sent",
+}
+
 # What cannot be undone asks for a confirmation first (SPEC §8; issue 20 item 5).
 CONFIRM_FIRST = frozenset({"cancel.refused", "claim.refunded_in_full", "cancel.seller_initiated"})
 
-__all__ = ["ACTION_FORMS", "CONFIRM_FIRST", "REFUSAL_REASONS", "SELLER_CANCEL_REASONS", "form_data"]
+__all__ = ["ACTION_FORMS", "CONFIRM_FIRST", "STEP_ACTION", "REFUSAL_REASONS", "SELLER_CANCEL_REASONS", "form_data"]
 
 
 def form_data(message_type: str, fields: dict[str, str]) -> dict:

@@ -17,7 +17,9 @@ from domain.claims import CLAIM_TYPES, CLOSED, Status
 from domain.seller import previous_month
 from entrypoints import arguments
 from entrypoints.actions import Actions, Decided, InvalidAction
-from entrypoints.action_forms import ACTION_FORMS, CONFIRM_FIRST, REFUSAL_REASONS, SELLER_CANCEL_REASONS, form_data
+from entrypoints.action_forms import (
+    ACTION_FORMS, CONFIRM_FIRST, REFUSAL_REASONS, SELLER_CANCEL_REASONS, STEP_ACTION, form_data,
+)
 from entrypoints.access import Capability, Principal, Role
 from entrypoints.authentication import Visitor, session_principal
 from entrypoints.csrf import form_token
@@ -106,7 +108,7 @@ def landing(who: Visitor):
 @pages.get("/todo", response_class=HTMLResponse)
 def todo_page(request: Request, who: Visitor, docs: Docs, seller: Seller = None, as_of: AsOf = None):
     document = docs.todo(who.seller(seller), arguments.moment(as_of))
-    return page(request, who, "todo.html", d=document, as_of=as_of)
+    return page(request, who, "todo.html", d=document, as_of=as_of, step_action=STEP_ACTION if who.may(Capability.ACT) else {})
 
 
 @pages.get("/dashboard", response_class=HTMLResponse)
@@ -129,7 +131,13 @@ def claims_page(request: Request, who: Visitor, docs: Docs, seller: Seller = Non
 
 @pages.get("/orders/{order_no}", response_class=HTMLResponse)
 def order_page(request: Request, who: Visitor, docs: Docs, order_no: Annotated[str, Path(max_length=64)],
-               as_of: AsOf = None, decided: Decided | None = None, confirming: str | None = None):
+               as_of: AsOf = None, act: Annotated[str | None, Query(max_length=64)] = None):
+    """The order; `act`: the action whose form opens (a to-do row's next step links here)."""
+    return order_view(request, who, docs, order_no, as_of, opened=act)
+
+
+def order_view(request: Request, who: Principal, docs: Docs, order_no: str, as_of: str | None = None,
+               decided: Decided | None = None, opened: str | None = None) -> HTMLResponse:
     who.require(Capability.HISTORY)
     moment = arguments.moment(as_of)
     document = docs.history(order_no, moment, reveal=who.unmasked, seller=who.only_seller)
@@ -139,7 +147,7 @@ def order_page(request: Request, who: Visitor, docs: Docs, order_no: Annotated[s
         offered = acting.offered(who, acting.own_order(who, order_no))
     return page(request, who, "order.html", d=document, sheet=order_sheet(document, _step(docs, document, moment)),
                 unmasked=who.unmasked, offered=offered, forms=ACTION_FORMS, confirmed_first=CONFIRM_FIRST,
-                message_id=lambda: str(uuid4()), decided=decided, confirming=confirming,
+                message_id=lambda: str(uuid4()), decided=decided, opened=opened,
                 reasons=SELLER_CANCEL_REASONS, refusal_reasons=REFUSAL_REASONS)
 
 
@@ -152,14 +160,14 @@ async def order_action(request: Request, who: Visitor, docs: Docs, order_no: Ann
     form = await request.form()
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
     if message_type in CONFIRM_FIRST and fields.get("confirm") != "yes":
-        return order_page(request, who, docs, order_no, confirming=message_type)
+        return order_view(request, who, docs, order_no, opened=message_type)
     acting: Actions = request.app.state.actions
     try:
         decided = acting.act(who, order_no, message_type, form_data(message_type, fields), fields.get("message_id", ""),
                              via="web")
     except InvalidAction as invalid:
         decided = Decided(fields.get("message_id", ""), message_type, order_no, "", "invalid", "invalid", invalid.reason)
-    shown = order_page(request, who, docs, order_no, decided=decided)
+    shown = order_view(request, who, docs, order_no, decided=decided)
     shown.status_code = {"invalid": 422}.get(decided.outcome, decided.status)
     return shown
 

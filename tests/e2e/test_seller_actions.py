@@ -283,3 +283,13 @@ def test_what_cannot_be_undone_asks_for_a_confirmation_first(store):
     done = browser.post(f"/orders/{order_no}/actions/claim.refunded_in_full", data={**form, "confirm": "yes"})
     assert done.status_code == 201
     assert "RefundedInFull" in [name for name, _ in events(store, order_no)]
+
+
+def test_a_to_do_rows_next_step_is_a_button_that_opens_its_form(store):
+    order_no = an_order(store, "return requested (buyer)")
+    browser = log_in(store["app"], store["key"]["seller"])
+    todo = browser.get("/todo?as_of=now").text
+    link = f'/orders/{order_no}?act=return.approved&amp;as_of=now#action-return-approved'
+    assert f'<a class="button" href="{link}">' in todo
+    opened = browser.get(link.replace("&amp;", "&").split("#")[0]).text
+    assert '<details class="action" id="action-return-approved" open>' in opened

@@ -1,0 +1,80 @@
+"""A seller resolves a return in a real browser (Debian's Chromium, driven by Playwright; issue 20):
+the return arrives from upstream, the seller approves it and confirms the collection on the order
+page, the payment's `refund.paid` arrives from upstream, and the claim is complete. The screenshot of
+the order page with its actions is saved under docs/screenshots/."""
+
+import json
+from datetime import datetime, timedelta
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from domain.calendar import TOKYO
+from domain.claims import RETURN, Status
+from entrypoints.presentation import words
+from tests.browser.serving import serving
+from tests.browser.test_web_dashboard import shot
+from tests.e2e.conftest import command_line
+from tests.unit.builders import ORDER_DEFAULTS
+from tools.services.chromium import chromium
+
+ORDER, SELLER = "900001", "S900"
+
+
+def message(n: int, type_: str, actor: str, at: datetime, **data) -> bytes:
+    return json.dumps({"message_id": f"b-{type_}-{n}", "type": type_, "order_no": ORDER, "occurred_at": at.isoformat(),
+                       "actor": actor, "data": data}, ensure_ascii=False, default=str).encode() + b"\n"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    work = tmp_path_factory.mktemp("actions-site")
+    cli = command_line(work)
+    now = datetime.now(TOKYO).replace(microsecond=0)
+    day = lambda n: now - timedelta(days=n)  # noqa: E731
+    placed = {**ORDER_DEFAULTS, "cart_no": "C900", "seller_id": SELLER, "promised_ship_date": day(4).date().isoformat()}
+    stream = work / "upstream.jsonl"
+    stream.write_bytes(b"".join([
+        message(1, "order.placed", "buyer", day(6), **placed),
+        message(2, "order.prepared", "seller", day(5)),
+        message(3, "order.shipped", "seller", day(5), carrier="ヤマト", tracking_no="1", trackable=True),
+        message(4, "order.delivered", "carrier", day(3), by="tracking"),
+        message(5, "return.requested", "buyer", day(2), reason="damaged", responsibility="seller"),
+    ]))
+    cli("ingest", str(stream))
+    key = json.loads(cli("keys", "create", "--seller", SELLER, "--json").stdout)["key"]
+    with serving(work) as base:
+        yield {"base": base, "key": key, "cli": cli, "work": work}
+
+
+def test_a_seller_approves_a_return_and_confirms_its_collection_in_the_page(site):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium()),
+                                             args=["--no-sandbox", "--disable-background-networking"])
+        page = browser.new_page(viewport={"width": 1280, "height": 860})
+        page.goto(f"{site['base']}/login")
+        page.fill("input[name=key]", site["key"])
+        page.click("button[type=submit]")
+        page.goto(f"{site['base']}/orders/{ORDER}")
+        expect(page.locator("#action-return-approved")).to_be_visible()
+        expect(page.locator("#action-cancel-approved")).to_have_count(0)
+        shot(page, "seller-actions-return-requested")
+        page.click("#action-return-approved summary")
+        page.click("#action-return-approved button[type=submit]")
+        expect(page.locator("#action-result")).to_contain_text(words.ACTION_OUTCOME["accepted"])
+        expect(page.locator("#action-return-approved")).to_have_count(0)  # approved: never offered again
+        page.click("#action-return-collected summary")
+        page.fill("#action-return-collected textarea[name=note]", "商品が戻りました")
+        page.click("#action-return-collected button[type=submit]")
+        expect(page.locator("#action-result")).to_contain_text(words.ACTION_OUTCOME["accepted"])
+        shot(page, "seller-actions-return-collected")
+        browser.close()
+    paid = site["work"] / "paid.jsonl"
+    paid.write_bytes(message(6, "refund.paid", "payment", datetime.now(TOKYO)))
+    site["cli"]("ingest", str(paid))
+    history = json.loads(site["cli"]("history", ORDER, "--json").stdout)
+    names = [e["event"] for e in history["events"]]
+    assert names.count("ReturnApproved") == names.count("ReturnCollected") == 1
+    assert history["state"]["claim"]["status"] == Status.COMPLETED and history["state"]["outcome"] == "refunded"
+    assert history["events"][-2]["data"]["origin"]["via"] == "web"
+    assert words.CLAIM_STATUS[(RETURN, Status.COMPLETED)]
