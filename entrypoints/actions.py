@@ -21,10 +21,14 @@ from datetime import date, datetime
 from consumers.contracts import InvalidMessage
 from consumers.routes import ROUTES, parse, to_command
 from domain.application import Orders
+from eventsourcing.application import AggregateNotFoundError
+
+from domain.cart import cart_id
 from domain.claims import MAY_ACT
 from domain.errors import Rejected, UnknownOrder
 from domain.order import Order
 from domain.receipt import receipt_id
+from domain.unit_of_work import replay
 from entrypoints.access import Capability, NotFound, Principal
 
 # Every seller message of SPEC §4 on one order: its type -> the Order's command (the claim and
@@ -143,16 +147,50 @@ class Actions:
             raise InvalidAction("message_id: required (an Idempotency-Key header, or the form's)")
         with self._one_at_a_time:
             self.own_order(who, order_no)
-            first = self._first_time(message_id)
-            message = {"message_id": message_id, "type": message_type, "order_no": order_no,
-                       "occurred_at": (first or self.clock()).isoformat(), "actor": "seller", "data": data}
-            raw = json.dumps(message, ensure_ascii=False, default=str).encode()
-            try:
-                parsed = parse(raw)
-            except InvalidMessage as invalid:
-                raise InvalidAction(invalid.reason) from None
-            origin = {"via": via, "key_id": who.key_id}
-            [outcome] = self.app.process([to_command(parsed, raw=raw, source=f"{via} key {who.key_id}", origin=origin)])
+            return self._send(who, message_id, message_type, order_no, data, via)
+
+    def message_cart(self, who: Principal, cart_no: str, data: dict, message_id: str, via: str) -> Decided:
+        """A message to the buyer of a cart's orders, once per cart (SPEC §4 `message.sent`): sent as the
+        seller's own orders of the cart (`order_nos`: all of them, or those picked), never as `cart_no`,
+        so it never reaches another seller's order of the same cart. A cart with none of the seller's
+        orders is answered as one that does not exist."""
+        who.require(Capability.ACT)
+        if not message_id or not isinstance(message_id, str):
+            raise InvalidAction("message_id: required (an Idempotency-Key header, or the form's)")
+        picked = data.get("order_nos") or []
+        if not isinstance(picked, list) or data.get("cart_no") not in (None, "", cart_no):
+            raise InvalidAction("order_nos: a list of this cart's order numbers; cart_no: this cart's or none")
+        with self._one_at_a_time:
+            own = self.own_orders_of_cart(who, cart_no)
+            if any(no not in own for no in picked):
+                raise NotFound("unknown_order", "order_nos: an order that is not one of this cart's")
+            data = {**{k: v for k, v in data.items() if k != "cart_no"}, "order_nos": picked or own}
+            return self._send(who, message_id, "message.sent", "", data, via)
+
+    def own_orders_of_cart(self, who: Principal, cart_no: str) -> list[str]:
+        self.app.forget_cached_aggregates()
+        try:
+            cart = self.app.repository.get(cart_id(cart_no), projector_func=replay)
+        except (AggregateNotFoundError, ValueError):
+            cart = None
+        own = [no for no in (cart.order_nos if cart else []) if self.app.get_order(no).seller_id == who.seller_id]
+        if not own:
+            raise NotFound("unknown_cart", f"cart {cart_no!r} does not exist")
+        return own
+
+    def _send(self, who: Principal, message_id: str, message_type: str, order_no: str, data: dict,
+              via: str) -> Decided:
+        """The §4 message, through ingest's own calls (under the lock)."""
+        first = self._first_time(message_id)
+        message = {"message_id": message_id, "type": message_type, "order_no": order_no,
+                   "occurred_at": (first or self.clock()).isoformat(), "actor": "seller", "data": data}
+        raw = json.dumps(message, ensure_ascii=False, default=str).encode()
+        try:
+            parsed = parse(raw)
+        except InvalidMessage as invalid:
+            raise InvalidAction(invalid.reason) from None
+        origin = {"via": via, "key_id": who.key_id}
+        [outcome] = self.app.process([to_command(parsed, raw=raw, source=f"{via} key {who.key_id}", origin=origin)])
         return Decided(message_id, message_type, order_no, message["occurred_at"], outcome.status, outcome.code,
                        outcome.detail, origin)
 

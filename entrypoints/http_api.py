@@ -208,6 +208,26 @@ def order_action(who: Who, acting: Annotated[Actions, Depends(actions)],
     return JSONResponse(decided.as_json(), status_code=decided.status)
 
 
+@router.post("/carts/{cart_no}/messages",
+             summary="A seller's message to the buyer of a cart's orders, sent once per cart (SPEC §4 `message.sent`)",
+             description="The body is `{\"text\": …, \"order_nos\": [the cart's orders, optional]}`; without "
+                         "`order_nos`, every order of the seller in the cart. The message id: the `Idempotency-Key` "
+                         "header (or a `message_id` in the body).",
+             status_code=201,
+             responses={200: {"description": "A duplicate: nothing changed"}, 201: {"description": "Accepted"},
+                        403: {"description": "Not a seller key"},
+                        404: {"description": "No such cart of this seller (another seller's alike), or an order "
+                                             "not of this cart"},
+                        409: {"description": "Rejected: `code`"}, 422: {"description": "Invalid: the field named"}})
+def cart_message(who: Who, acting: Annotated[Actions, Depends(actions)], cart_no: Annotated[str, Path(max_length=64)],
+                 data: Annotated[dict, Body()] = None,
+                 idempotency_key: Annotated[str | None, Header(max_length=64)] = None):
+    data = dict(data or {})
+    message_id = idempotency_key or data.pop("message_id", None)
+    decided = acting.message_cart(who, cart_no, data, message_id, via="api")
+    return JSONResponse(decided.as_json() | {"cart_no": cart_no}, status_code=decided.status)
+
+
 def error_body(code: str, detail: str) -> dict:
     return {"code": code, "detail": detail}
 

@@ -293,3 +293,27 @@ def test_a_to_do_rows_next_step_is_a_button_that_opens_its_form(store):
     assert f'<a class="button" href="{link}">' in todo
     opened = browser.get(link.replace("&amp;", "&").split("#")[0]).text
     assert '<details class="action" id="action-return-approved" open>' in opened
+
+
+def cart_api(store, who: str, cart_no: str, data: dict, key: str):
+    return TestClient(store["app"]).post(f"/api/carts/{cart_no}/messages", json=data,
+                                         headers={"Authorization": f"Bearer {store['key'][who]}", "Idempotency-Key": key})
+
+
+def test_a_cart_message_goes_once_to_the_sellers_own_orders_of_the_cart_and_a_repeat_is_a_duplicate(store):
+    mine = an_order(store, "delivered")
+    cart = f"C{mine[1:]}"
+    first = cart_api(store, "seller", cart, {"text": "ご連絡"}, "cart-1")
+    again = cart_api(store, "seller", cart, {"text": "ご連絡"}, "cart-1")
+    assert (first.status_code, again.status_code) == (201, 200), first.text
+    assert [name for name, _ in events(store, mine)].count("BuyerMessaged") == 1
+
+
+@pytest.mark.security
+def test_another_sellers_cart_is_answered_exactly_like_a_missing_one(store):
+    theirs = an_order(store, "delivered", seller=OTHER)
+    foreign = cart_api(store, "seller", f"C{theirs[1:]}", {"text": "x"}, "cart-foreign")
+    missing = cart_api(store, "seller", "C-missing", {"text": "x"}, "cart-missing")
+    assert foreign.status_code == missing.status_code == 404 and foreign.json()["code"] == missing.json()["code"]
+    assert cart_api(store, "analyst", f"C{theirs[1:]}", {"text": "x"}, "cart-analyst").status_code == 403
+    assert "BuyerMessaged" not in [name for name, _ in events(store, theirs)]
