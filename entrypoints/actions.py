@@ -194,6 +194,19 @@ class Actions:
         return Decided(message_id, message_type, order_no, message["occurred_at"], outcome.status, outcome.code,
                        outcome.detail, origin)
 
+    def decided(self, who: Principal, order_no: str, message_id: str, repeat: bool = False) -> Decided | None:
+        """What became of an action sent on this order of the key's (its Receipt); None for another's."""
+        self.own_order(who, order_no)
+        stored = self.app.recorder.select_events(receipt_id(message_id), limit=1)
+        receipt = self.app.mapper.to_domain_event(stored[0]) if stored else None
+        if receipt is None or receipt.order_no != order_no:
+            return None
+        origin = getattr(receipt, "origin", None)
+        if not origin or origin.get("key_id") is None:
+            return None
+        return Decided(message_id, receipt.message_type, order_no, receipt.at.isoformat(),
+                       "duplicate" if repeat else receipt.outcome, receipt.code, receipt.detail, origin)
+
     def _first_time(self, message_id: str) -> datetime | None:
         """The time of the message id's first use, if it was used (a retry is built with it)."""
         stored = self.app.recorder.select_events(receipt_id(message_id), limit=1)

@@ -131,9 +131,14 @@ def claims_page(request: Request, who: Visitor, docs: Docs, seller: Seller = Non
 
 @pages.get("/orders/{order_no}", response_class=HTMLResponse)
 def order_page(request: Request, who: Visitor, docs: Docs, order_no: Annotated[str, Path(max_length=64)],
-               as_of: AsOf = None, act: Annotated[str | None, Query(max_length=64)] = None):
-    """The order; `act`: the action whose form opens (a to-do row's next step links here)."""
-    return order_view(request, who, docs, order_no, as_of, opened=act)
+               as_of: AsOf = None, act: Annotated[str | None, Query(max_length=64)] = None,
+               done: Annotated[str | None, Query(max_length=64)] = None, repeat: bool = False):
+    """The order; `act`: the action whose form opens (a to-do row's next step links here); `done`: the
+    message id of an action just sent, whose outcome (its Receipt's) the page tells."""
+    decided = None
+    if done and who.may(Capability.ACT):
+        decided = request.app.state.actions.decided(who, order_no, done, repeat)
+    return order_view(request, who, docs, order_no, as_of, decided=decided, opened=act)
 
 
 def order_view(request: Request, who: Principal, docs: Docs, order_no: str, as_of: str | None = None,
@@ -167,9 +172,14 @@ async def order_action(request: Request, who: Visitor, docs: Docs, order_no: Ann
                              via="web")
     except InvalidAction as invalid:
         decided = Decided(fields.get("message_id", ""), message_type, order_no, "", "invalid", "invalid", invalid.reason)
-    shown = order_view(request, who, docs, order_no, decided=decided)
-    shown.status_code = {"invalid": 422}.get(decided.outcome, decided.status)
-    return shown
+    if decided.outcome == "invalid" or decided.code == "duplicate_conflict":  # nothing changed: told at once
+        shown = order_view(request, who, docs, order_no, decided=decided)
+        shown.status_code = 422 if decided.outcome == "invalid" else 409
+        return shown
+    # post/redirect/get: a reload asks the Receipt again, never sends twice
+    repeat = "&repeat=1" if decided.outcome == "duplicate" else ""
+    return RedirectResponse(f"/orders/{quote(order_no, safe='')}?as_of=now&done={quote(decided.message_id, safe='')}"
+                            f"{repeat}", status_code=303)
 
 
 def _step(docs, document: dict, as_of) -> dict | None:

@@ -255,11 +255,24 @@ def test_a_double_submit_of_the_page_form_is_one_action_and_the_page_tells_the_o
     form = page_form(browser, order_no, "return.approved")
     first = browser.post(f"/orders/{order_no}/actions/return.approved", data={**form, "note": "ok"})
     second = browser.post(f"/orders/{order_no}/actions/return.approved", data={**form, "note": "ok"})
-    assert first.status_code == 201 and 'id="action-result" class="ok"' in first.text
-    assert second.status_code == 200 and 'id="action-result" class="ok"' in second.text
+    assert first.status_code == second.status_code == 303  # post/redirect/get: a reload never sends again
+    assert second.headers["location"].endswith("&repeat=1")
+    shown, reloaded = browser.get(first.headers["location"]), browser.get(second.headers["location"])
+    assert 'id="action-result" class="ok"' in shown.text and 'id="action-result" class="ok"' in reloaded.text
+    other = browser.post(f"/orders/{order_no}/actions/return.approved", data={**form, "note": "changed"})
+    assert other.status_code == 409 and "duplicate_conflict" in other.text
     assert [name for name, _ in events(store, order_no)].count("ReturnApproved") == 1
     web = store["documents"].app.order_events(order_no)[-1].origin
     assert web == {"via": "web", "key_id": store["key_id"]["seller"]}
+
+
+def test_the_outcome_of_an_action_is_shown_only_on_its_own_sellers_order(store):
+    mine, theirs = an_order(store, "returning"), an_order(store, "returning", seller=OTHER)
+    browser = log_in(store["app"], store["key"]["seller"])
+    sent = browser.post(f"/orders/{mine}/actions/return.held", data=page_form(browser, mine, "return.held"))
+    done = sent.headers["location"].split("done=")[1]
+    assert 'id="action-result"' in browser.get(sent.headers["location"]).text
+    assert browser.get(f"/orders/{theirs}?done={done}").status_code == 404
 
 
 def test_a_rejection_is_told_in_japanese_with_what_to_do_and_its_code(store):
@@ -268,8 +281,9 @@ def test_a_rejection_is_told_in_japanese_with_what_to_do_and_its_code(store):
     form = page_form(browser, order_no, "exchange.reshipped")
     data = {**form, "carrier": "佐川", "tracking_no": " ", "cost_bearer": "seller", "reship_date": "2026-11-10",
             "recipient.name": "佐藤", "recipient.phone": "090", "recipient.address": "東京"}
-    answer = browser.post(f"/orders/{order_no}/actions/exchange.reshipped", data=data)
-    assert answer.status_code == 409
+    sent = browser.post(f"/orders/{order_no}/actions/exchange.reshipped", data=data)
+    assert sent.status_code == 303
+    answer = browser.get(sent.headers["location"])
     assert "送り状番号を入力してください" in answer.text and "tracking_required" in answer.text
 
 
@@ -281,7 +295,7 @@ def test_what_cannot_be_undone_asks_for_a_confirmation_first(store):
     assert unconfirmed.status_code == 200 and "取り消せません" in unconfirmed.text
     assert "RefundedInFull" not in [name for name, _ in events(store, order_no)]
     done = browser.post(f"/orders/{order_no}/actions/claim.refunded_in_full", data={**form, "confirm": "yes"})
-    assert done.status_code == 201
+    assert done.status_code == 303
     assert "RefundedInFull" in [name for name, _ in events(store, order_no)]
 
 
