@@ -16,7 +16,9 @@ from tests.browser.serving import serving
 from tests.browser.test_web_dashboard import shot
 from tests.e2e.conftest import command_line
 from tests.unit.builders import ORDER_DEFAULTS
-from tools.services.chromium import chromium
+from tools.services.chromium import axe_core, chromium
+
+SERIOUS = ("serious", "critical")
 
 ORDER, SELLER = "900001", "S900"
 
@@ -59,6 +61,16 @@ def test_a_seller_approves_a_return_and_confirms_its_collection_in_the_page(site
         expect(page.locator("#action-return-approved")).to_be_visible()
         expect(page.locator("#action-cancel-approved")).to_have_count(0)
         shot(page, "seller-actions-return-requested")
+        for width in (1280, 390):  # every form open: the page fits a phone and passes axe-core
+            page.set_viewport_size({"width": width, "height": 860})
+            for summary in page.locator("details.action summary").all():
+                summary.click()
+            assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+            page.evaluate(axe_core().read_text())
+            result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+            assert not [v["id"] for v in result["violations"] if v["impact"] in SERIOUS], result["violations"]
+            page.reload()
+        page.set_viewport_size({"width": 1280, "height": 860})
         page.click("#action-return-approved summary")
         page.click("#action-return-approved button[type=submit]")
         expect(page.locator("#action-result")).to_contain_text(words.ACTION_OUTCOME["accepted"])
