@@ -20,12 +20,13 @@ from tools.services.chromium import axe_core, chromium
 
 SERIOUS = ("serious", "critical")
 
-ORDER, SELLER = "900001", "S900"
+ORDER, REFUSED, EXCHANGED, SELLER = "900001", "900002", "900003", "S900"
 
 
-def message(n: int, type_: str, actor: str, at: datetime, **data) -> bytes:
-    return json.dumps({"message_id": f"b-{type_}-{n}", "type": type_, "order_no": ORDER, "occurred_at": at.isoformat(),
-                       "actor": actor, "data": data}, ensure_ascii=False, default=str).encode() + b"\n"
+def message(n: int, type_: str, actor: str, at: datetime, order_no: str = ORDER, **data) -> bytes:
+    return json.dumps({"message_id": f"b-{order_no}-{type_}-{n}", "type": type_, "order_no": order_no,
+                       "occurred_at": at.isoformat(), "actor": actor, "data": data},
+                      ensure_ascii=False, default=str).encode() + b"\n"
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +43,15 @@ def site(tmp_path_factory):
         message(3, "order.shipped", "seller", day(5), carrier="ヤマト", tracking_no="1", trackable=True),
         message(4, "order.delivered", "carrier", day(3), by="tracking"),
         message(5, "return.requested", "buyer", day(2), reason="damaged", responsibility="seller"),
+        message(7, "order.placed", "buyer", day(2), REFUSED, **{**placed, "cart_no": "C901",
+                                                                 "promised_ship_date": (now + timedelta(days=3)).date().isoformat()}),
+        message(8, "order.prepared", "seller", day(1), REFUSED),
+        message(9, "cancel.requested", "buyer", day(1), REFUSED, reason="found_cheaper"),
+        message(10, "order.placed", "buyer", day(6), EXCHANGED, **{**placed, "cart_no": "C902"}),
+        message(11, "order.prepared", "seller", day(5), EXCHANGED),
+        message(12, "order.shipped", "seller", day(5), EXCHANGED, carrier="ヤマト", tracking_no="2", trackable=True),
+        message(13, "order.delivered", "carrier", day(3), EXCHANGED, by="tracking"),
+        message(14, "exchange.requested", "buyer", day(2), EXCHANGED, reason="wrong_option"),
     ]))
     cli("ingest", str(stream))
     key = json.loads(cli("keys", "create", "--seller", SELLER, "--json").stdout)["key"]
@@ -49,14 +59,58 @@ def site(tmp_path_factory):
         yield {"base": base, "key": key, "cli": cli, "work": work}
 
 
+def logged_in(playwright, site):
+    browser = playwright.chromium.launch(executable_path=str(chromium()),
+                                         args=["--no-sandbox", "--disable-background-networking"])
+    page = browser.new_page(viewport={"width": 1280, "height": 860})
+    page.goto(f"{site['base']}/login")
+    page.fill("input[name=key]", site["key"])
+    page.click("button[type=submit]")
+    return browser, page
+
+
+def test_a_seller_refuses_a_cancel_after_confirming_and_the_to_do_list_asks_the_same_days_shipping(site):
+    with sync_playwright() as playwright:
+        browser, page = logged_in(playwright, site)
+        page.goto(f"{site['base']}/orders/{REFUSED}")
+        page.click("#action-cancel-refused summary")
+        page.fill("#action-cancel-refused textarea[name=note]", "本日発送します")
+        page.check("#action-cancel-refused input[name=confirm]")
+        page.click("#action-cancel-refused button[type=submit]")
+        expect(page.locator("#action-result")).to_contain_text(words.ACTION_OUTCOME["accepted"])
+        page.goto(f"{site['base']}/todo?as_of=now")
+        row = page.locator("#steps tr", has=page.locator(f"a[href='/orders/{REFUSED}']"))
+        expect(row).to_contain_text(words.STEP["ship_refused_cancel"])
+        shot(page, "seller-actions-refused-cancel-todo")
+        browser.close()
+
+
+def test_a_seller_accepts_an_exchange_and_reships_it_with_its_tracking_number(site):
+    with sync_playwright() as playwright:
+        browser, page = logged_in(playwright, site)
+        page.goto(f"{site['base']}/orders/{EXCHANGED}")
+        page.click("#action-exchange-accepted summary")
+        page.fill("#action-exchange-accepted textarea[name=memo]", "交換品をお送りします")
+        page.click("#action-exchange-accepted button[type=submit]")
+        expect(page.locator("#action-result")).to_contain_text(words.ACTION_OUTCOME["accepted"])
+        form = page.locator("#action-exchange-reshipped")
+        form.locator("summary").click()
+        form.locator("input[name=carrier]").fill("佐川")
+        form.locator("input[name=tracking_no]").fill("RS-123")
+        form.locator("input[name=reship_date]").fill(datetime.now(TOKYO).date().isoformat())
+        for name, value in (("name", "佐藤 陽菜"), ("phone", "090-1234-5678"), ("address", "東京都新宿区1-2-3")):
+            form.locator(f"input[name='recipient.{name}']").fill(value)
+        form.locator("button[type=submit]").click()
+        expect(page.locator("#action-result")).to_contain_text(words.ACTION_OUTCOME["accepted"])
+        browser.close()
+    history = json.loads(site["cli"]("history", EXCHANGED, "--json").stdout)
+    assert history["state"]["claim"]["status"] == Status.RESHIPPING
+    assert history["events"][-1]["data"]["tracking_no"] == "RS-123"
+
+
 def test_a_seller_approves_a_return_and_confirms_its_collection_in_the_page(site):
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium()),
-                                             args=["--no-sandbox", "--disable-background-networking"])
-        page = browser.new_page(viewport={"width": 1280, "height": 860})
-        page.goto(f"{site['base']}/login")
-        page.fill("input[name=key]", site["key"])
-        page.click("button[type=submit]")
+        browser, page = logged_in(playwright, site)
         page.goto(f"{site['base']}/orders/{ORDER}")
         expect(page.locator("#action-return-approved")).to_be_visible()
         expect(page.locator("#action-cancel-approved")).to_have_count(0)
