@@ -331,3 +331,50 @@ def test_another_sellers_cart_is_answered_exactly_like_a_missing_one(store):
     assert foreign.status_code == missing.status_code == 404 and foreign.json()["code"] == missing.json()["code"]
     assert cart_api(store, "analyst", f"C{theirs[1:]}", {"text": "x"}, "cart-analyst").status_code == 403
     assert "BuyerMessaged" not in [name for name, _ in events(store, theirs)]
+
+
+def test_no_action_a_seller_key_sends_makes_the_server_fail(store):
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+
+    an_order(store, "returning")
+    schema = schemathesis.openapi.from_asgi("/openapi.json", store["app"])
+    key, failures = store["key"]["seller"], []
+    operations = [op.ok() for op in schema.get_all_operations()
+                  if op.ok().method.upper() == "POST" and ("/actions/" in op.ok().path or "/messages" in op.ok().path)]
+    assert len(operations) == 2
+    for operation in operations:
+        @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+        @given(case=operation.as_strategy())
+        def no_500(case):
+            response = case.call(headers={"Authorization": f"Bearer {key}"})
+            if response.status_code >= 500:
+                failures.append((case.formatted_path, case.body, response.status_code, response.text[:200]))
+
+        no_500()
+    assert not failures, failures[:5]
+
+
+def test_no_body_sent_to_any_action_on_an_own_order_makes_the_server_fail(store):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+                               lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+                               max_leaves=8)
+    field_names = st.sampled_from(["reason", "note", "amount", "quantity", "category", "carrier", "tracking_no",
+                                   "cost_bearer", "reship_date", "recipient", "action", "until", "memo", "text",
+                                   "order_nos", "cart_no", "message_id", "trackable", "promised_ship_date"])
+    orders = {state: an_order(store, state) for state in ("returning", "exchange accepted", "delivered")}
+    failures = []
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(state=st.sampled_from(sorted(orders)), type_=st.sampled_from(sorted(ORDER_ACTIONS)),
+           body=st.dictionaries(field_names, json_values, max_size=5))
+    def no_500(state, type_, body):
+        answer = api(store, "seller", orders[state], type_, body, key=f"fuzz-{next(_numbers)}")
+        if answer.status_code >= 500:
+            failures.append((type_, body, answer.text[:200]))
+
+    no_500()
+    assert not failures, failures[:5]
