@@ -36,6 +36,7 @@ def on_order(method: str, *fields: str) -> Run:
         getattr(order, method)(actor=envelope.actor, at=envelope.occurred_at,
                                **{name: _plain(getattr(data, name)) for name in fields})
 
+    run.command = method  # the claim and actor tables' name for it (a seller's actions are offered by it)
     return run
 
 
@@ -120,7 +121,8 @@ def parse(raw: bytes | str) -> Message:
     return read(raw, _model_of, lambda message_type: ROUTES[message_type].needs_order)
 
 
-def to_command(message: Message, raw: bytes = b"", source: str = "", retry: bool = False) -> Command:
+def to_command(message: Message, raw: bytes = b"", source: str = "", retry: bool = False,
+               origin: dict | None = None) -> Command:
     """The command a valid message becomes; `raw` and `source` are kept if it is parked."""
     run, envelope, data = ROUTES[message.type].run, message.envelope, message.data
     return Command(
@@ -133,4 +135,5 @@ def to_command(message: Message, raw: bytes = b"", source: str = "", retry: bool
         source=source,
         retry=retry,
         fingerprint=message.fingerprint or None,
+        origin=origin,
     )

@@ -28,7 +28,7 @@ from domain.order import Order
 from domain.parking import Defect
 from domain.receipt import Receipt, conflict_id, receipt_event
 from domain.seller import DEFAULT_LEVEL, Seller, seller_id_to_uuid
-from domain.unit_of_work import Command, Outcome, UnitOfWork, replay, replay_remembering
+from domain.unit_of_work import Command, Outcome, UnitOfWork, replay, replay_remembering, stamp
 
 
 class DateAsISO(Transcoding):
@@ -103,21 +103,24 @@ class Orders(Application):
                     outcomes.append(Outcome(command.message_id, "parked", detail=defects[index]))
                     continue
                 outcome = self._apply(uow, index, command)
+                if command.origin and outcome.status == "accepted":
+                    uow.stamp_origin(command.origin)
                 if command.retry:
                     uow.settle_parked(command, outcome.status)
                 outcomes.append(outcome)
-                uow.record(
-                    receipt_event(
-                        message_id=command.message_id,
-                        message_type=command.message_type,
-                        order_no=command.order_no,
-                        at=command.at,
-                        outcome=outcome.status,
-                        code=outcome.code,
-                        detail=outcome.detail,
-                        fingerprint=command.fingerprint,
-                    )
+                receipt = receipt_event(
+                    message_id=command.message_id,
+                    message_type=command.message_type,
+                    order_no=command.order_no,
+                    at=command.at,
+                    outcome=outcome.status,
+                    code=outcome.code,
+                    detail=outcome.detail,
+                    fingerprint=command.fingerprint,
                 )
+                if command.origin:
+                    stamp(receipt, command.origin)
+                uow.record(receipt)
             self.commit(uow, trackings)
         except BaseException:
             uow.forget()

@@ -48,6 +48,12 @@ def replay_remembering(keys: NaturalKeys) -> Callable[[Any, Iterable[Any]], Any]
     return project
 
 
+def stamp(domain_event: Any, origin: dict) -> None:
+    """An event's `origin` (its class declares none: decorated methods are called only with their own
+    parameters, so replaying ignores it; the mapper stores every attribute)."""
+    object.__setattr__(domain_event, "origin", dict(origin))
+
+
 @dataclass(frozen=True)
 class Command:
     """One upstream message turned into a call on the unit of work."""
@@ -61,6 +67,7 @@ class Command:
     source: str = ""  # where it came from: "line N", or "TOPIC:PARTITION:OFFSET"
     retry: bool = False  # a retry of a parked message: its outcome settles it
     fingerprint: str | None = None  # of its content: a repeat of its id with another is a duplicate_conflict
+    origin: dict | None = None  # a seller's action from the web or the API: {"via": "web"|"api", "key_id": …}
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,14 @@ class UnitOfWork:
 
     def begin_command(self) -> None:
         self._command_touched = {}
+
+    def stamp_origin(self, origin: dict) -> None:
+        """Mark the events the current command caused with where it came from (a seller's action from
+        the web or the API, and the key's id): kept in the event's stored state, shown in its history,
+        read by no rule. Events stored before carry none."""
+        for aggregate_id, before in self._command_touched.items():
+            for domain_event in self._aggregates[aggregate_id].pending_events[before:]:
+                stamp(domain_event, origin)
 
     def command_changed_state(self) -> bool:
         return any(len(self._aggregates[i].pending_events) != n for i, n in self._command_touched.items())

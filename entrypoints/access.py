@@ -5,7 +5,7 @@ exactly as one that does not exist (`NotFound`, the same body for both). An **an
 seller's views, personal data masked, and the marketplace-wide summary; an **auditor** any order's
 history, unmasked, and `verify`; an **operator** metrics, lags and parked messages."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -23,10 +23,11 @@ class Capability(StrEnum):
     SUMMARY = "summary"
     VERIFY = "verify"
     OPERATIONS = "operations"  # metrics, lags, parked messages
+    ACT = "act"  # a seller's actions on its own orders (SPEC §8 "Seller actions")
 
 
 MAY = {
-    Role.SELLER: {Capability.SELLER_VIEWS, Capability.EXCHANGE_POINTS, Capability.HISTORY},
+    Role.SELLER: {Capability.SELLER_VIEWS, Capability.EXCHANGE_POINTS, Capability.HISTORY, Capability.ACT},
     Role.ANALYST: {Capability.SELLER_VIEWS, Capability.HISTORY, Capability.SUMMARY},
     Role.AUDITOR: {Capability.HISTORY, Capability.VERIFY},
     Role.OPERATOR: {Capability.OPERATIONS},
@@ -53,6 +54,7 @@ class NotFound(Exception):
 class Principal:
     role: Role
     seller_id: str | None = None  # a seller key's seller
+    key_id: str | None = field(default=None, compare=False)  # the key's public id (never its secret): who acted
 
     def require(self, capability: Capability) -> None:
         if not self.may(capability):

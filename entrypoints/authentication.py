@@ -46,7 +46,7 @@ def session_principal(request: Request) -> Principal:
 def _principal(stored: StoredKey | None, refusal: str) -> Principal:
     if stored is None:
         raise Unauthenticated(refusal)
-    return Principal(Role(stored.role), stored.seller_id)
+    return Principal(Role(stored.role), stored.seller_id, stored.key_id)
 
 
 Who = Annotated[Principal, Depends(bearer_principal)]

@@ -7,12 +7,13 @@ from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from domain.errors import Rejected
 from entrypoints import arguments
+from entrypoints.actions import ORDER_ACTIONS, Actions
 from entrypoints.access import Capability, Principal
 from entrypoints.authentication import Who
 from entrypoints.documents import Documents
@@ -175,6 +176,56 @@ def verify(who: Who, docs: Docs):
 def parked(who: Who, docs: Docs):
     who.require(Capability.OPERATIONS)
     return docs.parked()
+
+
+def actions(request: Request) -> Actions:
+    return request.app.state.actions
+
+
+ACTION_TYPES = ", ".join(f"`{t}`" for t in ORDER_ACTIONS)
+
+
+@router.post("/orders/{order_no}/actions/{message_type}",
+             summary="A seller's action on its order: the SPEC §4 message, decided by the same rules as ingest",
+             description="The body is the §4 message's `data` (`{}` for an action without). The message id comes "
+                         "from the `Idempotency-Key` header (or a `message_id` in the body): a repeat is a "
+                         f"duplicate (200), never a second action. Types: {ACTION_TYPES}.",
+             status_code=201,
+             responses={200: {"description": "A duplicate: this message id was decided before; nothing changed"},
+                        201: {"description": "Accepted: the Receipt"},
+                        403: {"description": "Not a seller key"},
+                        404: {"description": "No such order of this seller (another seller's order is answered "
+                                             "alike), or not a seller action"},
+                        409: {"description": "Rejected by the rules: `code` (SPEC §4), or `duplicate_conflict`"},
+                        422: {"description": "Not a valid §4 message: `detail` names the field"}})
+def order_action(who: Who, acting: Annotated[Actions, Depends(actions)],
+                 order_no: Annotated[str, Path(max_length=64)], message_type: Annotated[str, Path(max_length=64)],
+                 data: Annotated[dict, Body()] = None,
+                 idempotency_key: Annotated[str | None, Header(max_length=64)] = None):
+    data = dict(data or {})
+    message_id = idempotency_key or data.pop("message_id", None)
+    decided = acting.act(who, order_no, message_type, data, message_id, via="api")
+    return JSONResponse(decided.as_json(), status_code=decided.status)
+
+
+@router.post("/carts/{cart_no}/messages",
+             summary="A seller's message to the buyer of a cart's orders, sent once per cart (SPEC §4 `message.sent`)",
+             description="The body is `{\"text\": …, \"order_nos\": [the cart's orders, optional]}`; without "
+                         "`order_nos`, every order of the seller in the cart. The message id: the `Idempotency-Key` "
+                         "header (or a `message_id` in the body).",
+             status_code=201,
+             responses={200: {"description": "A duplicate: nothing changed"}, 201: {"description": "Accepted"},
+                        403: {"description": "Not a seller key"},
+                        404: {"description": "No such cart of this seller (another seller's alike), or an order "
+                                             "not of this cart"},
+                        409: {"description": "Rejected: `code`"}, 422: {"description": "Invalid: the field named"}})
+def cart_message(who: Who, acting: Annotated[Actions, Depends(actions)], cart_no: Annotated[str, Path(max_length=64)],
+                 data: Annotated[dict, Body()] = None,
+                 idempotency_key: Annotated[str | None, Header(max_length=64)] = None):
+    data = dict(data or {})
+    message_id = idempotency_key or data.pop("message_id", None)
+    decided = acting.message_cart(who, cart_no, data, message_id, via="api")
+    return JSONResponse(decided.as_json() | {"cart_no": cart_no}, status_code=decided.status)
 
 
 def error_body(code: str, detail: str) -> dict:

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from domain.errors import Rejected
+from entrypoints.actions import Actions, InvalidAction
 from entrypoints.access import Capability, Forbidden, NotFound, Unauthenticated
 from entrypoints.api_docs import add_api_docs
 from entrypoints.arguments import BadArgument, moment
@@ -98,6 +99,7 @@ def create_app(documents: Documents, keys: ApiKeys, site: Site | None = None,
                   dependencies=[Depends(refuse_cross_site)])
     app.state.documents, app.state.keys, app.state.site, app.state.clock = documents, keys, site, clock
     app.state.as_of = as_of.isoformat() if as_of else None
+    app.state.actions = Actions(documents.app, clock)
     app.state.sessions, app.state.login_throttle = Sessions(documents.engine), LoginThrottle()
     metrics = ServerMetrics(documents)
     app.include_router(router)
@@ -174,6 +176,10 @@ def create_app(documents: Documents, keys: ApiKeys, site: Site | None = None,
     @app.exception_handler(Rejected)
     def rejected(request: Request, error: Rejected):
         return answer(request, rejected_status(error), error.code, error.detail)
+
+    @app.exception_handler(InvalidAction)
+    def invalid_action(request: Request, error: InvalidAction):
+        return answer(request, 422, "invalid", error.reason)
 
     @app.exception_handler(BadArgument)
     def bad_argument(request: Request, error: BadArgument):

@@ -5,6 +5,7 @@ and the same access rules as the API; no JavaScript needed. A page's visitor is 
 view (a seller's: its to-do list). Redirects are paths, never built from the request's Host."""
 
 from pathlib import Path as FilePath
+from uuid import uuid4
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
@@ -15,6 +16,10 @@ from fastapi.templating import Jinja2Templates
 from domain.claims import CLAIM_TYPES, CLOSED, Status
 from domain.seller import previous_month
 from entrypoints import arguments
+from entrypoints.actions import Actions, Decided, InvalidAction
+from entrypoints.action_forms import (
+    ACTION_FORMS, CONFIRM_FIRST, REFUSAL_REASONS, SELLER_CANCEL_REASONS, STEP_ACTION, form_data,
+)
 from entrypoints.access import Capability, Principal, Role
 from entrypoints.authentication import Visitor, session_principal
 from entrypoints.csrf import form_token
@@ -103,7 +108,7 @@ def landing(who: Visitor):
 @pages.get("/todo", response_class=HTMLResponse)
 def todo_page(request: Request, who: Visitor, docs: Docs, seller: Seller = None, as_of: AsOf = None):
     document = docs.todo(who.seller(seller), arguments.moment(as_of))
-    return page(request, who, "todo.html", d=document, as_of=as_of)
+    return page(request, who, "todo.html", d=document, as_of=as_of, step_action=STEP_ACTION if who.may(Capability.ACT) else {})
 
 
 @pages.get("/dashboard", response_class=HTMLResponse)
@@ -126,12 +131,55 @@ def claims_page(request: Request, who: Visitor, docs: Docs, seller: Seller = Non
 
 @pages.get("/orders/{order_no}", response_class=HTMLResponse)
 def order_page(request: Request, who: Visitor, docs: Docs, order_no: Annotated[str, Path(max_length=64)],
-               as_of: AsOf = None):
+               as_of: AsOf = None, act: Annotated[str | None, Query(max_length=64)] = None,
+               done: Annotated[str | None, Query(max_length=64)] = None, repeat: bool = False):
+    """The order; `act`: the action whose form opens (a to-do row's next step links here); `done`: the
+    message id of an action just sent, whose outcome (its Receipt's) the page tells."""
+    decided = None
+    if done and who.may(Capability.ACT):
+        decided = request.app.state.actions.decided(who, order_no, done, repeat)
+    return order_view(request, who, docs, order_no, as_of, decided=decided, opened=act)
+
+
+def order_view(request: Request, who: Principal, docs: Docs, order_no: str, as_of: str | None = None,
+               decided: Decided | None = None, opened: str | None = None) -> HTMLResponse:
     who.require(Capability.HISTORY)
     moment = arguments.moment(as_of)
     document = docs.history(order_no, moment, reveal=who.unmasked, seller=who.only_seller)
+    offered = []
+    if who.may(Capability.ACT) and moment is None:  # actions on the present only, never on a past view
+        acting: Actions = request.app.state.actions
+        offered = acting.offered(who, acting.own_order(who, order_no))
     return page(request, who, "order.html", d=document, sheet=order_sheet(document, _step(docs, document, moment)),
-                unmasked=who.unmasked)
+                unmasked=who.unmasked, offered=offered, forms=ACTION_FORMS, confirmed_first=CONFIRM_FIRST,
+                message_id=lambda: str(uuid4()), decided=decided, opened=opened,
+                reasons=SELLER_CANCEL_REASONS, refusal_reasons=REFUSAL_REASONS)
+
+
+@pages.post("/orders/{order_no}/actions/{message_type}", response_class=HTMLResponse)
+async def order_action(request: Request, who: Visitor, docs: Docs, order_no: Annotated[str, Path(max_length=64)],
+                       message_type: Annotated[str, Path(max_length=64)]):
+    """A seller's action from the order page's form: the same §4 message as the API's (CSRF and Origin
+    checked for every POST in entrypoints/csrf.py); the page shows its outcome at once."""
+    who.require(Capability.ACT)
+    form = await request.form()
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    if message_type in CONFIRM_FIRST and fields.get("confirm") != "yes":
+        return order_view(request, who, docs, order_no, opened=message_type)
+    acting: Actions = request.app.state.actions
+    try:
+        decided = acting.act(who, order_no, message_type, form_data(message_type, fields), fields.get("message_id", ""),
+                             via="web")
+    except InvalidAction as invalid:
+        decided = Decided(fields.get("message_id", ""), message_type, order_no, "", "invalid", "invalid", invalid.reason)
+    if decided.outcome == "invalid" or decided.code == "duplicate_conflict":  # nothing changed: told at once
+        shown = order_view(request, who, docs, order_no, decided=decided)
+        shown.status_code = 422 if decided.outcome == "invalid" else 409
+        return shown
+    # post/redirect/get: a reload asks the Receipt again, never sends twice
+    repeat = "&repeat=1" if decided.outcome == "duplicate" else ""
+    return RedirectResponse(f"/orders/{quote(order_no, safe='')}?as_of=now&done={quote(decided.message_id, safe='')}"
+                            f"{repeat}", status_code=303)
 
 
 def _step(docs, document: dict, as_of) -> dict | None:

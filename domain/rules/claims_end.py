@@ -5,7 +5,7 @@ contact the withdrawal rule reads: the seller's messages, the buyer's feedback."
 from datetime import datetime
 
 from domain.claims import CANCEL, EXCHANGE, NON_RECEIPT, RETURN, check_actor
-from domain.errors import AmountInvalid, InvalidTransition, NoBuyerContact
+from domain.errors import InvalidTransition, NoBuyerContact
 from domain.money import RefundKind
 from domain.rules.guards import OrderGuards, outcome_of
 
@@ -23,11 +23,9 @@ class ClaimEndRules(OrderGuards):
         """Instead of a reship the seller refunds what is left of the payment."""
         check_actor("refund_in_full", actor)
         claim = self._require_open(EXCHANGE, NON_RECEIPT)
-        refund = self.money.refundable
-        if refund <= 0:
-            raise AmountInvalid("nothing is left to refund")
-        status = claim.next("refund_in_full")
-        self._refunded_in_full(at=at, actor=actor, claim_type=claim.type, status=status, refund=refund, outcome=None)
+        refund = max(self.money.refundable, 0)  # no amount is stated: never amount_invalid (SPEC §9)
+        status, outcome = self._refund_decided(claim.type, claim.next("refund_in_full"), refund)
+        self._refunded_in_full(at=at, actor=actor, claim_type=claim.type, status=status, refund=refund, outcome=outcome)
 
     def withdraw_claim(self, *, actor: str, at: datetime, note: str = "") -> None:
         """Only the buyer withdraws; the marketplace does it for the seller given the seller's messages."""

@@ -15,7 +15,7 @@ LABELLED = {
     "reason": "reason", "responsibility": "responsibility", "cost_bearer": "cost_bearer",
     "payment_method": "payment_method", "item_kind": "item_kind", "region": "region", "by": "delivered_by",
     "outcome": "outcome", "kind": "refund_kind", "category": "category", "rating": "rating",
-    "answer.action": "answer_action",
+    "answer.action": "answer_action", "origin.via": "via",
 }
 MONEY = {"refund", "amount", "unit_price", "shipping_fee"}
 DATES = {"promised_ship_date", "reship_date", "answer.until"}

@@ -210,6 +210,63 @@ CODE = {
     "nothing_to_exchange": "交換できるポイントがありません(100ポイント未満)",
 }
 
+# A seller's actions (SPEC §4 seller messages, §8 "Seller actions"): the order page's buttons.
+ACTION = {
+    "order.prepared": "発送準備中にする",
+    "order.shipped": "発送する",
+    "cancel.approved": "キャンセルを承認する",
+    "cancel.refused": "キャンセルを拒否する",
+    "cancel.seller_initiated": "販売店都合でキャンセルする",
+    "return.approved": "返品を承認する",
+    "return.held": "返品を保留する",
+    "return.resumed": "返品の保留を解除する",
+    "return.collected": "回収完了を確認する",
+    "return_charge.requested": "返品追加金を請求する",
+    "return_charge.cancelled": "返品追加金の請求を取り消す",
+    "exchange.accepted": "交換を受け付ける",
+    "exchange.reshipped": "交換品を再配送する",
+    "exchange.converted_to_return": "交換を返品に切り替える",
+    "non_receipt.answered": "未受取通知に回答する",
+    "claim.refunded_in_full": "全額返金する",
+    "partial_refund.requested": "一部払戻しを申請する",
+    "partial_refund.cancelled": "一部払戻しの申請を取り消す",
+    "message.sent": "購入者にメッセージを送る",
+}
+
+# Where a seller's action came from (an event's `origin.via`).
+VIA = {"web": "販売者画面", "api": "販売者API"}
+
+# An action's outcome as the page tells it.
+ACTION_OUTCOME = {
+    "accepted": "受け付けました",
+    "duplicate": "この操作はすでに受け付け済みです(二重送信は一度だけ処理されます)",
+    "rejected": "受け付けられませんでした",
+    "parked": "処理中に障害が発生しました。運用担当に連絡してください",
+    "invalid": "入力内容に誤りがあります",
+}
+
+# A rejected action: what the seller can do about it, by its code (shown with the code).
+WHAT_TO_DO = {
+    "invalid": "次の項目を直して、もう一度送信してください:",
+    "unknown_order": "注文番号を確かめてください。",
+    "order_exists": "すでに登録済みです。操作は不要です。",
+    "claim_open": "処理中のクレームを先に完了させてください。",
+    "no_open_claim": "このクレームはすでに終了しています。ページを再読み込みして現在の状態を確かめてください。",
+    "invalid_transition": "ページを再読み込みして、今の状態で選べる操作から選んでください。",
+    "actor_not_allowed": "この操作は購入者またはQoo10が行います。必要ならQoo10に依頼してください。",
+    "refusal_not_allowed": "新規注文・配送遅延の注文はキャンセル拒否できません。キャンセルを承認してください。",
+    "invalid_reason": "理由は品切れか配送遅延を選んでください。",
+    "already_shipped": "発送済みの注文は販売店都合でキャンセルできません。購入者からの返品の申請を待ってください。",
+    "already_delivered": "配送完了後のキャンセルはできません。返品として対応してください。",
+    "not_delivered": "配送完了後にもう一度操作してください。",
+    "amount_invalid": "1円以上、返金できる残額以下の金額(数量)を入力してください。",
+    "not_buyer_responsible": "販売店都合の返品には返品追加金を請求できません。",
+    "no_buyer_contact": "先に購入者へメッセージを送ってください。",
+    "tracking_required": "送り状番号を入力してください。送り状番号が再配送の証拠になります。",
+    "out_of_order": "この注文にはより新しい処理があります。ページを再読み込みしてください。",
+    "duplicate_conflict": "このフォームはすでに別の内容で送信されています。ページを再読み込みしてからやり直してください。",
+}
+
 # The Order's events as the history's timeline names them.
 EVENT = {
     "Placed": "注文",
@@ -250,6 +307,13 @@ EVENT = {
 # The fields of the Order's events, as 取引情報 names them (nested ones by their path).
 FIELD = {
     "order_no": "注文番号",
+    "origin.via": "操作元",
+    "origin.key_id": "操作したAPIキー",
+    "text": "メッセージ",
+    "until": "お待ちいただく期日",
+    "action": "対応",
+    "message": "購入者へのメッセージ",
+    "confirm": "取り消せない操作であることを確認しました",
     "cart_no": "カート番号",
     "seller_id": "販売者ID",
     "buyer": "購入者",
@@ -329,6 +393,10 @@ TABLES = {
     "inquiry_status": INQUIRY_STATUS,
     "role": ROLE,
     "code": CODE,
+    "action": ACTION,
+    "via": VIA,
+    "action_outcome": ACTION_OUTCOME,
+    "what_to_do": WHAT_TO_DO,
     "event": EVENT,
     "field": FIELD,
 }

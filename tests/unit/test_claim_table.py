@@ -140,10 +140,7 @@ ALLOWED = {
 }
 
 # Refusals where a specific rule fires before the transition check (SPEC §9's order of checks).
-SPECIFIC = {
-    (("exchange", "refunding"), "refund_in_full"): "amount_invalid",  # the full refund is owed already
-    (("non_receipt", "refunding"), "refund_in_full"): "amount_invalid",
-}
+SPECIFIC: dict = {}  # a full refund states no amount: on a claim already refunding it is invalid_transition (SPEC §9)
 
 CLOSED = {"completed", "refused", "withdrawn"}
 

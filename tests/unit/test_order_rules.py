@@ -363,10 +363,19 @@ def test_a_full_refund_is_what_was_paid_less_what_was_already_refunded():
 
 
 def test_money_is_never_refunded_more_than_was_paid():
+    """A full refund states no amount (SPEC §9): one that comes to 0 owes nothing and completes its claim."""
     order = given(prepared(), shipped(), delivered(), seller("request_partial_refund", category="price_or_shipping", amount=2500))
     order.approve_partial_refund(actor="marketplace", at=at(days=5))
     exchange_requested(days=6)(order)
-    assert rejected(lambda: seller("refund_in_full", days=7)(order)) == "amount_invalid"
+    seller("refund_in_full", days=7)(order)
+    assert [r.amount for r in order.money.refunds] == [2500]
+    assert claim_status(order) == ("exchange", "completed")
+    assert order.outcome == "refunded"
+
+
+def test_a_full_refund_on_a_claim_already_refunding_is_an_invalid_transition():
+    order = given(prepared(), shipped(), delivered(), exchange_requested(), seller("refund_in_full"))
+    assert rejected(lambda: seller("refund_in_full", days=7)(order)) == "invalid_transition"
 
 
 def test_refund_paid_pays_the_oldest_owed_refund():

@@ -1,0 +1,213 @@
+"""A seller's actions from the web and the API (SPEC §8 "Seller actions", docs/decisions/0021).
+
+An action becomes exactly the upstream message of SPEC §4 — `actor: seller`, the order, the server's
+time, the client's `message_id` — and is read by the same contract (`consumers.routes.parse`), turned
+into the same command (`to_command`) and decided by the same rules and store (`Orders.process`) as a
+line of `orderclaims ingest`: embedded, in the request. Nothing here decides a rule: what a page
+offers is asked of the rules themselves (each action tried on a copy of the order).
+
+A repeat of a message id is a duplicate (it changes nothing); it is built with the first message's
+time, so a retried call with the same content is a duplicate, and one with other content a
+`duplicate_conflict`. Only a seller key acts, only on its own orders: another seller's order is
+answered exactly as one never placed."""
+
+import copy
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from consumers.contracts import InvalidMessage
+from consumers.routes import ROUTES, parse, to_command
+from domain.application import Orders
+from eventsourcing.application import AggregateNotFoundError
+
+from domain.cart import cart_id
+from domain.claims import MAY_ACT
+from domain.errors import Rejected, UnknownOrder
+from domain.order import Order
+from domain.receipt import receipt_id
+from domain.unit_of_work import replay
+from entrypoints.access import Capability, NotFound, Principal
+
+# Every seller message of SPEC §4 on one order: its type -> the Order's command (the claim and
+# actor tables' name). `message.sent` on one order is the buyer message (cart-level: its own route).
+ORDER_ACTIONS: dict[str, str] = {
+    message_type: route.run.command
+    for message_type, route in ROUTES.items()
+    if getattr(route.run, "command", None) and "seller" in MAY_ACT[route.run.command]
+}
+ORDER_ACTIONS["message.sent"] = "note_buyer_message"
+
+# Codes that depend only on what a form states (an amount, a tracking number, a reason), not on the
+# order's state: an action refused only so is still offered.
+DATA_CODES = frozenset({"amount_invalid", "tracking_required", "invalid_reason"})
+
+# What an action is tried with to ask the rules whether the state allows it (its data is the form's).
+_TRIAL = {
+    "order.prepared": {"promised_ship_date": None},
+    "order.shipped": {"carrier": "-", "tracking_no": "-", "trackable": True},
+    "cancel.refused": {"reason": "-", "note": ""},
+    "cancel.seller_initiated": {"reason": "out_of_stock"},
+    "return.approved": {"note": ""}, "return.held": {"note": ""}, "return.resumed": {"note": ""},
+    "return.collected": {"note": ""},
+    "return_charge.requested": {"amount": 1},
+    "exchange.accepted": {"memo": ""},
+    "exchange.reshipped": {"carrier": "-", "tracking_no": "-", "cost_bearer": "seller", "reship_date": date(2026, 1, 1),
+                           "recipient": {"name": "-", "phone": "-", "address": "-"}},
+    "non_receipt.answered": {"action": "wait", "message": "", "until": date(2026, 1, 1), "carrier": "",
+                             "tracking_no": ""},
+    "partial_refund.requested": {"category": "price_or_shipping", "quantity": None, "amount": 1},
+}
+
+
+class UnknownAction(NotFound):
+    def __init__(self, message_type: str):
+        super().__init__("unknown_action", f"{message_type!r} is not a seller action on an order")
+
+
+class InvalidAction(Exception):
+    """The action's data is not a valid §4 message: `reason` names the field (422)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Decided:
+    """What became of one action: its Receipt's answer."""
+
+    message_id: str
+    message_type: str
+    order_no: str
+    occurred_at: str
+    outcome: str  # accepted | duplicate | rejected | parked
+    code: str | None = None
+    detail: str | None = None
+    origin: dict | None = None
+
+    @property
+    def status(self) -> int:
+        return {"accepted": 201, "duplicate": 200, "rejected": 409}.get(self.outcome, 500)
+
+    def as_json(self) -> dict:
+        document = {"message_id": self.message_id, "type": self.message_type, "order_no": self.order_no,
+                    "occurred_at": self.occurred_at, "outcome": self.outcome, "origin": self.origin}
+        if self.code:
+            document |= {"code": self.code, "detail": self.detail}
+        return document
+
+
+class Actions:
+    """A seller's actions on its orders, decided in the request (embedded mode)."""
+
+    def __init__(self, app: Orders, clock: Callable[[], datetime]):
+        self.app, self.clock = app, clock
+        self._one_at_a_time = threading.Lock()  # a double click's two requests: the second is the duplicate
+
+    def own_order(self, who: Principal, order_no: str) -> Order:
+        """The key's own order; another seller's is answered exactly as one never placed."""
+        who.require(Capability.ACT)
+        self.app.forget_cached_aggregates()  # other processes (ingest) write this store too
+        order = self.app.get_order(order_no)
+        if order.seller_id != who.seller_id:
+            raise UnknownOrder(f"order {order_no!r} was never placed")
+        return order
+
+    def offered(self, who: Principal, order: Order) -> list[str]:
+        """The seller actions the order's state allows, in the contract's order: each tried on a copy of
+        the order by its own rules (claim table, actor table, specific rules)."""
+        if not who.may(Capability.ACT) or order.seller_id != who.seller_id:
+            return []
+        now, offered = self.clock(), []
+        for message_type, command in ORDER_ACTIONS.items():
+            if message_type == "message.sent":
+                offered.append(message_type)
+                continue
+            trial = copy.deepcopy(order)
+            try:
+                getattr(trial, command)(actor="seller", at=now, **_TRIAL.get(message_type, {}))
+            except Rejected as rejected:
+                if rejected.code not in DATA_CODES:
+                    continue
+            offered.append(message_type)
+        return offered
+
+    def act(self, who: Principal, order_no: str, message_type: str, data: dict, message_id: str, via: str) -> Decided:
+        """Send the §4 message of this action through ingest's own path; its Receipt's answer."""
+        who.require(Capability.ACT)
+        if message_type not in ORDER_ACTIONS:
+            raise UnknownAction(message_type)
+        if message_type == "message.sent" and (data.get("cart_no") or data.get("order_nos")):
+            raise InvalidAction("cart_no, order_nos: a message on one order names no other (a cart's: "
+                                "POST /api/carts/{cart_no}/messages)")
+        if not message_id or not isinstance(message_id, str):
+            raise InvalidAction("message_id: required (an Idempotency-Key header, or the form's)")
+        with self._one_at_a_time:
+            self.own_order(who, order_no)
+            return self._send(who, message_id, message_type, order_no, data, via)
+
+    def message_cart(self, who: Principal, cart_no: str, data: dict, message_id: str, via: str) -> Decided:
+        """A message to the buyer of a cart's orders, once per cart (SPEC §4 `message.sent`): sent as the
+        seller's own orders of the cart (`order_nos`: all of them, or those picked), never as `cart_no`,
+        so it never reaches another seller's order of the same cart. A cart with none of the seller's
+        orders is answered as one that does not exist."""
+        who.require(Capability.ACT)
+        if not message_id or not isinstance(message_id, str):
+            raise InvalidAction("message_id: required (an Idempotency-Key header, or the form's)")
+        picked = data.get("order_nos") or []
+        if not isinstance(picked, list) or data.get("cart_no") not in (None, "", cart_no):
+            raise InvalidAction("order_nos: a list of this cart's order numbers; cart_no: this cart's or none")
+        with self._one_at_a_time:
+            own = self.own_orders_of_cart(who, cart_no)
+            if any(no not in own for no in picked):
+                raise NotFound("unknown_order", "order_nos: an order that is not one of this cart's")
+            data = {**{k: v for k, v in data.items() if k != "cart_no"}, "order_nos": picked or own}
+            return self._send(who, message_id, "message.sent", "", data, via)
+
+    def own_orders_of_cart(self, who: Principal, cart_no: str) -> list[str]:
+        self.app.forget_cached_aggregates()
+        try:
+            cart = self.app.repository.get(cart_id(cart_no), projector_func=replay)
+        except (AggregateNotFoundError, ValueError):
+            cart = None
+        own = [no for no in (cart.order_nos if cart else []) if self.app.get_order(no).seller_id == who.seller_id]
+        if not own:
+            raise NotFound("unknown_cart", f"cart {cart_no!r} does not exist")
+        return own
+
+    def _send(self, who: Principal, message_id: str, message_type: str, order_no: str, data: dict,
+              via: str) -> Decided:
+        """The §4 message, through ingest's own calls (under the lock)."""
+        first = self._first_time(message_id)
+        message = {"message_id": message_id, "type": message_type, "order_no": order_no,
+                   "occurred_at": (first or self.clock()).isoformat(), "actor": "seller", "data": data}
+        raw = json.dumps(message, ensure_ascii=False, default=str).encode()
+        try:
+            parsed = parse(raw)
+        except InvalidMessage as invalid:
+            raise InvalidAction(invalid.reason) from None
+        origin = {"via": via, "key_id": who.key_id}
+        [outcome] = self.app.process([to_command(parsed, raw=raw, source=f"{via} key {who.key_id}", origin=origin)])
+        return Decided(message_id, message_type, order_no, message["occurred_at"], outcome.status, outcome.code,
+                       outcome.detail, origin)
+
+    def decided(self, who: Principal, order_no: str, message_id: str, repeat: bool = False) -> Decided | None:
+        """What became of an action sent on this order of the key's (its Receipt); None for another's."""
+        self.own_order(who, order_no)
+        stored = self.app.recorder.select_events(receipt_id(message_id), limit=1)
+        receipt = self.app.mapper.to_domain_event(stored[0]) if stored else None
+        if receipt is None or receipt.order_no != order_no:
+            return None
+        origin = getattr(receipt, "origin", None)
+        if not origin or origin.get("key_id") is None:
+            return None
+        return Decided(message_id, receipt.message_type, order_no, receipt.at.isoformat(),
+                       "duplicate" if repeat else receipt.outcome, receipt.code, receipt.detail, origin)
+
+    def _first_time(self, message_id: str) -> datetime | None:
+        """The time of the message id's first use, if it was used (a retry is built with it)."""
+        stored = self.app.recorder.select_events(receipt_id(message_id), limit=1)
+        return self.app.mapper.to_domain_event(stored[0]).at if stored else None
