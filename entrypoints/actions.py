@@ -23,7 +23,7 @@ from consumers.routes import ROUTES, parse, to_command
 from domain.application import Orders
 from eventsourcing.application import AggregateNotFoundError
 
-from domain.cart import cart_id
+from domain.ids import CART
 from domain.claims import MAY_ACT
 from domain.errors import Rejected, UnknownOrder
 from domain.order import Order
@@ -170,7 +170,8 @@ class Actions:
     def own_orders_of_cart(self, who: Principal, cart_no: str) -> list[str]:
         self.app.forget_cached_aggregates()
         try:
-            cart = self.app.repository.get(cart_id(cart_no), projector_func=replay)
+            cid = self.app.ids.find(CART, cart_no)  # by the store's id scheme (docs/decisions/0019)
+            cart = self.app.repository.get(cid, projector_func=replay) if cid is not None else None
         except (AggregateNotFoundError, ValueError):
             cart = None
         own = [no for no in (cart.order_nos if cart else []) if self.app.get_order(no).seller_id == who.seller_id]
