@@ -14,7 +14,7 @@ from entrypoints.bootstrap import Settings, build_orders, collect_less
 from store.files import unwritable
 from store.keyring import KeyMissing
 from store.keys import MasterKeyMissing
-from entrypoints.cli_audit import checkpoint_command, maybe_checkpoint, verify_command
+from entrypoints.cli_audit import checkpoint_command, evidence_command, maybe_checkpoint, verify_command
 from entrypoints.cli_contract import contract_command
 from entrypoints.cli_parked import parked_command
 from entrypoints.documents import Documents
@@ -139,5 +139,5 @@ def simulate_command(orders: int, seed: int, output) -> None:
 
 
 for _command in (*COMMANDS, todo_command, summary_command, serve_command, keys_group, parked_command, checkpoint_command,
-                 verify_command, run_group, publish_command, contract_command):
+                 verify_command, evidence_command, run_group, publish_command, contract_command):
     main.add_command(_command)

@@ -1,6 +1,9 @@
-"""`orderclaims checkpoint [--export FILE]` and `orderclaims verify [--checkpoint FILE]` (SPEC §7)."""
+"""`orderclaims checkpoint [--export FILE] [--consistency OLD NEW]`, `orderclaims verify [--checkpoint FILE]
+[--order N]` and `orderclaims evidence ORDER_NO --out FILE` (SPEC §7)."""
 
+import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -8,9 +11,13 @@ from entrypoints.bootstrap import Settings, build_orders
 from entrypoints.cli_read import json_option, print_json
 from entrypoints.documents import Documents
 from entrypoints.render import printable, table
+from domain.errors import UnknownOrder
+from domain.order import order_id
 from store.audit import (
     SigningKeyMissing, export, signing_key, stored_checkpoints, write_checkpoint,
 )
+from store.evidence import NoEvidence, latest_inclusion, order_events
+from store.files import write_whole
 from store.engines import make_engine
 from store.keyring import KeyMissing
 
@@ -59,9 +66,12 @@ def checkpoint_command(export_to: str | None, as_json: bool) -> None:
 @click.command(name="verify")
 @click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False),
               help="A checkpoint exported earlier (`checkpoint --export`), held apart from the store.")
+@click.option("--order", "order_no", help="Only this order: its chain and its inclusion in the latest checkpoint.")
 @json_option
-def verify_command(checkpoint_file: str | None, as_json: bool) -> None:
+def verify_command(checkpoint_file: str | None, order_no: str | None, as_json: bool) -> None:
     """Recompute every hash chain and checkpoint; exit 1 when anything was altered, removed or inserted."""
+    if order_no is not None:
+        verify_one(order_no, as_json)
     report = Documents().verify(checkpoint_file)
     if as_json:
         print_json(report)
@@ -75,3 +85,59 @@ def verify_command(checkpoint_file: str | None, as_json: bool) -> None:
                               for f in report["findings"]], header=["finding", "aggregate", "version", "detail"]))
         click.echo("OK" if report["ok"] else f"FAILED: {len(report['findings'])} findings")
     sys.exit(0 if report["ok"] else 1)
+
+
+def verify_one(order_no: str, as_json: bool) -> None:
+    report = Documents().verify_order(order_no)
+    if as_json:
+        print_json(report)
+    else:
+        click.echo(f"order {order_no}: {report['events']} events, head of version {report['covered']} in the checkpoint "
+                   f"at position {report['checkpoint'] or 0:,}, verified in {report['milliseconds']} ms"
+                   + ("" if report["tags_checked"] else "; key tags not checked (no chain key)"))
+        if report["covered"] and report["covered"] < report["events"]:
+            click.echo(f"{report['events'] - report['covered']} later events are chained, not yet in a checkpoint")
+        for finding in report["findings"]:
+            click.echo(f"  {finding}")
+        click.echo("OK" if report["ok"] else f"FAILED: {len(report['findings'])} findings")
+    sys.exit(0 if report["ok"] else 1)
+
+
+@click.command(name="evidence")
+@click.argument("order_no")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="The bundle's file (JSON, docs/evidence-format.md).")
+@click.option("--unmask", is_flag=True, help="Also the plaintext of the sealed fields (needs the master key).")
+@json_option
+def evidence_command(order_no: str, out: str, unmask: bool, as_json: bool) -> None:
+    """One order's events as stored, its chain and the proof of its head in a signed checkpoint,
+    for `python tools/verify_evidence.py FILE` to check offline."""
+    settings = Settings.from_env()
+    docs = Documents(settings)
+    try:
+        events = order_events(docs.app.recorder, docs.engine, order_no)
+        if not events:
+            raise UnknownOrder(f"order {order_no!r} was never placed")
+        try:
+            covered = latest_inclusion(docs.engine, order_id(order_no)).version
+        except NoEvidence:
+            covered = 0
+        if covered != events[-1].version:  # its latest events are in no checkpoint yet: sign one now
+            try:
+                key = signing_key(settings.database_url, docs.engine, create=not stored_checkpoints(docs.engine))
+            except SigningKeyMissing as missing:
+                raise click.ClickException(f"the order's latest events are in no checkpoint, and {missing}") from None
+            write_checkpoint(docs.app.recorder, docs.engine, key)
+        document = docs.evidence(order_no, unmask=unmask)
+    except (NoEvidence, UnknownOrder) as none:
+        raise click.ClickException(str(none)) from None
+    write_whole(Path(out), (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode())
+    summary = {"order_no": order_no, "out": out, "events": len(document["events"]),
+               "checkpoint": document["checkpoint"]["size"], "unmasked": unmask}
+    if as_json:
+        print_json(summary)
+        return
+    click.echo(f"order {order_no}: {summary['events']} events and the proof of their head in the checkpoint at "
+               f"position {summary['checkpoint']:,} written to {out}"
+               + (" (with the plaintext of the sealed fields)" if unmask else "")
+               + f"; check it with: python tools/verify_evidence.py {out}")

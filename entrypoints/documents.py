@@ -33,6 +33,8 @@ from projections.schema import LOG, metadata, positions
 from projections.settlement import Settlement
 from projections.todo import Todo
 from store.audit import ChainKeyMissing, SigningKeyMissing, chain_key, load, raw_public, signing_key, verify
+from store.evidence import bundle as evidence_bundle
+from store.evidence import verify_order
 
 
 def now() -> datetime:
@@ -175,6 +177,32 @@ class Documents:
                 "unchained": report.unchained, "checkpoints": report.checkpoints, "findings": report.findings,
                 "keyed_from": report.keyed_from, "tags_checked": report.tags_checked,
                 "seconds": round(time.perf_counter() - began, 2)}
+
+    def _keys(self) -> tuple[bytes | None, bytes | None]:
+        """The service's public signing key and the chain key, each None where this process has none."""
+        try:
+            public_key = raw_public(signing_key(self.settings.database_url, self.engine, create=False).public_key())
+        except SigningKeyMissing:
+            public_key = None
+        try:
+            key = chain_key(self.settings.database_url, self.engine, create=False)
+        except ChainKeyMissing:
+            key = None
+        return public_key, key
+
+    def verify_order(self, order_no: str) -> dict:
+        """One order's chain and its head's inclusion in the latest signed checkpoint (never a scan)."""
+        public_key, key = self._keys()
+        began = time.perf_counter()
+        check = verify_order(self.app.recorder, self.engine, order_no, key=key, public_key=public_key)
+        return {"ok": check.ok, "order_no": order_no, "events": check.events, "covered": check.covered,
+                "checkpoint": check.checkpoint, "findings": check.findings, "tags_checked": check.tags_checked,
+                "milliseconds": round((time.perf_counter() - began) * 1000, 1)}
+
+    def evidence(self, order_no: str, unmask: bool = False) -> dict:
+        """The order's evidence bundle (docs/evidence-format.md); raises NoEvidence when there is none."""
+        unmasked = self.history(order_no, reveal=True)["events"] if unmask else None
+        return evidence_bundle(self.app.recorder, self.engine, order_no, unmasked=unmasked)
 
     def lags(self) -> dict:
         """The store's head and every projection's position on each stream it reads (embedded: the

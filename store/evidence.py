@@ -66,7 +66,7 @@ def order_events(recorder: Any, engine: Engine, order_no: str) -> list[StoredEve
         oid_value: Any = oid
     else:
         query = text("SELECT originator_version, hash, tag FROM event_links WHERE originator_id = :oid")
-        oid_value = str(oid)
+        oid_value = oid.hex
     with engine.connect() as conn:
         links = {r[0]: (bytes(r[1]), bytes(r[2]) if r[2] is not None else None)
                  for r in conn.execute(query, {"oid": oid_value})}
