@@ -12,11 +12,10 @@ from entrypoints.cli_read import json_option, print_json
 from entrypoints.documents import Documents
 from entrypoints.render import printable, table
 from domain.errors import UnknownOrder
-from domain.order import order_id
 from store.audit import (
-    SigningKeyMissing, export, signing_key, stored_checkpoints, write_checkpoint,
+    SigningKeyMissing, export, load, signing_key, stored_checkpoints, write_checkpoint,
 )
-from store.evidence import NoEvidence, latest_inclusion, order_events
+from store.evidence import NoEvidence, consistency
 from store.files import write_whole
 from store.engines import make_engine
 from store.keyring import KeyMissing
@@ -42,10 +41,17 @@ def maybe_checkpoint(app, settings: Settings) -> None:
 @click.command(name="checkpoint")
 @click.option("--export", "export_to", type=click.Path(dir_okay=False, writable=True),
               help="Also write the signed checkpoint to this file, for an auditor to keep.")
+@click.option("--consistency", nargs=2, metavar="OLD NEW",
+              help="Instead: prove that checkpoint NEW's log extends OLD's (RFC 6962); each a position of a "
+                   "stored checkpoint or an exported checkpoint's file. The proof goes to --out (or is printed).")
+@click.option("--out", "out", type=click.Path(dir_okay=False, writable=True), help="The consistency proof's file.")
 @json_option
-def checkpoint_command(export_to: str | None, as_json: bool) -> None:
-    """Sign the log's size and the Merkle root of every chain's head, now."""
+def checkpoint_command(export_to: str | None, consistency: tuple[str, str] | None, out: str | None,
+                       as_json: bool) -> None:
+    """Sign the log's size, the Merkle root of every chain's head and of the log, now."""
     settings = Settings.from_env()
+    if consistency:
+        prove_consistency(settings, *consistency, out)
     engine = make_engine(settings.database_url)
     try:  # a new signing key only for a store without checkpoints: a copied database must not sign its own
         key = signing_key(settings.database_url, engine, create=not stored_checkpoints(engine))
@@ -112,23 +118,8 @@ def verify_one(order_no: str, as_json: bool) -> None:
 def evidence_command(order_no: str, out: str, unmask: bool, as_json: bool) -> None:
     """One order's events as stored, its chain and the proof of its head in a signed checkpoint,
     for `python tools/verify_evidence.py FILE` to check offline."""
-    settings = Settings.from_env()
-    docs = Documents(settings)
     try:
-        events = order_events(docs.app.recorder, docs.engine, order_no)
-        if not events:
-            raise UnknownOrder(f"order {order_no!r} was never placed")
-        try:
-            covered = latest_inclusion(docs.engine, order_id(order_no)).version
-        except NoEvidence:
-            covered = 0
-        if covered != events[-1].version:  # its latest events are in no checkpoint yet: sign one now
-            try:
-                key = signing_key(settings.database_url, docs.engine, create=not stored_checkpoints(docs.engine))
-            except SigningKeyMissing as missing:
-                raise click.ClickException(f"the order's latest events are in no checkpoint, and {missing}") from None
-            write_checkpoint(docs.app.recorder, docs.engine, key)
-        document = docs.evidence(order_no, unmask=unmask)
+        document = Documents().evidence(order_no, unmask=unmask)
     except (NoEvidence, UnknownOrder) as none:
         raise click.ClickException(str(none)) from None
     write_whole(Path(out), (json.dumps(document, indent=1, ensure_ascii=False) + "\n").encode())
@@ -141,3 +132,40 @@ def evidence_command(order_no: str, out: str, unmask: bool, as_json: bool) -> No
                f"position {summary['checkpoint']:,} written to {out}"
                + (" (with the plaintext of the sealed fields)" if unmask else "")
                + f"; check it with: python tools/verify_evidence.py {out}")
+
+
+def checkpoint_named(engine, name: str):
+    """A stored checkpoint by its position, or an exported checkpoint's file."""
+    if name.replace(",", "").isdigit():
+        found = [c for c in stored_checkpoints(engine) if c.size == int(name.replace(",", ""))]
+        if not found:
+            raise click.ClickException(f"no checkpoint at position {name}")
+        return found[0]
+    try:
+        return load(name)
+    except (OSError, ValueError, KeyError) as unreadable:
+        raise click.ClickException(f"{name}: neither a checkpoint's position nor a checkpoint file ({unreadable})") \
+            from None
+
+
+def prove_consistency(settings: Settings, old_name: str, new_name: str, out: str | None) -> None:
+    engine = make_engine(settings.database_url)
+    app = build_orders(settings)
+    try:
+        document, problems = consistency(app.recorder, checkpoint_named(engine, old_name),
+                                         checkpoint_named(engine, new_name))
+    except NoEvidence as none:
+        raise click.ClickException(str(none)) from None
+    text = json.dumps(document, indent=1) + "\n"
+    if out:
+        write_whole(Path(out), text.encode())
+    else:
+        click.echo(text, nl=False)
+    for problem in problems:
+        click.echo(f"orderclaims: {problem}", err=True)
+    click.echo(("FAILED: " + "; ".join(problems)) if problems else
+               f"the log of the checkpoint at {document['new']['size']:,} extends the log of the checkpoint at "
+               f"{document['old']['size']:,}" + (f"; proof written to {out} (check it with: python "
+                                                 f"tools/verify_evidence.py --consistency {out})" if out else ""),
+               err=not out)
+    sys.exit(1 if problems else 0)

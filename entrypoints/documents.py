@@ -33,8 +33,10 @@ from projections.schema import LOG, metadata, positions
 from projections.settlement import Settlement
 from projections.todo import Todo
 from store.audit import ChainKeyMissing, SigningKeyMissing, chain_key, load, raw_public, signing_key, verify
+from domain.order import order_id
+from store.audit import stored_checkpoints, write_checkpoint
+from store.evidence import NoEvidence, latest_inclusion, order_events, verify_order
 from store.evidence import bundle as evidence_bundle
-from store.evidence import verify_order
 
 
 def now() -> datetime:
@@ -199,9 +201,31 @@ class Documents:
                 "checkpoint": check.checkpoint, "findings": check.findings, "tags_checked": check.tags_checked,
                 "milliseconds": round((time.perf_counter() - began) * 1000, 1)}
 
+    def checkpoints(self, full: bool = False) -> list[dict]:
+        """The stored checkpoints, newest first: position, chains, events, time (`full`: as exported)."""
+        stored = list(reversed(stored_checkpoints(self.engine)))
+        if full:
+            return [c.as_json() for c in stored]
+        return [{"size": c.size, "heads": c.heads, "log_size": c.log_size, "at": c.at.isoformat(),
+                 "version": 3 if c.log_size is not None else 2 if c.keyed_from is not None else 1} for c in stored]
+
     def evidence(self, order_no: str, unmask: bool = False) -> dict:
-        """The order's evidence bundle (docs/evidence-format.md); raises NoEvidence when there is none."""
-        unmasked = self.history(order_no, reveal=True)["events"] if unmask else None
+        """The order's evidence bundle (docs/evidence-format.md), after signing a checkpoint when its
+        latest events are in none yet; raises UnknownOrder, or NoEvidence when there can be none."""
+        unmasked = self.history(order_no, reveal=True)["events"] if unmask else None  # UnknownOrder for none
+        events = order_events(self.app.recorder, self.engine, order_no)
+        if not events:
+            raise UnknownOrder(f"order {order_no!r} was never placed")
+        try:
+            covered = latest_inclusion(self.engine, order_id(order_no)).version
+        except NoEvidence:
+            covered = 0
+        if covered != events[-1].version:
+            try:  # a new signing key only for a store without checkpoints: a copied database must not sign its own
+                key = signing_key(self.settings.database_url, self.engine, create=not stored_checkpoints(self.engine))
+            except SigningKeyMissing as missing:
+                raise NoEvidence(f"the order's latest events are in no checkpoint, and {missing}") from None
+            write_checkpoint(self.app.recorder, self.engine, key)
         return evidence_bundle(self.app.recorder, self.engine, order_no, unmasked=unmasked)
 
     def lags(self) -> dict:

@@ -13,9 +13,9 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
 from domain.order import order_id
-from store.audit import Checkpoint, checkpoint_leaves, stored_checkpoints
-from store.chain import genesis, head_leaf, leaf_hash, link, tag_holds
-from store.merkle_proofs import inclusion_path, root_from_path, tree_hash
+from store.audit import PAGE, Checkpoint, checkpoint_leaves, stored_checkpoints
+from store.chain import genesis, head_leaf, leaf_hash, link, log_leaf, tag_holds
+from store.merkle_proofs import consistency_proof, inclusion_path, root_from_path, tree_hash
 
 FORMAT = "orderclaims-evidence/1"
 
@@ -170,3 +170,42 @@ def verify_order(recorder: Any, engine: Engine, order_no: str, key: bytes | None
                       proof.path) != proof.checkpoint.root:
         check.findings.append("the audit path does not give the checkpoint's root")
     return check
+
+
+CONSISTENCY_FORMAT = "orderclaims-consistency/1"
+
+
+def log_hashes(recorder: Any, upto: int) -> list[bytes]:
+    """The log tree's leaf hashes up to position `upto`: every chained event in log order."""
+    hashes, after = [], 0
+    while after < upto:
+        page = recorder.chained_page(after, PAGE)
+        for position, oid, version, _, _, stored_link, _ in page:
+            if position <= upto and stored_link is not None:
+                hashes.append(leaf_hash(log_leaf(position, oid, version, stored_link)))
+        if len(page) < PAGE:
+            break
+        after = page[-1][0]
+    return hashes
+
+
+def consistency(recorder: Any, old: Checkpoint, new: Checkpoint) -> tuple[dict, list[str]]:
+    """The RFC 6962 proof that NEW's log tree extends OLD's, from the store's log as it is now, and
+    what does not hold here already (the verifier checks the same offline)."""
+    if old.log_size is None or new.log_size is None:
+        raise NoEvidence("both checkpoints must be of message v3 (with a log root): checkpoints written before "
+                         "this release are checked by `verify` only")
+    if old.size > new.size:
+        old, new = new, old
+    hashes = log_hashes(recorder, new.size)
+    problems = []
+    if len(hashes) != new.log_size or tree_hash(hashes) != new.log_root:
+        problems.append(f"the store's log up to position {new.size:,} does not give the new checkpoint's log root")
+    if old.log_size > len(hashes) or tree_hash(hashes[:old.log_size]) != old.log_root:
+        problems.append(f"the store's log up to position {old.size:,} does not give the old checkpoint's log root: "
+                        "its history was rewritten since")
+    proof = consistency_proof(old.log_size, hashes) if old.log_size <= len(hashes) else []
+    if old.public_key != new.public_key:
+        problems.append("the two checkpoints are signed by different keys")
+    return {"format": CONSISTENCY_FORMAT, "old": old.as_json(), "new": new.as_json(),
+            "proof": [p.hex() for p in proof], "public_key": new.public_key.hex()}, problems
