@@ -35,6 +35,7 @@ from projections.todo import Todo
 from store.audit import ChainKeyMissing, SigningKeyMissing, chain_key, load, raw_public, signing_key, verify
 from domain.order import order_id
 from store.audit import stored_checkpoints, write_checkpoint
+from store.chain import genesis, link
 from store.evidence import NoEvidence, latest_inclusion, order_events, verify_order
 from store.evidence import bundle as evidence_bundle
 
@@ -200,6 +201,23 @@ class Documents:
         return {"ok": check.ok, "order_no": order_no, "events": check.events, "covered": check.covered,
                 "checkpoint": check.checkpoint, "findings": check.findings, "tags_checked": check.tags_checked,
                 "milliseconds": round((time.perf_counter() - began) * 1000, 1)}
+
+    def replay(self, order_no: str, step: int, reveal: bool = False) -> dict:
+        """The order after its first `step` events (clamped to 1..all): the history document of those
+        events and their state, with the step's stored link and whether its chain up to there holds."""
+        events = (self.revealing if reveal else self.app).order_events(order_no)  # UnknownOrder for none
+        step = max(1, min(step, len(events)))
+        stored = order_events(self.app.recorder, self.engine, order_no)
+        value, holds = genesis(order_id(order_no)), True
+        for event in stored[:step]:
+            value = link(value, order_id(order_no), event.version, event.topic, event.state)
+            holds = holds and event.link == value
+        shown = events[:step]
+        return {"order_no": order_no, "as_of": None, "step": step, "steps": len(events),
+                "events": [e.as_json() for e in history(shown, reveal=reveal)],
+                "state": describe(state_as_of(shown)),
+                "link": stored[step - 1].link.hex() if step <= len(stored) and stored[step - 1].link else None,
+                "chain_holds": holds and step <= len(stored)}
 
     def checkpoints(self, full: bool = False) -> list[dict]:
         """The stored checkpoints, newest first: position, chains, events, time (`full`: as exported)."""

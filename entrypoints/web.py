@@ -218,6 +218,15 @@ def audit_verify(request: Request, who: Visitor, docs: Docs, order: Annotated[st
     return page(request, who, "audit.html", report=docs.verify(), checkpoints=docs.checkpoints())
 
 
+@pages.get("/audit/orders/{order_no}/replay", response_class=HTMLResponse)
+def audit_replay(request: Request, who: Visitor, docs: Docs, order_no: Annotated[str, Path(max_length=64)],
+                 step: Annotated[int, Query(ge=1, le=100_000)] = 1):
+    """The order step by step: after each event, its state, who sent it, its hash (auditors)."""
+    who.require(Capability.VERIFY)
+    document = docs.replay(order_no, step, reveal=who.unmasked)
+    return page(request, who, "audit_replay.html", d=document, sheet=order_sheet(document), unmasked=who.unmasked)
+
+
 @pages.get("/audit/checkpoints/{size}.json")
 def audit_checkpoint(who: Visitor, docs: Docs, size: Annotated[int, Path(ge=0)]):
     who.require(Capability.VERIFY)

@@ -74,3 +74,18 @@ def test_verifying_from_the_audit_page_needs_the_forms_token(served):
     assert browser.post("/audit/verify", data={}).status_code == 403
     seller = log_in(served["app"], served["keys"]["seller"])
     assert seller.post("/audit/verify", data={"csrf": token_of(seller.get("/todo").text)}).status_code == 403
+
+
+def test_the_audit_page_replays_an_order_step_by_step(served):
+    browser = log_in(served["app"], served["keys"]["auditor"])
+    first = browser.get("/audit/orders/100007/replay")
+    assert first.status_code == 200 and 'id="next"' in first.text and 'id="previous"' not in first.text
+    assert "ここまで一致 (OK)" in first.text
+    steps = int(first.text.split("手順 1 / ")[1].split("<")[0])
+    last = browser.get(f"/audit/orders/100007/replay?step={steps}").text
+    assert 'id="next"' not in last and 'id="previous"' in last and "ここまで一致 (OK)" in last
+    links = {browser.get(f"/audit/orders/100007/replay?step={k}").text.split('<code id="link">')[1].split("<")[0]
+             for k in range(1, steps + 1)}
+    assert len(links) == steps  # each step shows its own event's hash
+    seller = log_in(served["app"], served["keys"]["seller"])
+    assert seller.get("/audit/orders/100007/replay").status_code == 403
