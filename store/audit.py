@@ -36,8 +36,9 @@ from domain.parking import PARKED_NAMESPACE
 from domain.receipt import RECEIPT_NAMESPACE, conflict_id
 from domain.seller import SELLER_NAMESPACE
 from store.chain import (
-    MerkleRoot, genesis, head_leaf, keyed_from_holds, link, log_leaf, tag_checkpoint, tag_holds,
+    MerkleRoot, genesis, head_leaf, keyed_from_holds, leaf_hash, link, log_leaf, tag_checkpoint, tag_holds,
 )
+from store.merkle_proofs import tree_hash
 from store.files import write_whole
 from store.keyring import KeyFileBroken, KeyMissing, find_key, setting
 
@@ -80,6 +81,18 @@ checkpoint_leaves = Table(
     Column("name", String, nullable=False),
     PrimaryKeyConstraint("size", "originator_id"),
 )
+# The heads tree of each checkpoint in blocks of BLOCK leaves (by aggregate id): the MTH of each, and its
+# first aggregate. An order's audit path is then its block's leaves and the blocks' hashes (decision 0020).
+BLOCK = 256
+checkpoint_blocks = Table(
+    "checkpoint_blocks",
+    metadata,
+    Column("size", BigInteger, nullable=False),
+    Column("block", Integer, nullable=False),
+    Column("first_id", LargeBinary, nullable=False),
+    Column("hash", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("size", "block"),
+)
 
 
 class SigningKeyMissing(KeyMissing):
@@ -93,6 +106,8 @@ class ChainKeyMissing(KeyMissing):
 def tables(engine: Engine) -> None:
     """The checkpoints' tables, and the columns message v2 added to a store's earlier table."""
     metadata.create_all(engine)
+    with engine.begin() as conn:  # an aggregate's leaves across checkpoints (a table earlier releases made has none)
+        conn.execute(text("CREATE INDEX IF NOT EXISTS checkpoint_leaves_by_id ON checkpoint_leaves (originator_id, size)"))
     have = {c["name"] for c in inspect(engine).get_columns("checkpoints")}
     if ADDED.keys() - have:
         blob = "BYTEA" if engine.dialect.name == "postgresql" else "BLOB"
@@ -192,7 +207,24 @@ def write_checkpoint(recorder: Any, engine: Engine, key: Ed25519PrivateKey) -> C
     links begin; keep it in the store with the chains it adds to the checkpoint before."""
     tables(engine)
     tree = MerkleRoot()
-    size = recorder.chain_heads(lambda oid, version, head: tree.add(head_leaf(oid, version, head)))
+    blocks: list[tuple[bytes, bytes]] = []
+    block: list[bytes] = []
+    first = b""
+
+    def add(oid: UUID, version: int, head: bytes) -> None:
+        nonlocal first
+        data = head_leaf(oid, version, head)
+        tree.add(data)
+        if not block:
+            first = oid.bytes
+        block.append(leaf_hash(data))
+        if len(block) == BLOCK:
+            blocks.append((first, tree_hash(block)))
+            block.clear()
+
+    size = recorder.chain_heads(add)
+    if block:
+        blocks.append((first, tree_hash(block)))
     earlier = [c for c in stored_checkpoints(engine) if c.size < size]
     previous = earlier[-1] if earlier else None
     leaves_after = max((c.size for c in earlier if c.keyed_from is not None), default=0)
@@ -219,6 +251,9 @@ def write_checkpoint(recorder: Any, engine: Engine, key: Ed25519PrivateKey) -> C
             conn.execute(checkpoints.insert().values(**asdict(checkpoint), log_frontier=log.frontier()))
             if leaves:
                 conn.execute(checkpoint_leaves.insert(), leaves)
+            if blocks:
+                conn.execute(checkpoint_blocks.insert(), [{"size": size, "block": i, "first_id": f, "hash": h}
+                                                          for i, (f, h) in enumerate(blocks)])
     return checkpoint
 
 

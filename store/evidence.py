@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
 from domain.order import order_id
-from store.audit import PAGE, Checkpoint, checkpoint_leaves, stored_checkpoints
+from store.audit import BLOCK, PAGE, Checkpoint, checkpoint_blocks, checkpoint_leaves, stored_checkpoints
 from store.chain import genesis, head_leaf, leaf_hash, link, log_leaf, tag_holds
 from store.merkle_proofs import consistency_proof, inclusion_path, root_from_path, tree_hash
 
@@ -86,7 +86,47 @@ def heads_at(engine: Engine, checkpoint: Checkpoint) -> list[tuple[bytes, int, b
 
 
 def inclusion(engine: Engine, checkpoint: Checkpoint, oid: UUID) -> Inclusion | None:
-    """The audit path of the aggregate's chain head in the checkpoint's tree (None: not in it)."""
+    """The audit path of the aggregate's chain head in the checkpoint's tree (None: not in it): from
+    its block's leaves and the blocks' hashes when the checkpoint keeps blocks, else from every leaf."""
+    with engine.connect() as conn:
+        blocks = conn.execute(select(checkpoint_blocks.c.block, checkpoint_blocks.c.first_id, checkpoint_blocks.c.hash)
+                              .where(checkpoint_blocks.c.size == checkpoint.size)
+                              .order_by(checkpoint_blocks.c.block)).all()
+        if blocks:
+            found = _in_block(conn, checkpoint, oid, [(b[0], bytes(b[1]), bytes(b[2])) for b in blocks])
+            if found is not False:
+                return found
+    return _in_every_leaf(engine, checkpoint, oid)
+
+
+def _in_block(conn: Any, checkpoint: Checkpoint, oid: UUID, blocks: list[tuple[int, bytes, bytes]]):
+    """False when the blocks do not give the signed root or the block its hash (then: every leaf)."""
+    hashes = [h for _, _, h in blocks]
+    if tree_hash(hashes) != checkpoint.root:
+        return False
+    at = max((i for i, (_, first, _) in enumerate(blocks) if first <= oid.bytes), default=None)
+    if at is None:
+        return None
+    upto = blocks[at + 1][1] if at + 1 < len(blocks) else None
+    query = select(checkpoint_leaves.c.originator_id, checkpoint_leaves.c.version, checkpoint_leaves.c.head).where(
+        checkpoint_leaves.c.originator_id >= blocks[at][1], checkpoint_leaves.c.size <= checkpoint.size)
+    if upto is not None:
+        query = query.where(checkpoint_leaves.c.originator_id < upto)
+    latest: dict[bytes, tuple[int, bytes]] = {}
+    for row in conn.execute(query.order_by(checkpoint_leaves.c.size)):
+        latest[bytes(row[0])] = (row[1], bytes(row[2]))
+    leaves = [(key, *latest[key]) for key in sorted(latest)]
+    leaf_hashes = [leaf_hash(head_leaf(UUID(bytes=key), version, head)) for key, version, head in leaves]
+    if tree_hash(leaf_hashes) != hashes[at] or (upto is not None and len(leaves) != BLOCK):
+        return False
+    for index, (key, version, head) in enumerate(leaves):
+        if key == oid.bytes:
+            return Inclusion(checkpoint, at * BLOCK + index, version, head,
+                             inclusion_path(index, leaf_hashes) + inclusion_path(at, hashes))
+    return None
+
+
+def _in_every_leaf(engine: Engine, checkpoint: Checkpoint, oid: UUID) -> Inclusion | None:
     leaves = heads_at(engine, checkpoint)
     hashes = [leaf_hash(head_leaf(UUID(bytes=key), version, head)) for key, version, head in leaves]
     if len(hashes) != checkpoint.heads or tree_hash(hashes) != checkpoint.root:

@@ -165,3 +165,28 @@ def test_a_bundle_missing_its_last_event_or_signed_by_another_key_fails(cli, sto
     short["events"].pop()
     assert any("inclusion" in f for f in verifier.check_bundle(short))
     assert any("--public-key" in f for f in verifier.check_bundle(bundle, pinned=bytes(32)))
+
+
+def test_every_orders_bundle_verifies_across_the_checkpoints_blocks(cli, store, monkeypatch):
+    """The audit path is its block's leaves and the blocks' hashes (docs/decisions/0020): orders in
+    the first and the later blocks alike."""
+    from domain.errors import UnknownOrder
+    from entrypoints.bootstrap import Settings
+    from entrypoints.documents import Documents
+    from store.audit import BLOCK
+    from tests.e2e.conftest import embedded
+
+    embedded(monkeypatch)
+    cli("ingest", "-", stdin=cli("simulate", "--orders", "80", "--seed", "5").stdout)
+    docs = Documents(Settings(database_url=f"sqlite:///{store / 'orderclaims.db'}"))
+    verifier = standalone()
+    indexes = []
+    for n in range(100000, 100085):
+        try:
+            bundle = docs.evidence(str(n))
+        except UnknownOrder:
+            continue
+        assert verifier.check_bundle(bundle) == [], n
+        assert docs.verify_order(str(n))["ok"]
+        indexes.append(bundle["inclusion"]["leaf_index"])
+    assert len(indexes) >= 75 and bundle["inclusion"]["tree_size"] > BLOCK and max(indexes) >= BLOCK > min(indexes)
