@@ -251,6 +251,7 @@ def write_checkpoint(recorder: Any, engine: Engine, key: Ed25519PrivateKey) -> C
             conn.execute(checkpoints.insert().values(**asdict(checkpoint), log_frontier=log.frontier()))
             if leaves:
                 conn.execute(checkpoint_leaves.insert(), leaves)
+            conn.execute(checkpoint_blocks.delete().where(checkpoint_blocks.c.size == size))  # a deleted checkpoint's
             if blocks:
                 conn.execute(checkpoint_blocks.insert(), [{"size": size, "block": i, "first_id": f, "hash": h}
                                                           for i, (f, h) in enumerate(blocks)])
