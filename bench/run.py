@@ -101,6 +101,14 @@ def embedded(work: Path, orders: int, naive_messages: int) -> dict:
     print(f"  verify: {verified['events']:,} events in {verify_seconds:.1f} s, {len(verified['findings'])} findings",
           file=sys.stderr)
 
+    # one order's chain and its inclusion in the latest checkpoint (decision 0020): printed, not asserted
+    cli_env = {"ORDERCLAIMS_DATABASE_URL": f"sqlite:///{db}"}
+    measured([ORDERCLAIMS, "checkpoint", "--json"], cli_env)
+    order_seconds, _, out = measured([ORDERCLAIMS, "verify", "--order", "100007", "--json"], cli_env)
+    one = orjson.loads(out)
+    print(f"  verify --order: {one['milliseconds']} ms in the command ({order_seconds:.1f} s with its start-up), "
+          f"ok={one['ok']}; the whole log: {verify_seconds:.1f} s", file=sys.stderr)
+
     rebuilds, rebuild_rss = {}, {}
     for name in PROJECTION_NAMES:
         _, rebuild_rss[name], out = measured([ORDERCLAIMS, "rebuild", name, "--json"], {"ORDERCLAIMS_DATABASE_URL": f"sqlite:///{db}"})
@@ -126,6 +134,7 @@ def embedded(work: Path, orders: int, naive_messages: int) -> dict:
         "verify_events_per_s": round(verified["events"] / verify_seconds),
         "verify_seconds": round(verify_seconds, 1),
         "verify_findings": len(verified["findings"]),
+        "verify_order_ms": one["milliseconds"],
         "naive_messages": naive_messages,
         "naive_msgs_per_s": round(naive_messages / naive_seconds),
         "raw_append_events_per_s": raw["events_per_s"],
@@ -198,6 +207,8 @@ def table(r: dict) -> str:
          f"SPEC §7's encryption + hash chain + checkpoints: ingest = {r['ingest_msgs_per_s'] / r['plain_ingest_msgs_per_s']:.2f}× this"),
         ("verify (every chain and checkpoint)", f"{r['verify_events_per_s']:,} events/s",
          f"{r['verify_events']:,} events in {r['verify_seconds']} s, {r['verify_findings']} findings"),
+        ("verify --order (one chain, its inclusion)", f"{r.get('verify_order_ms', '–')} ms",
+         "the order's events by its id and the latest checkpoint's leaves; never the log"),
         ("naive baseline (get + save per message)", f"{r['naive_msgs_per_s']:,} msgs/s",
          f"ingest = {r['ingest_msgs_per_s'] / r['naive_msgs_per_s']:.1f}× naive ({r['naive_messages']:,} messages)"),
         ("raw append limit (recorder, 10k batches)", f"{r['raw_append_events_per_s']:,} events/s",

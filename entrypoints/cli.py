@@ -19,6 +19,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "contract": ("entrypoints.cli_contract", "contract_command",
                  "The upstream messages' contract: AsyncAPI 3 with a JSON Schema per message type."),
     "dashboard": ("entrypoints.cli_read", "dashboard_command", "The status counts of every claim type (SPEC §6.1)."),
+    "evidence": ("entrypoints.cli_audit", "evidence_command",
+                 "One order's events as stored, its chain and the proof of its head in a signed checkpoint,"),
     "exchange-points": ("entrypoints.cli_read", "exchange_points_command",
                         "Exchange last month's service points for Q-cash, once, in 100-point units."),
     "forget-buyer": ("entrypoints.cli_orders", "forget_buyer_command",

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from domain.audit import describe, history, state_as_of
 from domain.calendar import TOKYO
 from domain.errors import Rejected, UnknownOrder
+from domain.ids import ORDER
 from domain.privacy import ERASED, mask_message, mask_text
 from domain.seller import previous_month
 from entrypoints.bootstrap import Settings, build_engine, build_orders
@@ -174,6 +175,86 @@ class Documents:
                 "unchained": report.unchained, "checkpoints": report.checkpoints, "findings": report.findings,
                 "keyed_from": report.keyed_from, "tags_checked": report.tags_checked,
                 "seconds": round(time.perf_counter() - began, 2)}
+
+    def _keys(self) -> tuple[bytes | None, bytes | None]:
+        """The service's public signing key and the chain key, each None where this process has none."""
+        from store.audit import ChainKeyMissing, SigningKeyMissing, chain_key, raw_public, signing_key
+
+        try:
+            public_key = raw_public(signing_key(self.settings.database_url, self.engine, create=False).public_key())
+        except SigningKeyMissing:
+            public_key = None
+        try:
+            key = chain_key(self.settings.database_url, self.engine, create=False)
+        except ChainKeyMissing:
+            key = None
+        return public_key, key
+
+    def verify_order(self, order_no: str) -> dict:
+        """One order's chain and its head's inclusion in the latest signed checkpoint (never a scan)."""
+        public_key, key = self._keys()
+        began = time.perf_counter()
+        from store.evidence import verify_order
+
+        check = verify_order(self.app.recorder, self.engine, order_no, self.app.ids.find(ORDER, order_no), key=key,
+                             public_key=public_key)
+        return {"ok": check.ok, "order_no": order_no, "events": check.events, "covered": check.covered,
+                "checkpoint": check.checkpoint, "findings": check.findings, "tags_checked": check.tags_checked,
+                "milliseconds": round((time.perf_counter() - began) * 1000, 1)}
+
+    def replay(self, order_no: str, step: int, reveal: bool = False) -> dict:
+        """The order after its first `step` events (clamped to 1..all): the history document of those
+        events and their state, with the step's stored link and whether its chain up to there holds."""
+        events = (self.revealing if reveal else self.app).order_events(order_no)  # UnknownOrder for none
+        step = max(1, min(step, len(events)))
+        from store.chain import genesis, link
+        from store.evidence import order_events
+
+        oid = self.app.ids.find(ORDER, order_no)
+        stored = order_events(self.app.recorder, self.engine, oid)
+        value, holds = genesis(oid), True
+        for event in stored[:step]:
+            value = link(value, oid, event.version, event.topic, event.state)
+            holds = holds and event.link == value
+        shown = events[:step]
+        return {"order_no": order_no, "as_of": None, "step": step, "steps": len(events),
+                "events": [e.as_json() for e in history(shown, reveal=reveal)],
+                "state": describe(state_as_of(shown)),
+                "link": stored[step - 1].link.hex() if step <= len(stored) and stored[step - 1].link else None,
+                "chain_holds": holds and step <= len(stored)}
+
+    def checkpoints(self, full: bool = False) -> list[dict]:
+        """The stored checkpoints, newest first: position, chains, events, time (`full`: as exported)."""
+        from store.audit import stored_checkpoints
+
+        stored = list(reversed(stored_checkpoints(self.engine)))
+        if full:
+            return [c.as_json() for c in stored]
+        return [{"size": c.size, "heads": c.heads, "log_size": c.log_size, "at": c.at.isoformat(),
+                 "version": 3 if c.log_size is not None else 2 if c.keyed_from is not None else 1} for c in stored]
+
+    def evidence(self, order_no: str, unmask: bool = False) -> dict:
+        """The order's evidence bundle (docs/evidence-format.md), after signing a checkpoint when its
+        latest events are in none yet; raises UnknownOrder, or NoEvidence when there can be none."""
+        unmasked = self.history(order_no, reveal=True)["events"] if unmask else None  # UnknownOrder for none
+        from store.audit import SigningKeyMissing, signing_key, stored_checkpoints, write_checkpoint
+        from store.evidence import NoEvidence, bundle, latest_inclusion, order_events
+
+        oid = self.app.ids.find(ORDER, order_no)
+        events = order_events(self.app.recorder, self.engine, oid) if oid is not None else []
+        if not events:
+            raise UnknownOrder(f"order {order_no!r} was never placed")
+        try:
+            covered = latest_inclusion(self.engine, oid).version
+        except NoEvidence:
+            covered = 0
+        if covered != events[-1].version:
+            try:  # a new signing key only for a store without checkpoints: a copied database must not sign its own
+                key = signing_key(self.settings.database_url, self.engine, create=not stored_checkpoints(self.engine))
+            except SigningKeyMissing as missing:
+                raise NoEvidence(f"the order's latest events are in no checkpoint, and {missing}") from None
+            write_checkpoint(self.app.recorder, self.engine, key)
+        return bundle(self.app.recorder, self.engine, order_no, oid, unmasked=unmasked)
 
     def lags(self) -> dict:
         """The store's head and every projection's position on each stream it reads (embedded: the

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.errors import Rejected
+from domain.errors import Rejected, UnknownOrder
 from entrypoints import arguments
 from entrypoints.actions import ORDER_ACTIONS, Actions
 from entrypoints.access import Capability, Principal
@@ -20,6 +20,7 @@ from entrypoints.documents import Documents
 from entrypoints.presentation import sheet
 from projections import dashboard_queries as dash
 from projections import summary_queries as sq
+from store.evidence import NoEvidence
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -170,6 +171,17 @@ def verify(who: Who, docs: Docs):
     who.require(Capability.VERIFY)
     report = docs.verify()
     return JSONResponse(report, status_code=200 if report["ok"] else 409)
+
+
+@router.get("/orders/{order_no}/evidence",
+            summary="One order's evidence bundle (SPEC §7, docs/evidence-format.md) — `orderclaims evidence`")
+def order_evidence(who: Who, docs: Docs, order_no: Annotated[str, Path(max_length=64)]):
+    if not who.may(Capability.VERIFY):  # auditors only; to any other key, an order that was never placed
+        raise UnknownOrder(f"order {order_no!r} was never placed")
+    try:
+        return docs.evidence(order_no)
+    except NoEvidence as none:
+        return JSONResponse(error_body("no_evidence", str(none)), status_code=409)
 
 
 @router.get("/parked", summary="Messages and events parked by a defect — `orderclaims parked --json`")

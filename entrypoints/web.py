@@ -10,7 +10,7 @@ from typing import Annotated
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, Path, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from domain.claims import CLAIM_TYPES, CLOSED, Status
@@ -249,11 +249,39 @@ def summary_download(who: Visitor, docs: Docs, as_of: AsOf = None, start: From =
 
 
 @pages.get("/audit", response_class=HTMLResponse)
-def audit_page(request: Request, who: Visitor, docs: Docs, run: bool = False, order: Name = None):
+def audit_page(request: Request, who: Visitor, docs: Docs, order: Name = None):
     who.require(Capability.VERIFY)
     if order:
         return RedirectResponse(f"/orders/{quote(order, safe='')}", status_code=303)
-    return page(request, who, "audit.html", report=docs.verify() if run else None)
+    return page(request, who, "audit.html", checkpoints=docs.checkpoints())
+
+
+@pages.post("/audit/verify", response_class=HTMLResponse)
+def audit_verify(request: Request, who: Visitor, docs: Docs, order: Annotated[str | None, Form(max_length=64)] = None):
+    """The whole log, or one order and its inclusion in the latest checkpoint: a POST, so that no link
+    or prefetch starts a pass over the log; nothing changes, so the answer is the page itself."""
+    who.require(Capability.VERIFY)
+    if order:
+        return page(request, who, "audit.html", order_report=docs.verify_order(order), checkpoints=docs.checkpoints())
+    return page(request, who, "audit.html", report=docs.verify(), checkpoints=docs.checkpoints())
+
+
+@pages.get("/audit/orders/{order_no}/replay", response_class=HTMLResponse)
+def audit_replay(request: Request, who: Visitor, docs: Docs, order_no: Annotated[str, Path(max_length=64)],
+                 step: Annotated[int, Query(ge=1, le=100_000)] = 1):
+    """The order step by step: after each event, its state, who sent it, its hash (auditors)."""
+    who.require(Capability.VERIFY)
+    document = docs.replay(order_no, step, reveal=who.unmasked)
+    return page(request, who, "audit_replay.html", d=document, sheet=order_sheet(document), unmasked=who.unmasked)
+
+
+@pages.get("/audit/checkpoints/{size}.json")
+def audit_checkpoint(who: Visitor, docs: Docs, size: Annotated[int, Path(ge=0)]):
+    who.require(Capability.VERIFY)
+    found = [c for c in docs.checkpoints(full=True) if c["size"] == size]
+    if not found:
+        return JSONResponse({"code": "not_found", "detail": f"no checkpoint at position {size}"}, status_code=404)
+    return JSONResponse(found[0], headers={"Content-Disposition": f'attachment; filename="checkpoint-{size}.json"'})
 
 
 @pages.get("/operations", response_class=HTMLResponse)

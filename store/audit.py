@@ -37,8 +37,9 @@ from domain.parking import PARKED_NAMESPACE
 from domain.receipt import RECEIPT_NAMESPACE, conflict_id
 from domain.seller import SELLER_NAMESPACE
 from store.chain import (
-    MerkleRoot, genesis, head_leaf, keyed_from_holds, link, tag_checkpoint, tag_holds,
+    MerkleRoot, genesis, head_leaf, keyed_from_holds, leaf_hash, link, log_leaf, tag_checkpoint, tag_holds,
 )
+from store.merkle_proofs import tree_hash
 from store.files import write_whole
 from store.keyring import KeyFileBroken, KeyMissing, find_key, setting
 
@@ -46,6 +47,7 @@ SIGNING_KEY_ENV = "ORDERCLAIMS_SIGNING_KEY"
 CHAIN_KEY_ENV = "ORDERCLAIMS_CHAIN_KEY"
 SIGNED = b"orderclaims/checkpoint/v1\x00"
 SIGNED_V2 = b"orderclaims/checkpoint/v2\x00"  # also the previous checkpoint and where keyed links begin
+SIGNED_V3 = b"orderclaims/checkpoint/v3\x00"  # also the log tree: every chained event in log order (decision 0020)
 PAGE = 10_000
 
 metadata = MetaData()
@@ -61,8 +63,12 @@ checkpoints = Table(
     Column("previous_size", BigInteger),  # these three: NULL in a checkpoint of message v1
     Column("previous_root", LargeBinary),
     Column("keyed_from", BigInteger),
+    Column("log_size", BigInteger),  # these two: NULL before message v3
+    Column("log_root", LargeBinary),
+    Column("log_frontier", LargeBinary),  # the log tree's complete subtrees: the next checkpoint goes on from them
 )
-ADDED = {"previous_size": "BIGINT", "previous_root": "BLOB", "keyed_from": "BIGINT"}
+ADDED = {"previous_size": "BIGINT", "previous_root": "BLOB", "keyed_from": "BIGINT", "log_size": "BIGINT",
+         "log_root": "BLOB", "log_frontier": "BLOB"}
 # What each checkpoint (of message v2) adds to the one before: the chains whose head moved, with the
 # natural key of their aggregate — so that a removal the root shows can be named (they must give the
 # checkpoint's signed root, and a name must give its aggregate's id).
@@ -75,6 +81,18 @@ checkpoint_leaves = Table(
     Column("head", LargeBinary, nullable=False),
     Column("name", String, nullable=False),
     PrimaryKeyConstraint("size", "originator_id"),
+)
+# The heads tree of each checkpoint in blocks of BLOCK leaves (by aggregate id): the MTH of each, and its
+# first aggregate. An order's audit path is then its block's leaves and the blocks' hashes (decision 0020).
+BLOCK = 256
+checkpoint_blocks = Table(
+    "checkpoint_blocks",
+    metadata,
+    Column("size", BigInteger, nullable=False),
+    Column("block", Integer, nullable=False),
+    Column("first_id", LargeBinary, nullable=False),
+    Column("hash", LargeBinary, nullable=False),
+    PrimaryKeyConstraint("size", "block"),
 )
 
 
@@ -89,6 +107,8 @@ class ChainKeyMissing(KeyMissing):
 def tables(engine: Engine) -> None:
     """The checkpoints' tables, and the columns message v2 added to a store's earlier table."""
     metadata.create_all(engine)
+    with engine.begin() as conn:  # an aggregate's leaves across checkpoints (a table earlier releases made has none)
+        conn.execute(text("CREATE INDEX IF NOT EXISTS checkpoint_leaves_by_id ON checkpoint_leaves (originator_id, size)"))
     have = {c["name"] for c in inspect(engine).get_columns("checkpoints")}
     if ADDED.keys() - have:
         blob = "BYTEA" if engine.dialect.name == "postgresql" else "BLOB"
@@ -139,10 +159,16 @@ class Checkpoint:
     previous_size: int | None = None
     previous_root: bytes | None = None
     keyed_from: int | None = None  # None: message v1 (before key tags); 0: the store had no keyed links
+    log_size: int | None = None  # None: before message v3
+    log_root: bytes | None = None
 
     def message(self) -> bytes:
         if self.keyed_from is None:
             return SIGNED + self.size.to_bytes(8, "big") + self.heads.to_bytes(8, "big") + self.root
+        if self.log_size is not None:
+            return (SIGNED_V3 + self.size.to_bytes(8, "big") + self.heads.to_bytes(8, "big") + self.root
+                    + (self.previous_size or 0).to_bytes(8, "big") + (self.previous_root or bytes(32))
+                    + self.keyed_from.to_bytes(8, "big") + self.log_size.to_bytes(8, "big") + (self.log_root or b""))
         return (SIGNED_V2 + self.size.to_bytes(8, "big") + self.heads.to_bytes(8, "big") + self.root
                 + (self.previous_size or 0).to_bytes(8, "big") + (self.previous_root or bytes(32))
                 + self.keyed_from.to_bytes(8, "big"))
@@ -160,6 +186,8 @@ class Checkpoint:
         if self.keyed_from is not None:
             document.update(previous_size=self.previous_size or 0, previous_root=(self.previous_root or bytes(32)).hex(),
                             keyed_from=self.keyed_from)
+        if self.log_size is not None:
+            document.update(log_size=self.log_size, log_root=(self.log_root or b"").hex())
         return document
 
     @classmethod
@@ -170,7 +198,9 @@ class Checkpoint:
                    at=datetime.fromisoformat(document["at"]),
                    previous_size=document["previous_size"] if v2 else None,
                    previous_root=bytes.fromhex(document["previous_root"]) if v2 else None,
-                   keyed_from=document["keyed_from"] if v2 else None)
+                   keyed_from=document["keyed_from"] if v2 else None,
+                   log_size=document.get("log_size"),
+                   log_root=bytes.fromhex(document["log_root"]) if "log_root" in document else None)
 
 
 def write_checkpoint(recorder: Any, engine: Engine, key: Ed25519PrivateKey) -> Checkpoint:
@@ -178,30 +208,74 @@ def write_checkpoint(recorder: Any, engine: Engine, key: Ed25519PrivateKey) -> C
     links begin; keep it in the store with the chains it adds to the checkpoint before."""
     tables(engine)
     tree = MerkleRoot()
-    size = recorder.chain_heads(lambda oid, version, head: tree.add(head_leaf(oid, version, head)))
+    blocks: list[tuple[bytes, bytes]] = []
+    block: list[bytes] = []
+    first = b""
+
+    def add(oid: UUID, version: int, head: bytes) -> None:
+        nonlocal first
+        data = head_leaf(oid, version, head)
+        tree.add(data)
+        if not block:
+            first = oid.bytes
+        block.append(leaf_hash(data))
+        if len(block) == BLOCK:
+            blocks.append((first, tree_hash(block)))
+            block.clear()
+
+    size = recorder.chain_heads(add)
+    if block:
+        blocks.append((first, tree_hash(block)))
     earlier = [c for c in stored_checkpoints(engine) if c.size < size]
     previous = earlier[-1] if earlier else None
     leaves_after = max((c.size for c in earlier if c.keyed_from is not None), default=0)
     record = keyed_from_record(engine)
+    log, log_after = log_tree(engine, size)
+    after = log_after
+    while after < size:
+        page = recorder.chained_page(after, PAGE)
+        for position, oid, version, _, _, stored_link, _ in page:
+            if position <= size and stored_link is not None:
+                log.add(log_leaf(position, oid, version, stored_link))
+        if len(page) < PAGE:
+            break
+        after = page[-1][0]
     unsigned = Checkpoint(size, tree.size, tree.root(), raw_public(key.public_key()), b"", datetime.now(timezone.utc),
                           previous.size if previous else 0, previous.root if previous else bytes(32),
-                          int.from_bytes(record[:8], "big") if record else 0)
+                          int.from_bytes(record[:8], "big") if record else 0, log.size, log.root())
     checkpoint = Checkpoint(**{**asdict(unsigned), "signature": key.sign(unsigned.message())})
     leaves = [{"size": size, "originator_id": oid.bytes, "version": version, "head": head,
                "name": natural_name(topic, state) or str(oid)}
               for oid, version, head, topic, state in recorder.heads_between(leaves_after, size)]
     with engine.begin() as conn:
         if conn.execute(select(checkpoints.c.size).where(checkpoints.c.size == size)).first() is None:
-            conn.execute(checkpoints.insert().values(**asdict(checkpoint)))
+            conn.execute(checkpoints.insert().values(**asdict(checkpoint), log_frontier=log.frontier()))
             if leaves:
                 conn.execute(checkpoint_leaves.insert(), leaves)
+            conn.execute(checkpoint_blocks.delete().where(checkpoint_blocks.c.size == size))  # a deleted checkpoint's
+            if blocks:
+                conn.execute(checkpoint_blocks.insert(), [{"size": size, "block": i, "first_id": f, "hash": h}
+                                                          for i, (f, h) in enumerate(blocks)])
     return checkpoint
+
+
+def log_tree(engine: Engine, size: int) -> tuple[MerkleRoot, int]:
+    """The log tree of the latest checkpoint of message v3 before position `size`, to go on from, and
+    its position (an empty tree at 0 when there is none)."""
+    with engine.connect() as conn:
+        row = conn.execute(select(checkpoints.c.size, checkpoints.c.log_frontier).where(
+            checkpoints.c.size < size, checkpoints.c.log_frontier.is_not(None)).order_by(checkpoints.c.size.desc())
+            .limit(1)).first()
+    return (MerkleRoot.resume(bytes(row[1])), row[0]) if row else (MerkleRoot(), 0)
+
+
+CHECKPOINT_COLUMNS = [c for c in checkpoints.c if c.name != "log_frontier"]
 
 
 def stored_checkpoints(engine: Engine) -> list[Checkpoint]:
     tables(engine)
     with engine.connect() as conn:
-        return [Checkpoint(**r._mapping) for r in conn.execute(select(checkpoints).order_by(checkpoints.c.size))]
+        return [Checkpoint(**r._mapping) for r in conn.execute(select(*CHECKPOINT_COLUMNS).order_by(checkpoints.c.size))]
 
 
 # ---- naming: each finding names its aggregate by its natural key ----------------------------------
@@ -312,6 +386,7 @@ class _Chains:
         self.unlinked: set[UUID] = set()  # aggregates with events stored before chaining, never joined since
         self.names: dict[bytes, str] = {}  # aggregates other than Receipts: their natural key, to name them in findings
         self._recorder, self._engine = recorder, engine
+        self.log = MerkleRoot()  # the log tree (checkpoint message v3): every chained event in log order
 
     def __len__(self) -> int:
         return len(self._heads)
@@ -424,12 +499,15 @@ def verify(recorder: Any, engine: Engine, exported: Checkpoint | None = None, pu
     scan = _Scan(report, chains, key, {c.size for c in every})
     due = sorted({c.size: c for c in every}.items())
     after, last = 0, 0
+    log = chains.log
     while True:
         page = recorder.chained_page(after, PAGE)
         for position, oid, version, topic, state, stored_link, stored_tag in page:
             while due and due[0][0] < position:  # every event up to a checkpoint's size has been read
                 _check_root(report, chains, due.pop(0)[1], exported, engine)
             scan.event(position, oid, version, topic, state, stored_link, stored_tag)
+            if stored_link is not None:
+                log.add(log_leaf(position, oid, version, stored_link))
             last = position
         if len(page) < PAGE:
             break
@@ -493,6 +571,12 @@ def _check_root(report: Report, chains: _Chains, checkpoint: Checkpoint, exporte
                     f"the chains recomputed up to position {checkpoint.size:,} do not give its root "
                     f"({heads} heads)")
         _name_changes(report, chains, checkpoint, engine)
+    if checkpoint.log_size is not None and (chains.log.size, chains.log.root()) != (checkpoint.log_size,
+                                                                                    checkpoint.log_root):
+        kind = "store differs from the exported checkpoint" if checkpoint is exported else "checkpoint mismatch"
+        report.find(kind, f"checkpoint {checkpoint.size}",
+                    f"the log's events up to position {checkpoint.size:,} do not give its log root "
+                    f"({chains.log.size:,} events; it signed {checkpoint.log_size:,})", latest=False)
 
 
 def _name_changes(report: Report, chains: _Chains, checkpoint: Checkpoint, engine: Engine) -> None:

@@ -22,6 +22,7 @@ LINK = b"orderclaims/chain/event/v1\x00"
 HEAD_LEAF = b"orderclaims/checkpoint/head/v1\x00"
 TAG = b"orderclaims/chain/tag/v1\x00"
 KEYED_FROM = b"orderclaims/chain/keyed-from/v1\x00"
+LOG_LEAF = b"orderclaims/checkpoint/event/v1\x00"
 TAG_BYTES = 8 + 32  # the checkpoint it saw, then the HMAC
 
 
@@ -71,6 +72,13 @@ def head_leaf(originator_id: UUID, version: int, head: bytes) -> bytes:
     return HEAD_LEAF + originator_id.bytes + version.to_bytes(8, "big") + head
 
 
+def log_leaf(position: int, originator_id: UUID, version: int, value: bytes) -> bytes:
+    """What a checkpoint's log tree (format v3) has of one event: where it is in the log, its aggregate,
+    its version and its link. The log tree's leaves are the chained events in log order, so a later
+    checkpoint's tree extends an earlier one's (RFC 6962 consistency)."""
+    return LOG_LEAF + position.to_bytes(8, "big") + originator_id.bytes + version.to_bytes(8, "big") + value
+
+
 # ---- RFC 6962 Merkle tree hash -------------------------------------------------------------------
 
 
@@ -100,6 +108,18 @@ class MerkleRoot:
             size, value = size + left_size, node_hash(left, value)
         self._stack.append((size, value))
         self.size += 1
+
+    def frontier(self) -> bytes:
+        """The complete subtrees, to go on from later (`resume`)."""
+        return self.size.to_bytes(8, "big") + b"".join(n.to_bytes(8, "big") + h for n, h in self._stack)
+
+    @classmethod
+    def resume(cls, frontier: bytes) -> "MerkleRoot":
+        tree = cls()
+        tree.size = int.from_bytes(frontier[:8], "big")
+        tree._stack = [(int.from_bytes(frontier[i:i + 8], "big"), frontier[i + 8:i + 40])
+                       for i in range(8, len(frontier), 40)]
+        return tree
 
     def root(self) -> bytes:
         if not self._stack:

@@ -16,7 +16,7 @@ from entrypoints.serve import create_app
 from entrypoints.site import Site
 from store.api_keys import ApiKeys
 from store.keyring import write_key_file
-from tests.e2e.conftest import command_line, embedded, log_in
+from tests.e2e.conftest import command_line, embedded, log_in, token_of
 
 KEYS = {"master.key", "signing.key", "chain.key"}
 
@@ -96,6 +96,8 @@ def test_a_missing_or_broken_key_is_a_503_key_missing_in_the_api_and_on_the_page
     assert answer.status_code == 503 and answer.json()["code"] == "key_missing", answer.text
     assert "chain.key" in answer.json()["detail"]
 
-    page = log_in(app, key).get("/audit?run=true", headers={"Accept": "text/html"})
+    browser = log_in(app, key)
+    page = browser.post("/audit/verify", data={"csrf": token_of(browser.get("/audit").text)},
+                        headers={"Accept": "text/html"})
     assert page.status_code == 503 and "key_missing" in page.text and "chain.key" in page.text
     assert page.headers["content-type"].startswith("text/html")
