@@ -13,14 +13,15 @@ import click
 # name -> (module, attribute, the first line of its help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "checkpoint": ("entrypoints.cli_audit", "checkpoint_command",
-                   "Sign the log's size and the Merkle root of every chain's head, now."),
+                   "Sign the log's size, the Merkle root of every chain's head and of the log, now."),
     "claims": ("entrypoints.cli_read", "claims_command",
                "The orders behind one count, or a lookup by order or cart number."),
     "contract": ("entrypoints.cli_contract", "contract_command",
                  "The upstream messages' contract: AsyncAPI 3 with a JSON Schema per message type."),
     "dashboard": ("entrypoints.cli_read", "dashboard_command", "The status counts of every claim type (SPEC §6.1)."),
     "evidence": ("entrypoints.cli_audit", "evidence_command",
-                 "One order's events as stored, its chain and the proof of its head in a signed checkpoint,"),
+                 "One order's events as stored, its chain and the proof of its head in a signed checkpoint, "
+                 "for `python tools/verify_evidence.py FILE` to check offline."),
     "exchange-points": ("entrypoints.cli_read", "exchange_points_command",
                         "Exchange last month's service points for Q-cash, once, in 100-point units."),
     "forget-buyer": ("entrypoints.cli_orders", "forget_buyer_command",

@@ -152,6 +152,24 @@ def check_public_key(document: dict, pinned: bytes | None) -> bytes:
     return public_key
 
 
+def check_order_number(order_no: str, aggregate: uuid.UUID, events: list) -> list[str]:
+    """That the aggregate is the order's: a uuid5 id is computed from the order number; a time-ordered
+    (uuid7) id is the store's choice, so the order number is read from the first event's state, whose
+    bytes its link covers (checked below)."""
+    if aggregate.version == 5:
+        if uuid.uuid5(ORDER_NAMESPACE, str(order_no)) != aggregate:
+            return ["order number: the aggregate id is not the id of this order number"]
+        return []
+    try:
+        first = json.loads(base64.b64decode(events[0]["state"], validate=True))
+    except (IndexError, KeyError, TypeError, ValueError, binascii.Error):
+        return ["order number: the first event's state does not read"]
+    if not isinstance(first, dict) or first.get("order_no") != order_no \
+            or first.get("originator_topic") != "domain.order:Order":
+        return ["order number: the first event does not place this order number"]
+    return []
+
+
 def check_bundle(document: dict, pinned: bytes | None = None) -> list[str]:
     """What fails in an evidence bundle (empty: it holds)."""
     failed: list[str] = []
@@ -165,9 +183,8 @@ def check_bundle(document: dict, pinned: bytes | None = None) -> list[str]:
     try:
         order_no = document["order_no"]
         aggregate = uuid.UUID(document["aggregate_id"])
-        if uuid.uuid5(ORDER_NAMESPACE, str(order_no)) != aggregate:
-            failed.append("order number: the aggregate id is not the id of this order number")
         events = document["events"]
+        failed += check_order_number(order_no, aggregate, events)
         if not events:
             failed.append("events: none")
         value = sha256(GENESIS + aggregate.bytes)
