@@ -17,6 +17,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from uuid import NAMESPACE_URL, uuid5
 
 from consumers.contracts import InvalidMessage
 from consumers.routes import ROUTES, parse, to_command
@@ -182,8 +183,8 @@ class Actions:
     def _send(self, who: Principal, message_id: str, message_type: str, order_no: str, data: dict,
               via: str) -> Decided:
         """The §4 message, through ingest's own calls (under the lock)."""
-        first = self._first_time(message_id)
-        message = {"message_id": message_id, "type": message_type, "order_no": order_no,
+        first = self._first_time(who, message_id)
+        message = {"message_id": stored_id(who, message_id), "type": message_type, "order_no": order_no,
                    "occurred_at": (first or self.clock()).isoformat(), "actor": "seller", "data": data}
         raw = json.dumps(message, ensure_ascii=False, default=str).encode()
         try:
@@ -198,7 +199,7 @@ class Actions:
     def decided(self, who: Principal, order_no: str, message_id: str, repeat: bool = False) -> Decided | None:
         """What became of an action sent on this order of the key's (its Receipt); None for another's."""
         self.own_order(who, order_no)
-        stored = self.app.recorder.select_events(receipt_id(message_id), limit=1)
+        stored = self.app.recorder.select_events(receipt_id(stored_id(who, message_id)), limit=1)
         receipt = self.app.mapper.to_domain_event(stored[0]) if stored else None
         if receipt is None or receipt.order_no != order_no:
             return None
@@ -208,7 +209,18 @@ class Actions:
         return Decided(message_id, receipt.message_type, order_no, receipt.at.isoformat(),
                        "duplicate" if repeat else receipt.outcome, receipt.code, receipt.detail, origin)
 
-    def _first_time(self, message_id: str) -> datetime | None:
-        """The time of the message id's first use, if it was used (a retry is built with it)."""
-        stored = self.app.recorder.select_events(receipt_id(message_id), limit=1)
+    def _first_time(self, who: Principal, message_id: str) -> datetime | None:
+        """The time of the message id's first use by this seller, if it was used (a retry is built with it)."""
+        stored = self.app.recorder.select_events(receipt_id(stored_id(who, message_id)), limit=1)
         return self.app.mapper.to_domain_event(stored[0]).at if stored else None
+
+
+ACTION_IDS = uuid5(NAMESPACE_URL, "orderclaims:seller-action")
+
+
+def stored_id(who: Principal, key: str) -> str:
+    """The message id an action is stored under: the client's idempotency key in its seller's own space,
+    so no seller's key can take an upstream system's message id or another seller's (a repeat of a
+    marketplace message's id would make that message a `duplicate_conflict`, and a conflict's answer
+    would tell of another's action)."""
+    return str(uuid5(ACTION_IDS, f"{who.seller_id}\x1f{key}"))

@@ -169,6 +169,18 @@ def test_a_retried_api_call_is_one_action_and_a_reused_id_with_other_content_a_c
     assert [name for name, _ in events(store, order_no)].count("ReturnHeld") == 1
 
 
+@pytest.mark.security
+def test_a_sellers_key_never_takes_an_upstream_message_id_nor_another_sellers(store):
+    """Idempotency keys live in their seller's own space: a key equal to a message id the marketplace
+    sends later leaves that message its own, and another seller's same key is its own action."""
+    order_no, others = an_order(store, "returning"), an_order(store, "returning", seller=OTHER)
+    assert api(store, "seller", order_no, "return.held", {"note": "a"}, key="m-upstream-777").status_code == 201
+    assert api(store, "other", others, "return.held", {"note": "b"}, key="m-upstream-777").status_code == 201
+    later = ingest(store, message("return.collected", order_no, "seller", {}, "2026-11-30T10:00:00+09:00",
+                                  message_id="m-upstream-777"))
+    assert (later.accepted, later.rejected_count) == (1, 0), later.as_json()
+
+
 def test_an_invalid_body_is_422_naming_the_field_and_an_id_is_required(store):
     order_no = an_order(store, "exchange accepted")
     answer = api(store, "seller", order_no, "exchange.reshipped", {"carrier": "佐川"}, key="bad-1")
