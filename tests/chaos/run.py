@@ -262,7 +262,7 @@ def run(faults: int, orders: int, seed: int, workdir: Path, bad: int | None = No
         scratch = create_engine("sqlite://", poolclass=StaticPool)
         for cls in PROJECTIONS.values():
             rebuild(stack.app, scratch, cls())
-        rebuilt = read_models(scratch)
+        rebuilt = read_models(scratch, store=stack.engine)
         report.rebuild_differs = sum(1 for table in rebuilt if rebuilt[table] != rows.get(table))
         done = subprocess.run([str(ORDERCLAIMS), "rebuild"], env=stack.env, cwd=workdir, capture_output=True, timeout=600)
         assert done.returncode == 0, done.stderr.decode(errors="replace")

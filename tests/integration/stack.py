@@ -181,13 +181,18 @@ class Stack:
         return read_models(self.engine)
 
 
-def read_models(engine: Engine) -> dict[str, list[tuple]]:
+def read_models(engine: Engine, store: Engine | None = None) -> dict[str, list[tuple]]:
     """Every row of every projection table, in a stable order (row ids left out). An order's or a
     cart's id is given as its number: a store with time-ordered ids (docs/decisions/0019) gives the
-    same order another id than another store does."""
+    same order another id than another store does. `store`: where the ids' numbers are, when the read
+    models are elsewhere (a scratch rebuild)."""
     tables = {}
+    if store is not None:
+        with store.connect() as conn:
+            named = _natural_names(conn)
     with engine.connect() as conn:
-        named = _natural_names(conn)
+        if store is None:
+            named = _natural_names(conn)
         for table in metadata.sorted_tables:
             if table is positions:
                 continue
