@@ -3,13 +3,11 @@ folder, on a free 127.0.0.1 port, until the block ends."""
 
 import os
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from urllib.request import urlopen
 
-from tests.e2e.conftest import NOT_EMBEDDED, ORDERCLAIMS
+from tests.e2e.conftest import NOT_EMBEDDED, ORDERCLAIMS, wait_until_serving
 from tools.services import free_port
 
 
@@ -22,15 +20,7 @@ def serving(work: Path, **settings: str) -> Iterator[str]:
     server = subprocess.Popen([str(ORDERCLAIMS), "serve", "--port", str(port)], env=env, cwd=work,
                               stdout=subprocess.DEVNULL, stderr=open(work / "serve.log", "wb"))
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urlopen(f"{base}/healthz", timeout=2)
-            break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise AssertionError((work / "serve.log").read_text())
-            time.sleep(0.2)
+    wait_until_serving(server, base, lambda: (work / "serve.log").read_text())
     try:
         yield base
     finally:

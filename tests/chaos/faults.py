@@ -49,6 +49,16 @@ class Seen:
     disk_problems: list[str] = field(default_factory=list)
 
 
+def fill(filler: Path) -> None:
+    """Write `filler` until its file system has no byte left (unbuffered: nothing waits to be written)."""
+    try:
+        with open(filler, "ab", buffering=0) as out:
+            while True:
+                out.write(b"\0" * 512)
+    except OSError as full:
+        assert full.errno == errno.ENOSPC, full
+
+
 class SmallDisk:
     """A 4 MiB tmpfs under the run's folder, filled to the last byte on demand. Mounting needs root;
     without it `available` is False and the run says the kind was skipped."""
@@ -63,12 +73,7 @@ class SmallDisk:
         self.filler = self.path / "filler"
 
     def fill(self) -> None:
-        try:
-            with open(self.filler, "ab", buffering=0) as filler:
-                while True:
-                    filler.write(b"\0" * 512)
-        except OSError as full:
-            assert full.errno == errno.ENOSPC, full
+        fill(self.filler)
 
     def free(self) -> None:
         self.filler.unlink(missing_ok=True)

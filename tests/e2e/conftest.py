@@ -1,9 +1,12 @@
 import json
+from collections.abc import Callable
 import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
+from urllib.request import urlopen
 
 import pytest
 
@@ -67,3 +70,16 @@ def log_in(app, key: str):
     answer = browser.post("/login", data={"key": key, "csrf": token_of(browser.get("/login").text)})
     assert answer.status_code == 303, answer.text
     return browser
+
+
+def wait_until_serving(server: subprocess.Popen, base: str, why: Callable[[], str] = lambda: "") -> None:
+    """Until `orderclaims serve` answers /healthz (60 s at most; `why`: what a failure says)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urlopen(f"{base}/healthz", timeout=2)
+            return
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise AssertionError(why()) from None
+            time.sleep(0.2)

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.error import HTTPError
 from urllib.request import Request, urlopen
 
-from tests.e2e.conftest import ORDERCLAIMS
+from tests.e2e.conftest import ORDERCLAIMS, wait_until_serving
 from tools.services import free_port
 
 AS_OF = "2026-11-21T09:00:00+09:00"
@@ -115,7 +115,7 @@ def test_an_ingest_finishes_while_serve_and_forty_readers_read_the_same_file(cli
     server = subprocess.Popen([str(ORDERCLAIMS), "serve", "--port", str(port)], env=_env(db), cwd=tmp_path,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        _wait_until_serving(server, port)
+        wait_until_serving(server, f"http://127.0.0.1:{port}")
         (tmp_path / "second.jsonl").write_bytes(second)
         ingest = subprocess.Popen([str(ORDERCLAIMS), "ingest", "second.jsonl"], env=_env(db), cwd=tmp_path,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -139,17 +139,6 @@ def test_an_ingest_finishes_while_serve_and_forty_readers_read_the_same_file(cli
     assert all(json.loads(o)["counts"] for _, o, _ in read)
     assert [status for status, _ in answers] == [200] * 20, answers
     assert b"Traceback" not in server_err, server_err.decode()[-2000:]
-
-
-def _wait_until_serving(server, port: int) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
-            return
-        except OSError:
-            assert time.monotonic() < deadline and server.poll() is None
-            time.sleep(0.2)
 
 
 def _get(port: int, key: str, path: str) -> tuple[int, str]:

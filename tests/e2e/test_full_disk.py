@@ -3,12 +3,12 @@ into a new store there — its database and its key directory — and `checkpoin
 there are refused with one sentence that says the disk is full, never a traceback, and leave no key
 or file cut short; once space returns the same commands work and `verify` holds."""
 
-import errno
 import os
 import subprocess
 
 import pytest
 
+from tests.chaos.faults import fill
 from tests.e2e.conftest import NOT_EMBEDDED, ORDERCLAIMS
 
 
@@ -21,15 +21,6 @@ def small_disk(tmp_path):
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "orderclaims-test", str(disk)], check=True)
     yield disk
     subprocess.run(["umount", "-l", str(disk)], check=True)
-
-
-def fill(disk):
-    try:
-        with open(disk / "filler", "ab", buffering=0) as filler:
-            while True:
-                filler.write(b"\0" * 512)
-    except OSError as full:
-        assert full.errno == errno.ENOSPC
 
 
 def orderclaims(disk, *args, stdin=None):
@@ -55,7 +46,7 @@ def test_a_full_disk_is_said_in_a_sentence_and_the_same_commands_work_once_space
     lines = subprocess.run([str(ORDERCLAIMS), "simulate", "--orders", "30", "--seed", "5"], capture_output=True,
                            check=True).stdout
     (small_disk / "store").mkdir()
-    fill(small_disk)
+    fill(small_disk / "filler")
     refused_with_a_sentence(orderclaims(small_disk, "ingest", "-", stdin=lines))
     nothing_cut_short(small_disk)
 
@@ -64,7 +55,7 @@ def test_a_full_disk_is_said_in_a_sentence_and_the_same_commands_work_once_space
     assert done.returncode == 0, done.stderr
     assert b"accepted" in done.stdout
 
-    fill(small_disk)
+    fill(small_disk / "filler")
     refused_with_a_sentence(orderclaims(small_disk, "checkpoint", "--export", str(small_disk / "checkpoint.json")))
     nothing_cut_short(small_disk)
     assert not (small_disk / "checkpoint.json").exists()
