@@ -16,7 +16,7 @@ from pathlib import Path
 
 import orjson
 
-from bench.distributed import measure_distributed, peak_rss_mb
+from bench.distributed import measure_distributed
 from bench.startup import cli_startup
 from bench.tasks import ASOF_PAGES
 from producers.simulator import simulate
@@ -28,18 +28,23 @@ PROJECTION_NAMES = tuple(PROJECTIONS)
 SMALL_ORDERS = 10_000  # the same ingest on a small store: does throughput hold as the store grows?
 
 
+# Runs a command as its own child and writes the child's peak RSS (KiB) to a file: wait4's rusage of a
+# grandchild counts only the small launcher it was forked from, not this (large) process.
+PEAK_LAUNCHER = ("import os, sys\npid = os.fork()\nif pid == 0:\n    os.execvp(sys.argv[2], sys.argv[2:])\n"
+                 "_, status, usage = os.wait4(pid, 0)\nopen(sys.argv[1], 'w').write(str(usage.ru_maxrss))\n"
+                 "sys.exit(os.waitstatus_to_exitcode(status))")
+
+
 def measured(command: list[str], env: dict | None = None) -> tuple[float, float, str]:
-    """Run a program to its end; return its wall seconds, its peak RSS in MB and its stdout.
-    The peak is the kernel's high-water mark of the program's own memory (VmHWM), read every 50 ms:
-    rusage would count the memory of this (large) process, which the child had at fork."""
+    """Run a program to its end; return its wall seconds, its peak RSS in MB and its stdout. The peak is
+    the kernel's own account at the program's exit (a sampler can miss a peak in its last moments)."""
     out = tempfile.TemporaryFile()
-    began = time.perf_counter()
-    process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
-    peak = 0.0
-    while process.poll() is None:
-        peak = max(peak, peak_rss_mb(process.pid))
-        time.sleep(0.05)
-    seconds = time.perf_counter() - began
+    with tempfile.NamedTemporaryFile(suffix=".peak") as peak_file:
+        began = time.perf_counter()
+        process = subprocess.run([sys.executable, "-S", "-c", PEAK_LAUNCHER, peak_file.name, *command], stdout=out,
+                                 stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+        seconds = time.perf_counter() - began
+        peak = int(Path(peak_file.name).read_text() or 0) / 1024
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed with status {process.returncode}")
     out.seek(0)
