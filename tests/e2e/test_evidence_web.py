@@ -175,7 +175,7 @@ def test_the_audit_page_replays_an_order_step_by_step(served):
     steps = int(first.text.split("手順 1 / ")[1].split("<")[0])
     last = browser.get(f"/audit/orders/100007/replay?step={steps}").text
     assert 'id="next"' not in last and 'id="previous"' in last and "ここまで一致 (OK)" in last
-    links = {browser.get(f"/audit/orders/100007/replay?step={k}").text.split('<code id="link">')[1].split("<")[0]
+    links = {browser.get(f"/audit/orders/100007/replay?step={k}").text.split('<code class="hash" id="link">')[1].split("<")[0]
              for k in range(1, steps + 1)}
     assert len(links) == steps  # each step shows its own event's hash
     seller = log_in(served["app"], served["keys"]["seller"])
