@@ -215,3 +215,15 @@ def test_a_verify_job_of_an_altered_store_groups_its_findings_in_japanese(tmp_pa
     assert ">event altered<" not in whole and ">order 100003<" not in whole  # the keys only as tooltips
     one = finished(browser, browser.post("/audit/verify", data={"csrf": token, "order": "100003"}).headers["location"])
     assert "不一致あり (FAILED)" in one and "イベントの改ざん</span>: " in one
+
+
+@pytest.mark.security
+@pytest.mark.parametrize("who", ["seller", "analyst", "operator"])
+def test_only_an_auditor_sees_a_verify_jobs_page_or_downloads_a_checkpoint(served, who):
+    job = api_job(served, "auditor", "/api/verify", {"order_no": "100007"}).json()
+    auditor = log_in(served["app"], served["keys"]["auditor"])
+    size = auditor.get("/audit").text.split('href="/audit/checkpoints/')[1].split(".json")[0]
+    assert auditor.get(f"/audit/checkpoints/{size}.json").status_code == 200
+    browser = log_in(served["app"], served["keys"][who])
+    for path in (f"/audit/verify/{job['id']}", f"/audit/verify/{job['id']}/progress", f"/audit/checkpoints/{size}.json"):
+        assert browser.get(path).status_code == 403, path
