@@ -183,7 +183,7 @@ def verify_order(recorder: Any, engine: Engine, order_no: str, oid: UUID | None,
     events = order_events(recorder, engine, oid) if oid is not None else []
     check.events = len(events)
     if not events:
-        check.find("no events", "no events: the order is unknown, or all its events are gone")
+        check.find("no events", "the order is unknown, or all its events are gone")
         return check
     value = genesis(oid)
     for expected, event in enumerate(events, start=1):
