@@ -496,9 +496,11 @@ class _Scan:
 
 
 def verify(recorder: Any, engine: Engine, exported: Checkpoint | None = None, public_key: bytes | None = None,
-           key: bytes | None = None) -> Report:
+           key: bytes | None = None, progress: Callable[[int, int], None] | None = None) -> Report:
     """Recompute every chain, key tag and checkpoint; a finding for each thing that does not hold.
-    `key`: the chain key (without it, the tags are not checked: what an outsider can check)."""
+    `key`: the chain key (without it, the tags are not checked: what an outsider can check).
+    `progress(events, position)`: called after each page of the log (every PAGE events) with the
+    events read so far and the position of the last one (the audit page's progress bar)."""
     report, chains = Report(), _Chains(recorder, engine)
     stored = stored_checkpoints(engine)
     report.checkpoints = len(stored)
@@ -523,6 +525,8 @@ def verify(recorder: Any, engine: Engine, exported: Checkpoint | None = None, pu
             if stored_link is not None:
                 log.add(log_leaf(position, oid, version, stored_link))
             last = position
+        if progress is not None:
+            progress(report.events, last)
         if len(page) < PAGE:
             break
         after = page[-1][0]
