@@ -1,0 +1,143 @@
+"""`orderclaims export`: read-model tables written as Parquet (pyarrow) or CSV (the csv module) for an
+analyst's own tools, with only the columns projections/analyst_columns.py exports, and manifest.json.
+
+Each table is read with a streaming cursor and written a chunk at a time (a Parquet row group per
+chunk): no table is ever whole in memory. Each file is written under a hidden temporary name in the
+folder and renamed into place when complete (the manifest last), so a reader finds a whole file or
+none. "As of T" reads the versioned tables' history and the facts added by T, never a replay; a table
+that cannot answer is not written and the manifest lists it as left out, with why."""
+
+import csv
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+from sqlalchemy import BigInteger, Date, Integer, Select, Table, select
+from sqlalchemy.engine import Connection
+
+from projections.analyst_columns import POLICY, answers_as_of, exported
+from projections.schema import UTCDateTime
+from projections.temporal import AS_OF
+from projections.temporal import as_of as as_of_rows
+
+FORMATS = ("parquet", "csv")
+CHUNK = 10_000
+MANIFEST = "manifest.json"
+
+
+class CannotAnswerAsOf(ValueError):
+    """A table asked for by name, as of a moment, that keeps no history of its rows."""
+
+
+def statement(table: Table, as_of: datetime | None) -> Select:
+    """The exported columns of the table's rows, now or as of the parameter `as_of`."""
+    names = [c.name for c in exported(table)]
+    if as_of is None:
+        return select(*(table.c[n] for n in names))
+    policy = POLICY[table]
+    if policy.added_at:
+        return select(*(table.c[n] for n in names)).where(table.c[policy.added_at] <= AS_OF)
+    rows = as_of_rows(table, one_seller=False)
+    return select(*(rows.c[n] for n in names))
+
+
+def arrow_type(column: Any) -> pa.DataType:
+    kind = column.type
+    if isinstance(kind, UTCDateTime):
+        return pa.timestamp("us", tz="UTC")
+    if isinstance(kind, Date):
+        return pa.date32()
+    if isinstance(kind, (Integer, BigInteger)):
+        return pa.int64()
+    return pa.string()
+
+
+def export_tables(conn: Connection, tables: list[Table], fmt: str, out: Path, as_of: datetime | None = None,
+                  refuse_as_of: bool = False) -> dict:
+    """Write each table to OUT/TABLE.FORMAT and OUT/manifest.json; returns the manifest. As of a moment, a
+    table that cannot answer is left out (or refused with CannotAnswerAsOf when `refuse_as_of`)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"{fmt!r} is not one of {', '.join(FORMATS)}")
+    out.mkdir(parents=True, exist_ok=True)
+    if as_of is not None:
+        cannot = [t for t in tables if not answers_as_of(t)]
+        if cannot and refuse_as_of:
+            raise CannotAnswerAsOf("; ".join(f"{t.name}: {POLICY[t].as_of}" for t in cannot))
+    else:
+        cannot = []
+    written, left_out = [], [{"table": t.name, "why": POLICY[t].as_of} for t in cannot]
+    for table in tables:
+        if table in cannot:
+            continue
+        file = out / f"{table.name}.{fmt}"
+        columns = exported(table)
+        result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(
+            statement(table, as_of), {"as_of": as_of})
+        chunks = (chunk for chunk in result.partitions(CHUNK))
+        rows = _write_parquet(file, columns, chunks) if fmt == "parquet" else _write_csv(file, columns, chunks)
+        written.append({"table": table.name, "file": file.name, "rows": rows, "format": fmt,
+                        "as_of": as_of.isoformat() if as_of else None,
+                        "columns": [{"name": c.name, "type": str(arrow_type(c))} for c in columns]})
+    manifest = {"format": fmt, "as_of": as_of.isoformat() if as_of else None,
+                "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "tables": written, "left_out": left_out}
+    with _whole(out / MANIFEST, "wb") as file:
+        file.write(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
+    return manifest
+
+
+def _write_parquet(path: Path, columns: list, chunks: Iterator[list]) -> int:
+    schema = pa.schema([pa.field(c.name, arrow_type(c), nullable=c.nullable) for c in columns])
+    rows = 0
+    with _whole(path, "wb") as file:
+        with pq.ParquetWriter(file, schema) as writer:
+            for chunk in chunks:
+                writer.write_table(pa.Table.from_pylist([dict(zip(schema.names, r)) for r in chunk], schema=schema))
+                rows += len(chunk)
+            if rows == 0:
+                writer.write_table(schema.empty_table())
+    return rows
+
+
+def csv_text(value: Any) -> Any:
+    """A value as the CSV holds it: times in ISO 8601 with their offset (UTC), dates ISO, no value empty."""
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else value
+
+
+def _write_csv(path: Path, columns: list, chunks: Iterator[list]) -> int:
+    rows = 0
+    with _whole(path, "w") as file:
+        writer = csv.writer(file)
+        writer.writerow([c.name for c in columns])
+        for chunk in chunks:
+            writer.writerows([csv_text(v) for v in r] for r in chunk)
+            rows += len(chunk)
+    return rows
+
+
+@contextmanager
+def _whole(path: Path, mode: str) -> Iterator[IO]:
+    """A file written under a hidden temporary name in its folder, synced, then renamed to `path`;
+    removed if anything fails. (store/files.write_whole does the same for content that is whole in memory.)"""
+    temporary = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
+    text = {"encoding": "utf-8", "newline": ""} if "b" not in mode else {}
+    try:
+        with open(temporary, mode.replace("w", "x"), **text) as file:
+            yield file
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
