@@ -19,7 +19,7 @@ from typing import IO, Any
 import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
-from sqlalchemy import BigInteger, Date, Integer, Select, Table, select
+from sqlalchemy import BigInteger, Date, DateTime, Integer, Select, Table, select, type_coerce
 from sqlalchemy.engine import Connection
 
 from projections.analyst_columns import POLICY, answers_as_of, exported
@@ -37,15 +37,17 @@ class CannotAnswerAsOf(ValueError):
 
 
 def statement(table: Table, as_of: datetime | None) -> Select:
-    """The exported columns of the table's rows, now or as of the parameter `as_of`."""
-    names = [c.name for c in exported(table)]
-    if as_of is None:
-        return select(*(table.c[n] for n in names))
+    """The exported columns of the table's rows, now or as of the parameter `as_of`. Times are read as
+    the database gives them (UTC; naive on SQLite), not through UTCDateTime's per-value conversion: the
+    writers say they are UTC once per column."""
     policy = POLICY[table]
-    if policy.added_at:
-        return select(*(table.c[n] for n in names)).where(table.c[policy.added_at] <= AS_OF)
-    rows = as_of_rows(table, one_seller=False)
-    return select(*(rows.c[n] for n in names))
+    rows = table if as_of is None or policy.added_at else as_of_rows(table, one_seller=False)
+    query = select(*(_raw(rows.c[c.name]) for c in exported(table)))
+    return query.where(table.c[policy.added_at] <= AS_OF) if as_of is not None and policy.added_at else query
+
+
+def _raw(column: Any) -> Any:
+    return type_coerce(column, DateTime()).label(column.name) if isinstance(column.type, UTCDateTime) else column
 
 
 def arrow_type(column: Any) -> pa.DataType:
@@ -98,8 +100,9 @@ def _write_parquet(path: Path, columns: list, chunks: Iterator[list]) -> int:
     rows = 0
     with _whole(path, "wb") as file:
         with pq.ParquetWriter(file, schema) as writer:
-            for chunk in chunks:
-                writer.write_table(pa.Table.from_pylist([dict(zip(schema.names, r)) for r in chunk], schema=schema))
+            for chunk in chunks:  # a naive time is UTC to pyarrow, an aware one is converted to UTC
+                columns_of_chunk = [pa.array(values, type=field.type) for values, field in zip(zip(*chunk), schema)]
+                writer.write_table(pa.Table.from_arrays(columns_of_chunk, schema=schema))
                 rows += len(chunk)
             if rows == 0:
                 writer.write_table(schema.empty_table())
@@ -108,8 +111,8 @@ def _write_parquet(path: Path, columns: list, chunks: Iterator[list]) -> int:
 
 def csv_text(value: Any) -> Any:
     """A value as the CSV holds it: times in ISO 8601 with their offset (UTC), dates ISO, no value empty."""
-    if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat()
+    if isinstance(value, datetime):  # naive: UTC as SQLite keeps it (projections/schema.UTCDateTime)
+        return (value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)).isoformat()
     if isinstance(value, date):
         return value.isoformat()
     return "" if value is None else value
