@@ -1,7 +1,8 @@
 """`orderclaims analyst-role create` on a real PostgreSQL: the role logs in with the password printed once,
 SELECTs the views of schema `analyst` (the policy's columns, no buyer data), cannot read any table of the
 store (events, receipts, keys, the read models themselves), cannot write, and its views still answer —
-the rebuilt rows — after `orderclaims rebuild` swapped every read model's tables."""
+the rebuilt rows — after `orderclaims rebuild` swapped every read model's tables, and after an upgrade
+made an outdated table again."""
 
 import uuid
 from datetime import datetime, timezone
@@ -16,6 +17,7 @@ from sqlalchemy.engine import make_url
 from consumers.ingest import ingest_lines
 from producers.simulator import simulate
 from projections.analyst_columns import POLICY
+from projections.dashboard import Dashboard
 from projections.runner import LogFollower, all_projections
 
 
@@ -109,3 +111,15 @@ def in_utc(row) -> tuple:
 
 
 EMPTY = {"points_exchanges", "settle_sellers_history", "inquiries"}  # nothing of these in 200 orders
+
+
+def test_the_views_answer_after_an_upgrade_dropped_an_outdated_read_model(stack, analyst):
+    """A table of an earlier release (other columns) is dropped and made again (Projection._drop_outdated):
+    its view is made again on the new table, which the projection then fills from the first event."""
+    conn, _ = analyst
+    before = view_rows(conn)
+    with stack.engine.begin() as own:
+        own.exec_driver_sql("ALTER TABLE dash_claims ADD COLUMN of_an_earlier_release int")
+    Dashboard.create_tables.__globals__["_CHECKED"].pop(stack.engine, None)  # looked at again, as a new process does
+    LogFollower(stack.app, stack.engine, [Dashboard()]).catch_up()
+    assert view_rows(conn) == before
