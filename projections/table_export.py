@@ -3,18 +3,16 @@ analyst's own tools, with only the columns projections/analyst_columns.py export
 
 Each table is read with a streaming cursor and written a chunk at a time (a Parquet row group per
 chunk): no table is ever whole in memory. Each file is written under a hidden temporary name in the
-folder and renamed into place when complete (the manifest last), so a reader finds a whole file or
-none. "As of T" reads the versioned tables' history and the facts added by T, never a replay; a table
-that cannot answer is not written and the manifest lists it as left out, with why."""
+folder and renamed into place when complete (store/files.writing_whole; the manifest last), so a
+reader finds a whole file or none. "As of T" reads the versioned tables' history and the facts added
+by T, never a replay; a table that cannot answer is not written and the manifest lists it as left out,
+with why."""
 
 import csv
-import os
-import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import orjson
 import pyarrow as pa
@@ -26,6 +24,7 @@ from projections.analyst_columns import POLICY, answers_as_of, exported
 from projections.schema import UTCDateTime
 from projections.temporal import AS_OF
 from projections.temporal import as_of as as_of_rows
+from store.files import writing_whole
 
 FORMATS = ("parquet", "csv")
 CHUNK = 10_000
@@ -90,7 +89,7 @@ def export_tables(conn: Connection, tables: list[Table], fmt: str, out: Path, as
     manifest = {"format": fmt, "as_of": as_of.isoformat() if as_of else None,
                 "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "tables": written, "left_out": left_out}
-    with _whole(out / MANIFEST, "wb") as file:
+    with writing_whole(out / MANIFEST, "wb") as file:
         file.write(orjson.dumps(manifest, option=orjson.OPT_INDENT_2))
     return manifest
 
@@ -98,7 +97,7 @@ def export_tables(conn: Connection, tables: list[Table], fmt: str, out: Path, as
 def _write_parquet(path: Path, columns: list, chunks: Iterator[list]) -> int:
     schema = pa.schema([pa.field(c.name, arrow_type(c), nullable=c.nullable) for c in columns])
     rows = 0
-    with _whole(path, "wb") as file:
+    with writing_whole(path, "wb") as file:
         with pq.ParquetWriter(file, schema) as writer:
             for chunk in chunks:  # a naive time is UTC to pyarrow, an aware one is converted to UTC
                 columns_of_chunk = [pa.array(values, type=field.type) for values, field in zip(zip(*chunk), schema)]
@@ -120,27 +119,10 @@ def csv_text(value: Any) -> Any:
 
 def _write_csv(path: Path, columns: list, chunks: Iterator[list]) -> int:
     rows = 0
-    with _whole(path, "w") as file:
+    with writing_whole(path, "w") as file:
         writer = csv.writer(file)
         writer.writerow([c.name for c in columns])
         for chunk in chunks:
             writer.writerows([csv_text(v) for v in r] for r in chunk)
             rows += len(chunk)
     return rows
-
-
-@contextmanager
-def _whole(path: Path, mode: str) -> Iterator[IO]:
-    """A file written under a hidden temporary name in its folder, synced, then renamed to `path`;
-    removed if anything fails. (store/files.write_whole does the same for content that is whole in memory.)"""
-    temporary = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
-    text = {"encoding": "utf-8", "newline": ""} if "b" not in mode else {}
-    try:
-        with open(temporary, mode.replace("w", "x"), **text) as file:
-            yield file
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
