@@ -27,15 +27,16 @@ def export_command(tables: tuple[str, ...], fmt: str, as_of: str | None, out: st
                                  f"{', '.join(columns.TABLES)}", param_hint="TABLE") from None
     at = moment(as_of)
     engine = _caught_up({columns.POLICY[t].projection for t in chosen})
+    # Every table read in one transaction begun by the first read, so from one snapshot: SQLite's deferred
+    # BEGIN (store/engines.py; an ingest goes on meanwhile), PostgreSQL's REPEATABLE READ
     with engine.connect() as conn:
-        if conn.dialect.name == "postgresql":  # every table read from one snapshot
+        if conn.dialect.name == "postgresql":
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
-        with conn.begin():
-            try:
-                manifest = export_tables(conn, chosen, fmt, Path(out), at, refuse_as_of="all" not in tables)
-            except CannotAnswerAsOf as cannot:
-                click.echo(f"cannot export as of a moment: {cannot}", err=True)
-                sys.exit(2)
+        try:
+            manifest = export_tables(conn, chosen, fmt, Path(out), at, refuse_as_of="all" not in tables)
+        except CannotAnswerAsOf as cannot:
+            click.echo(f"cannot export as of a moment: {cannot}", err=True)
+            sys.exit(2)
     if as_json:
         print_json(manifest)
         return
