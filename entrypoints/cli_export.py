@@ -12,7 +12,7 @@ from entrypoints.cli_read import json_option, moment, print_json
 @click.argument("tables", nargs=-1, required=True, metavar="TABLE|PROJECTION|all...")
 @click.option("--format", "fmt", type=click.Choice(("parquet", "csv")), default="parquet", show_default=True)
 @click.option("--as-of", "as_of", help="ISO 8601 time: the tables' state then, from their history (no replay); "
-                                       "tables that keep none are left out (named: refused).")
+                                       "tables that keep none are left out (asked for by their name: refused).")
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="The folder to write into.")
 @json_option
 def export_command(tables: tuple[str, ...], fmt: str, as_of: str | None, out: str, as_json: bool) -> None:
@@ -33,7 +33,7 @@ def export_command(tables: tuple[str, ...], fmt: str, as_of: str | None, out: st
         if conn.dialect.name == "postgresql":
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
         try:
-            manifest = export_tables(conn, chosen, fmt, Path(out), at, refuse_as_of="all" not in tables)
+            manifest = export_tables(conn, chosen, fmt, Path(out), at, refuse_as_of=frozenset(columns.named([n for n in tables if n in columns.TABLES])))
         except CannotAnswerAsOf as cannot:
             click.echo(f"cannot export as of a moment: {cannot}", err=True)
             sys.exit(2)

@@ -61,18 +61,19 @@ def arrow_type(column: Any) -> pa.DataType:
 
 
 def export_tables(conn: Connection, tables: list[Table], fmt: str, out: Path, as_of: datetime | None = None,
-                  refuse_as_of: bool = False) -> dict:
+                  refuse_as_of: frozenset[Table] = frozenset()) -> dict:
     """Write each table to OUT/TABLE.FORMAT and OUT/manifest.json; returns the manifest. As of a moment, a
-    table that cannot answer is left out (or refused with CannotAnswerAsOf when `refuse_as_of`)."""
+    table that cannot answer is left out, or refused with CannotAnswerAsOf if it is in `refuse_as_of` (the
+    tables asked for by their own name), before anything is written."""
     if fmt not in FORMATS:
         raise ValueError(f"{fmt!r} is not one of {', '.join(FORMATS)}")
-    out.mkdir(parents=True, exist_ok=True)
     if as_of is not None:
         cannot = [t for t in tables if not answers_as_of(t)]
-        if cannot and refuse_as_of:
-            raise CannotAnswerAsOf("; ".join(f"{t.name}: {POLICY[t].as_of}" for t in cannot))
+        if refused := [t for t in cannot if t in refuse_as_of]:
+            raise CannotAnswerAsOf("; ".join(f"{t.name}: {POLICY[t].as_of}" for t in refused))
     else:
         cannot = []
+    out.mkdir(parents=True, exist_ok=True)
     written, left_out = [], [{"table": t.name, "why": POLICY[t].as_of} for t in cannot]
     for table in tables:
         if table in cannot:

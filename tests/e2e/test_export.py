@@ -94,7 +94,11 @@ def test_an_export_as_of_a_moment_leaves_out_what_cannot_answer_and_says_so(stor
     assert all(t["as_of"] == EARLIER for t in manifest["tables"])
     refused = cli("export", "inquiries", "--as-of", EARLIER, "--out", str(folder / "refused"), check=False)
     assert refused.returncode == 2 and b"inquiries" in refused.stderr
-    assert not (folder / "refused" / "inquiries.parquet").exists()
+    assert not (folder / "refused").exists()
+    cli("export", "points", "--as-of", EARLIER, "--out", str(folder / "points"))  # a projection: what can answer
+    points = json.loads((folder / "points" / "manifest.json").read_text())
+    assert [t["table"] for t in points["tables"]] == ["points_entries", "points_exchanges"]
+    assert [t["table"] for t in points["left_out"]] == ["points_orders", "points_sellers"]
 
 
 def test_the_manifest_names_every_file_with_its_rows_and_columns(store):
