@@ -23,8 +23,8 @@ def export_command(tables: tuple[str, ...], fmt: str, as_of: str | None, out: st
     try:
         chosen = columns.named(list(tables))
     except KeyError as unknown:
-        raise click.BadParameter(f"{unknown.args[0]!r} is none of all, {', '.join(columns.PROJECTIONS)}, "
-                                 f"{', '.join(columns.TABLES)}", param_hint="TABLE") from None
+        names = dict.fromkeys(("all", *columns.PROJECTIONS, *columns.TABLES))
+        raise click.BadParameter(f"{unknown.args[0]!r} is none of {', '.join(names)}", param_hint="TABLE") from None
     at = moment(as_of)
     engine = _caught_up({columns.POLICY[t].projection for t in chosen})
     # Every table read in one transaction begun by the first read, so from one snapshot: SQLite's deferred
@@ -73,10 +73,12 @@ def analyst_role_create(name: str, login: bool, as_json: bool) -> None:
     """A read-only role that can SELECT the views in schema `analyst` and nothing else."""
     from projections.analyst_views import SCHEMA, create_role
 
-    engine = _caught_up({"dashboard", "settlement", "points", "inquiries", "todo"})
-    if engine.dialect.name != "postgresql":
+    from entrypoints.bootstrap import Settings
+
+    if not Settings.from_env().database_url.startswith("postgresql"):
         raise click.UsageError("analyst roles are PostgreSQL's: ORDERCLAIMS_DATABASE_URL names another database "
                                "(use `orderclaims export` there)")
+    engine = _caught_up({"dashboard", "settlement", "points", "inquiries", "todo"})
     try:
         with engine.begin() as conn:
             password = create_role(conn, name, login)
