@@ -124,9 +124,12 @@ def embedded(work: Path, orders: int, naive_messages: int) -> dict:
     past = pages.pop("as of")
     print(f"  pages: {pages}", file=sys.stderr)
     startup = cli_startup({**os.environ, "ORDERCLAIMS_DATABASE_URL": f"sqlite:///{db}"})
+    exported = export_against_summary(work, cli_env)
+    export_rss = exported.pop("export_rss_mb")
     print(f"  command line: {startup}", file=sys.stderr)
     return {
         **startup,
+        **exported,
         "orders": orders,
         "messages": messages,
         "stored_events": raw["events"],
@@ -151,10 +154,22 @@ def embedded(work: Path, orders: int, naive_messages: int) -> dict:
                                 "ratio": round(ms / pages[ASOF_PAGES[name]], 2)} for name, ms in past.items()},
         "rebuild_events_per_s": {name: r["events_per_s"] for name, r in rebuilds.items()},
         "rebuild_events": {name: r["events"] for name, r in rebuilds.items()},
-        "peak_rss_mb": {"ingest (embedded)": round(rss), "naive": round(naive_rss), "raw append": round(raw_rss),
+        "peak_rss_mb": {"export all --format parquet": export_rss, "ingest (embedded)": round(rss), "naive": round(naive_rss), "raw append": round(raw_rss),
                         "ingest without sealing or chaining": round(plain_rss), "verify": round(verify_rss), "serve (page timings)": round(serve_rss),
                         **{f"rebuild {n}": round(v) for n, v in rebuild_rss.items()}},
     }
+
+
+def export_against_summary(work: Path, env: dict) -> dict:
+    """`orderclaims export all --format parquet` (every read-model table, streamed) against the summary
+    query on the same store, both whole commands (start-up included): a ratio, never asserted."""
+    out = work / "export"
+    export_seconds, export_rss, text = measured([ORDERCLAIMS, "export", "all", "--out", str(out), "--json"], env)
+    rows = sum(t["rows"] for t in orjson.loads(text)["tables"])
+    summary_seconds, _, _ = measured([ORDERCLAIMS, "summary", "--json"], env)
+    print(f"  export all (parquet): {rows:,} rows in {export_seconds:.1f} s; summary {summary_seconds:.1f} s", file=sys.stderr)
+    return {"export_rows": rows, "export_s": round(export_seconds, 1), "export_summary_s": round(summary_seconds, 1),
+            "export_ratio": round(export_seconds / summary_seconds, 1), "export_rss_mb": round(export_rss)}
 
 
 def machine() -> dict:
@@ -221,6 +236,9 @@ def table(r: dict) -> str:
         *[(f"serve: {n}", f"{ms} ms", "median server time (Server-Timing) of 15 requests" + (
             f"; = {ms / r['page_ms']['healthz (floor)']:.0f}× the server's floor (/healthz)" if "floor" not in n else ""))
           for n, ms in r.get("page_ms", {}).items()],
+        *([("export all --format parquet", f"{r['export_s']} s", f"{r['export_rows']:,} rows of every read-model table; "
+            f"= {r['export_ratio']}× `orderclaims summary --json` ({r['export_summary_s']} s), both with start-up")]
+          if "export_s" in r else []),
         *[(f"rebuild {n}", f"{v:,} events/s", f"{r['rebuild_events'][n]:,} events") for n, v in r["rebuild_events_per_s"].items()],
         *[(f"orderclaims {name}", f"{r[key]} s", f"median wall of 5; = {r[key] / r['python_startup_s']:.1f}× `python -c pass` "
            f"({r['python_startup_s']} s){note}") for name, key, note in (
