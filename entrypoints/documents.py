@@ -18,10 +18,11 @@ from domain.errors import Rejected, UnknownOrder
 from domain.privacy import ERASED, mask_message, mask_text
 from entrypoints.bootstrap import Settings, build_engine, build_orders
 from projections import dashboard_queries as dash
+from projections import points_queries as pts
 from projections import settlement_queries as settle
 from projections import summary_queries as sq
 from projections import todo_queries as td
-from projections.read_models import DASHBOARD, SETTLEMENT, TODO, current
+from projections.read_models import DASHBOARD, POINTS, SETTLEMENT, TODO, current
 from projections.schema import LOG, metadata, positions
 from store.engines import log_head
 
@@ -117,27 +118,21 @@ class Documents:
             return td.todo(todo_conn, settlement_conn, seller, as_of or now())
 
     def points(self, seller: str, month: str, items: bool = False) -> dict:
-        from projections import points_queries as pts
-        from projections.points import Points
-
-        with self.reading(Points(), None) as conn:
+        with self.reading(POINTS, None) as conn:
             return pts.ledger(conn, seller, month, items=items)
 
     def exchange_points(self, seller: str, at: datetime | None = None, month: str | None = None) -> dict:
         """Exchange a month's points (default: the month before `at`); a refusal has `code` and `detail`."""
-        from projections import points_queries as pts
-        from projections.points import Points
-
         when = at or now()
         month = month or previous_month(when)
-        with self.reading(Points(), None) as conn:
+        with self.reading(POINTS, None) as conn:
             total = pts.month_total(conn, seller, month)
         try:
             qcash = self.app.exchange_points(seller_id=seller, at=when, month=month, total=total)
         except Rejected as refused:
             return {"seller_id": seller, "month": month, "points": total, "exchanged": None,
                     "code": refused.code, "detail": refused.detail}
-        with self.reading(Points(), None) as conn:
+        with self.reading(POINTS, None) as conn:
             balance = pts.qcash_balance(conn, seller)
         return {"seller_id": seller, "month": month, "points": total, "exchanged": qcash, "qcash_balance": balance}
 

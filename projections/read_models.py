@@ -14,7 +14,7 @@ from typing import NamedTuple
 from sqlalchemy import Table, inspect, select
 from sqlalchemy.engine import Connection, Engine
 
-from projections import dashboard_tables, settlement_tables, todo_tables
+from projections import dashboard_tables, points_tables, settlement_tables, todo_tables
 from projections.schema import LOG, positions
 
 
@@ -28,6 +28,7 @@ class ReadModel(NamedTuple):
 DASHBOARD = ReadModel("dashboard", dashboard_tables.TABLES)
 SETTLEMENT = ReadModel("settlement", settlement_tables.TABLES)
 TODO = ReadModel("todo", todo_tables.TABLES)
+POINTS = ReadModel("points", points_tables.TABLES)
 
 # every projection's name, in the order `orderclaims rebuild` builds them (projections/runner.PROJECTIONS)
 NAMES = ("dashboard", "settlement", "points", "inquiries", "todo")

@@ -69,11 +69,12 @@ def test_a_query_at_the_stores_head_reads_the_read_models_without_the_event_stor
     lines = stream.splitlines(keepends=True)
     subprocess.run([orderclaims, "ingest", "-"], input=b"".join(lines[:len(lines) // 2]), env=env, check=True,
                    capture_output=True)
-    for args in (("dashboard", "--seller", "S001"), ("settlement", "--seller", "S001"), ("todo", "--seller", "S001")):
-        caught_up, imported = query(store, *args, "--as-of", AS_OF, "--json")
+    for args in (("dashboard", "--seller", "S001", "--as-of", AS_OF), ("settlement", "--seller", "S001", "--as-of", AS_OF),
+                 ("todo", "--seller", "S001", "--as-of", AS_OF), ("points", "--seller", "S001", "--month", "2026-10")):
+        caught_up, imported = query(store, *args, "--json")
         assert "eventsourcing" in imported  # the first query of a read model built it from the log
 
-        at_head, imported = query(store, *args, "--as-of", AS_OF, "--json")
+        at_head, imported = query(store, *args, "--json")
         assert at_head == caught_up
         assert not {name.split(".")[0] for name in imported} & HEAVY, args
         assert not imported & AGGREGATES, args
