@@ -86,3 +86,12 @@ def test_a_query_at_the_stores_head_reads_the_read_models_without_the_event_stor
                    capture_output=True)
     after, imported = query(store, "dashboard", "--seller", "S001", "--as-of", AS_OF, "--json")
     assert "eventsourcing" in imported and after != before  # behind the store's head: caught up first
+
+
+def test_the_read_models_name_every_projection_and_its_own_tables():
+    from projections.read_models import DASHBOARD, NAMES, POINTS, SETTLEMENT, TODO
+    from projections.runner import PROJECTIONS
+
+    assert tuple(PROJECTIONS) == NAMES  # `rebuild NAME` offers what the runner rebuilds
+    for model in (DASHBOARD, SETTLEMENT, TODO, POINTS):
+        assert PROJECTIONS[model.name].tables == model.tables
