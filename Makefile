@@ -11,7 +11,7 @@ SERVE_PORT ?= 8765
 # The time the demo reads: `make demo` prints its tables as of it and `make serve` shows its pages as of it.
 DEMO_AS_OF := 2026-11-21T09:00:00+09:00
 
-.PHONY: install demo serve test security chaos bench services-up services-down clean
+.PHONY: install demo serve test security chaos bench bench-startup services-up services-down clean
 
 install: $(VENV)/.installed
 
@@ -71,6 +71,12 @@ chaos: install
 # (bench/results/latest.json and latest.md). BENCH_ARGS=--help lists the knobs.
 bench: $(VENV)/.bench-installed
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+# The command line's start on the demo's store (make demo first): `orderclaims --help` and a dashboard query
+# beside their targets and the figures of the last `make bench` (bench/startup.py).
+bench-startup: install
+	@test -f $(DEMO_DB) || { echo "no $(DEMO_DB): run make demo first"; exit 1; }
+	ORDERCLAIMS_KEY_DIR=$(CURDIR)/demo/keys $(PY) -m bench.startup sqlite:///$(DEMO_DB)
 
 $(VENV)/.bench-installed: $(VENV)/.installed
 	$(PY) -m pip install -q -e '.[test,bench]'

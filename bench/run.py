@@ -202,6 +202,12 @@ def targets(r: dict) -> list[tuple[str, str, bool]]:
           for n, v in r.get("rebuild_pg_events_per_s", {}).items()],
         *[(f"serve: {n} ≤ 50 ms", f"{ms} ms", ms <= 50) for n, ms in r.get("page_ms", {}).items()
           if n in ("dashboard page", "dashboard API")],
+        # issue 21: the summary and settlement from rows, ingest that stays flat
+        *[(f"serve: {n} ≤ {limit} ms", f"{r['page_ms'][n]} ms", r["page_ms"][n] <= limit)
+          for n, limit in (("summary page", 100), ("settlement page", 30), ("to-do page", 30)) if n in r.get("page_ms", {})],
+        (f"flat: ingest at {r['orders']:,} orders ≥ 90% of at {SMALL_ORDERS:,} (issue 21)",
+         f"{r['ingest_msgs_per_s'] / r['ingest_10k_msgs_per_s']:.0%}",
+         r["ingest_msgs_per_s"] >= 0.9 * r["ingest_10k_msgs_per_s"]),
         *[(f"orderclaims {name} ≤ {limit} s", f"{r[key]} s", r[key] <= limit)
           for name, key, limit in (("--help", "cli_help_s", 0.3), ("dashboard --seller S001 --json", "cli_dashboard_s", 0.6))
           if key in r],
@@ -218,7 +224,8 @@ def targets(r: dict) -> list[tuple[str, str, bool]]:
     return found
 
 
-def table(r: dict) -> str:
+def measures(r: dict) -> list[tuple[str, str, str]]:
+    """(measure, its figure, notes), each from this run's figures."""
     rows = [
         ("embedded ingest (SQLite)", f"{r['ingest_msgs_per_s']:,} msgs/s", f"{r['messages']:,} messages of {r['orders']:,} orders"),
         (f"the same ingest at {SMALL_ORDERS:,} orders", f"{r['ingest_10k_msgs_per_s']:,} msgs/s",
@@ -239,6 +246,8 @@ def table(r: dict) -> str:
         *([("export all --format parquet", f"{r['export_s']} s", f"{r['export_rows']:,} rows of every read-model table; "
             f"= {r['export_ratio']}× `orderclaims summary --json` ({r['export_summary_s']} s), both with start-up")]
           if "export_s" in r else []),
+        *[(f"serve: {n} as of a past moment", f"{a['as_of']} ms", f"= {a['ratio']:.2f}× the same page live ({a['live']} ms)")
+          for n, a in r.get("asof_page_ms", {}).items()],
         *[(f"rebuild {n}", f"{v:,} events/s", f"{r['rebuild_events'][n]:,} events") for n, v in r["rebuild_events_per_s"].items()],
         *[(f"orderclaims {name}", f"{r[key]} s", f"median wall of 5; = {r[key] / r['python_startup_s']:.1f}× `python -c pass` "
            f"({r['python_startup_s']} s){note}") for name, key, note in (
@@ -271,11 +280,26 @@ def table(r: dict) -> str:
             rows.append((f"{client}: produce / consume", f"{c['produce_msgs_per_s']:,} / {c['consume_msgs_per_s']:,} msgs/s",
                          f"CPU {c['produce_cpu_us_per_msg']} / {c['consume_cpu_us_per_msg']} µs per message "
                          f"({r['kafka_clients']['messages']:,} messages of {r['kafka_clients']['value_bytes_mean']} bytes)"))
-    lines = ["| measure | result | notes |", "| --- | --- | --- |", *[f"| {a} | {b} | {c} |" for a, b, c in rows]]
-    found = targets(r)
-    lines += ["", f"Targets (issue 14): {sum(met for *_, met in found)} of {len(found)} met", "",
-              "| target | this run | |", "| --- | --- | --- |",
-              *[f"| {target} | {figure} | {_mark(met)} |" for target, figure, met in found]]
+    return rows
+
+
+def _earlier(figures, previous: dict) -> dict[str, str]:
+    """The previous run's figure of each measure or target, by its name ({} when it has none to read)."""
+    try:
+        return {name: figure for name, figure, _ in figures(previous)}
+    except (KeyError, TypeError, ZeroDivisionError):  # a run of an earlier bench, without some of today's keys
+        return {}
+
+
+def table(r: dict, previous: dict | None = None) -> str:
+    """This run's figures, each beside the previous run's (bench/results/latest.json before this run)."""
+    rows, before = measures(r), _earlier(measures, previous or {})
+    lines = ["| measure | result | previous run | notes |", "| --- | --- | --- | --- |",
+             *[f"| {a} | {b} | {before.get(a, '–')} | {c} |" for a, b, c in rows]]
+    found, before = targets(r), _earlier(targets, previous or {})
+    lines += ["", f"Targets (issues 14 and 21): {sum(met for *_, met in found)} of {len(found)} met", "",
+              "| target | this run | previous run | |", "| --- | --- | --- | --- |",
+              *[f"| {target} | {figure} | {before.get(target, '–')} | {_mark(met)} |" for target, figure, met in found]]
     cpu = r.get("cpu_s", {})
     lines += ["", "| process | peak RSS | CPU s (distributed run) |", "| --- | --- | --- |",
               *[f"| {p} | {mb} MB | {cpu.get(p, '')} |" for p, mb in r["peak_rss_mb"].items()]]
@@ -310,8 +334,9 @@ def main() -> None:
             results["confluent_relay"] = {k: fast[k] for k in ("kafka_e2e_msgs_per_s", "sustained_messages",
                                                                 "latency_by_rate", "cpu_s", "peak_rss_mb")}
     results["seconds"] = round(time.perf_counter() - began)
+    previous = orjson.loads((RESULTS / "latest.json").read_bytes()) if (RESULTS / "latest.json").exists() else {}
     (RESULTS / "latest.json").write_text(orjson.dumps(results, option=orjson.OPT_INDENT_2).decode() + "\n")
-    markdown = table(results)
+    markdown = table(results, previous)
     (RESULTS / "latest.md").write_text(markdown + "\n")
     print(markdown)
 

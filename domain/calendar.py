@@ -34,3 +34,10 @@ def days_between(start: datetime, end: datetime) -> int:
 def tokyo_iso(moment: datetime | None) -> str | None:
     """An aware moment shown in Tokyo time, ISO 8601."""
     return moment.astimezone(TOKYO).isoformat() if moment is not None else None
+
+
+def previous_month(at: datetime) -> str:
+    """The Tokyo month before the one `at` falls in, as YYYY-MM."""
+    today = tokyo_date(at)
+    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    return f"{year:04d}-{month:02d}"

@@ -3,6 +3,9 @@
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+LEVELS = ("power", "excellent", "general")  # a seller's level sets its settlement cycle
+DEFAULT_LEVEL = "general"
+
 
 @dataclass(frozen=True)
 class Band:

@@ -6,22 +6,13 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.calendar import tokyo_date
+from domain.calendar import previous_month, tokyo_date
 from domain.claims import check_actor
 from domain.errors import AlreadyExchanged, ExchangeWindowClosed, NothingToExchange
 from domain.points import exchangeable
-
-
-def previous_month(at: datetime) -> str:
-    """The Tokyo month before the one `at` falls in, as YYYY-MM."""
-    today = tokyo_date(at)
-    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    return f"{year:04d}-{month:02d}"
-
+from domain.policy import DEFAULT_LEVEL, LEVELS  # noqa: F401 (defined with the policy, for the read side)
 
 SELLER_NAMESPACE = uuid5(NAMESPACE_URL, "orderclaims:seller")
-LEVELS = ("power", "excellent", "general")
-DEFAULT_LEVEL = "general"
 
 
 @lru_cache(maxsize=100_000)

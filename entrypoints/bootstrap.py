@@ -3,14 +3,14 @@
 import gc
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 
-from domain.application import Orders
-from store.audit import chain_key, keyed_from_record, tables
 from store.engines import event_store_env, make_engine
-from store.keys import BuyerKeys
-from store.sealing import Sealer
+
+if TYPE_CHECKING:  # the application is imported when one is built: a query at the head needs none (0019)
+    from domain.application import Orders
 
 DEFAULT_DATABASE_URL = "sqlite:///orderclaims.db"
 
@@ -77,9 +77,14 @@ def build_engine(settings: Settings | None = None) -> Engine:
     return make_engine((settings or Settings.from_env()).database_url)
 
 
-def build_orders(settings: Settings | None = None, reveal: bool = False) -> Orders:
+def build_orders(settings: Settings | None = None, reveal: bool = False) -> "Orders":
     """The application on the configured store, buyer data sealed with the buyer keys (SPEC §7);
     `reveal`: personal data read back in plaintext, not masked (only for `history --unmask`)."""
+    from domain.application import Orders
+    from store.audit import chain_key, keyed_from_record, tables
+    from store.keys import BuyerKeys
+    from store.sealing import Sealer
+
     settings = settings or Settings.from_env()
     env = event_store_env(settings.database_url)
     if settings.aggregate_cache:
@@ -96,7 +101,7 @@ def build_orders(settings: Settings | None = None, reveal: bool = False) -> Orde
     return app
 
 
-def _first_state(app: Orders, originator_id) -> dict | None:
+def _first_state(app: "Orders", originator_id) -> dict | None:
     """The stored state of an aggregate's first event, as stored (sealed)."""
     first = app.recorder.select_events(originator_id, lte=1)
     return app.mapper.transcoder.decode(first[0].state) if first else None

@@ -13,7 +13,7 @@ from entrypoints.presentation import formats, sheet
 from entrypoints.presentation.labels import label
 from entrypoints.render import dashboard_screen, printable, table
 from projections import dashboard_queries as dash
-from projections.runner import PROJECTIONS, rebuild
+from projections.read_models import NAMES
 
 
 def print_json(document: dict) -> None:
@@ -166,10 +166,12 @@ def exchange_points_command(seller: str, at: str | None, month: str | None, as_j
 
 
 @click.command(name="rebuild")
-@click.argument("name", required=False, type=click.Choice(sorted(PROJECTIONS)))
+@click.argument("name", required=False, type=click.Choice(sorted(NAMES)))
 @json_option
 def rebuild_command(name: str | None, as_json: bool) -> None:
     """Rebuild projections from the first event, with a progress bar; swapped in whole when done."""
+    from projections.runner import PROJECTIONS, rebuild
+
     view = Documents()
     head = view.app.recorder.max_notification_id() or 0
     results = {}

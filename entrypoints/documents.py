@@ -7,30 +7,27 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import cached_property
 
 import orjson
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 
-from domain.audit import describe, history, state_as_of
-from domain.calendar import TOKYO
+from domain.calendar import TOKYO, previous_month
 from domain.errors import Rejected, UnknownOrder
-from domain.ids import ORDER
 from domain.privacy import ERASED, mask_message, mask_text
-from domain.seller import previous_month
 from entrypoints.bootstrap import Settings, build_engine, build_orders
 from projections import dashboard_queries as dash
-from projections import inquiries_queries as iq
 from projections import points_queries as pts
 from projections import settlement_queries as settle
 from projections import summary_queries as sq
 from projections import todo_queries as td
-from projections.dashboard import Dashboard
-from projections.inquiries import Inquiries
-from projections.points import Points
-from projections.runner import LogFollower, reading
+from projections.read_models import DASHBOARD, POINTS, SETTLEMENT, TODO, current
 from projections.schema import LOG, metadata, positions
-from projections.settlement import Settlement
-from projections.todo import Todo
+from store.engines import log_head
+
+# What a query at the store's head does not import (the event store, the aggregates, the projections'
+# handlers) is imported where it is needed: docs/decisions/0019, tests/unit/test_cli_startup.py.
 
 
 def now() -> datetime:
@@ -42,7 +39,6 @@ class Documents:
 
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or Settings.from_env()
-        self.app = build_orders(self.settings)
         self.engine = build_engine(self.settings)
         self._revealing = None
         self._tables_made = False
@@ -51,8 +47,15 @@ class Documents:
     def _read_models_made(self) -> None:
         """The read models' tables exist (a store no projection has read yet has none): checked once."""
         if not self._tables_made:
+            import projections.runner  # noqa: F401 (every projection's tables in the metadata)
+
             metadata.create_all(self.engine)
             self._tables_made = True
+
+    @cached_property
+    def app(self):
+        """The application: built when first needed (a query of read models at the store's head needs none)."""
+        return build_orders(self.settings)
 
     @property
     def revealing(self):
@@ -63,18 +66,30 @@ class Documents:
 
     @contextmanager
     def reading(self, projection, as_of: datetime | None) -> Iterator:
-        """The projection as of a moment; in embedded mode brought up to the store's head first."""
-        if self.settings.embedded:
+        """A connection to read the projection (or read model, projections/read_models.py) as of any moment
+        (its queries read the tables' history, projections/temporal.py); in embedded mode brought up to
+        the store's head first, by the application, when it is not there already."""
+        if self.settings.embedded and not self._current(projection):
+            from projections.runner import PROJECTIONS, LogFollower
+
             with self._following:
-                LogFollower(self.app, self.engine, [projection]).catch_up()
-        with reading(self.app, self.engine, projection, as_of, follow=False) as conn:
+                LogFollower(self.app, self.engine, [PROJECTIONS[projection.name]()]).catch_up()
+        with self.engine.connect() as conn:
             yield conn
+
+    def _current(self, projection) -> bool:
+        """Its position at the store's head and its tables the code's (False: no store or read model yet)."""
+        try:
+            with self.engine.connect() as conn:
+                return current(conn, projection, log_head(conn))
+        except DBAPIError:
+            return False
 
     # ---- the seller's views ----------------------------------------------------------------------
 
     def dashboard(self, seller: str, as_of: datetime | None = None, period: dash.Period = dash.Period()) -> dict:
         at = as_of or now()
-        with self.reading(Dashboard(), as_of) as conn:
+        with self.reading(DASHBOARD, as_of) as conn:
             counts = dash.counts(conn, seller, at, period)
             awaiting = dash.awaiting_refund(conn, seller, at, period)
             breaches = dash.refusal_breaches(conn, seller, at)
@@ -85,7 +100,7 @@ class Documents:
                cart_no: str | None = None, as_of: datetime | None = None, period: dash.Period = dash.Period()) -> dict:
         """The orders behind one count (TYPE, KEY), or every claim of one order or cart."""
         at = as_of or now()
-        with self.reading(Dashboard(), as_of) as conn:
+        with self.reading(DASHBOARD, as_of) as conn:
             if status:
                 rows = dash.claim_list(conn, seller, *status, at, period)
             else:
@@ -94,36 +109,39 @@ class Documents:
                 "orders": rows}
 
     def settlement(self, seller: str, as_of: datetime | None = None) -> dict:
-        with self.reading(Settlement(), as_of) as conn:
+        with self.reading(SETTLEMENT, as_of) as conn:
             return settle.settlement(conn, seller, as_of or now())
 
     def todo(self, seller: str, as_of: datetime | None = None) -> dict:
         """The seller's to-do list (SPEC §6.4), with the yen settlement holds back."""
-        with self.reading(Todo(), as_of) as todo_conn, self.reading(Settlement(), as_of) as settlement_conn:
+        with self.reading(TODO, as_of) as todo_conn, self.reading(SETTLEMENT, as_of) as settlement_conn:
             return td.todo(todo_conn, settlement_conn, seller, as_of or now())
 
     def points(self, seller: str, month: str, items: bool = False) -> dict:
-        with self.reading(Points(), None) as conn:
+        with self.reading(POINTS, None) as conn:
             return pts.ledger(conn, seller, month, items=items)
 
     def exchange_points(self, seller: str, at: datetime | None = None, month: str | None = None) -> dict:
         """Exchange a month's points (default: the month before `at`); a refusal has `code` and `detail`."""
         when = at or now()
         month = month or previous_month(when)
-        with self.reading(Points(), None) as conn:
+        with self.reading(POINTS, None) as conn:
             total = pts.month_total(conn, seller, month)
         try:
             qcash = self.app.exchange_points(seller_id=seller, at=when, month=month, total=total)
         except Rejected as refused:
             return {"seller_id": seller, "month": month, "points": total, "exchanged": None,
                     "code": refused.code, "detail": refused.detail}
-        with self.reading(Points(), None) as conn:
+        with self.reading(POINTS, None) as conn:
             balance = pts.qcash_balance(conn, seller)
         return {"seller_id": seller, "month": month, "points": total, "exchanged": qcash, "qcash_balance": balance}
 
     def inquiries(self, seller: str, item_no: str | None = None, masked: bool = False) -> dict:
         """The seller's view (every text), or the page of the seller's item (a hidden inquiry as the
         placeholder); `masked`: the texts as an analyst reads them."""
+        from projections import inquiries_queries as iq
+        from projections.inquiries import Inquiries
+
         texts = self.revealing.events.get  # the texts are shown: decrypted here only
         with self.reading(Inquiries(), None) as conn:
             listed = iq.item_page(conn, seller, item_no, texts) if item_no else iq.seller_view(conn, seller, texts)
@@ -137,7 +155,7 @@ class Documents:
 
     def summary(self, as_of: datetime | None = None, period: dash.Period = dash.Period(), sort_by: str = "delayed") -> dict:
         """Every seller's counts side by side and summed, with refusal breaches and the yen held back."""
-        with self.reading(Dashboard(), as_of) as dash_conn, self.reading(Settlement(), as_of) as settlement_conn:
+        with self.reading(DASHBOARD, as_of) as dash_conn, self.reading(SETTLEMENT, as_of) as settlement_conn:
             return sq.summary(dash_conn, settlement_conn, as_of or now(), period, sort_by)
 
     # ---- the auditor's and the operator's ----------------------------------------------------------
@@ -146,6 +164,8 @@ class Documents:
                 seller: str | None = None) -> dict:
         """Every event of the order with its state; raises Rejected (unknown_order) for none, and, when
         read for one seller, for an order of another seller (the order's own events say whose it is)."""
+        from domain.audit import describe, history, state_as_of
+
         events = (self.revealing if reveal else self.app).order_events(order_no)
         if seller is not None and getattr(events[0], "seller_id", None) != seller:
             raise UnknownOrder(f"order {order_no!r} was never placed")
@@ -191,6 +211,7 @@ class Documents:
         """One order's chain and its head's inclusion in the latest signed checkpoint (never a scan)."""
         public_key, key = self.verify_keys()
         began = time.perf_counter()
+        from domain.ids import ORDER
         from store.evidence import verify_order
 
         check = verify_order(self.app.recorder, self.engine, order_no, self.app.ids.find(ORDER, order_no), key=key,
@@ -202,6 +223,9 @@ class Documents:
     def replay(self, order_no: str, step: int, reveal: bool = False) -> dict:
         """The order after its first `step` events (clamped to 1..all): the history document of those
         events and their state, with the step's stored link and whether its chain up to there holds."""
+        from domain.audit import describe, history, state_as_of
+        from domain.ids import ORDER
+
         events = (self.revealing if reveal else self.app).order_events(order_no)  # UnknownOrder for none
         step = max(1, min(step, len(events)))
         from store.chain import genesis, link
@@ -235,6 +259,7 @@ class Documents:
         latest events are in none yet; raises UnknownOrder, or NoEvidence when there can be none."""
         unmasked = self.history(order_no, reveal=True)["events"] if unmask else None  # UnknownOrder for none
         from store.audit import SigningKeyMissing, signing_key, stored_checkpoints, write_checkpoint
+        from domain.ids import ORDER
         from store.evidence import NoEvidence, bundle, latest_inclusion, order_events
 
         oid = self.app.ids.find(ORDER, order_no)

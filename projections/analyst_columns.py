@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Column, Table
 
-from projections.dashboard import dash_claims, dash_claims_history, dash_orders, dash_orders_history
+from projections.dashboard_tables import dash_claims, dash_claims_history, dash_orders, dash_orders_history
 from projections.inquiries import inquiries
-from projections.points import points_entries, points_exchanges, points_orders, points_sellers
-from projections.settlement import settle_orders, settle_orders_history, settle_sellers, settle_sellers_history
+from projections.points_tables import points_entries, points_exchanges, points_orders, points_sellers
+from projections.settlement_tables import settle_orders, settle_orders_history, settle_sellers, settle_sellers_history
 from projections.temporal import HISTORY
-from projections.todo import todo_claims, todo_claims_history, todo_messages, todo_orders, todo_orders_history
+from projections.todo_tables import todo_claims, todo_claims_history, todo_messages, todo_orders, todo_orders_history
 
 BUYER = "buyer personal data"
 FREE_TEXT = "free text: may name a person"

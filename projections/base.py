@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 
 from domain.versions import stored_topics
 from projections.parking import Unreadable, park, parked_events
+from projections.read_models import outdated
 from projections.rows import Rows
 from projections.schema import LOG, SHADOW, metadata, positions, shadow_of
 
@@ -112,9 +113,7 @@ class Projection:
             return
         with engine.begin() as conn:
             existing = set(inspect(conn).get_table_names())
-            outdated = [t for t in self.tables if t.name in existing
-                        and {c["name"] for c in inspect(conn).get_columns(t.name)} != set(t.c.keys())]
-            if not outdated:
+            if not outdated(conn, self.tables):
                 checked.add(self.name)
                 return
             from projections.analyst_views import dropping_view  # it imports the projections' tables

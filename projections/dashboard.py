@@ -4,8 +4,6 @@ order and one per claim, with the status its events carry. Queries: projections/
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Date, Index, Integer, String, Table, Text
-
 from domain.calendar import next_day_start, tokyo_date
 from domain.claims import CLOSED, Status, dashboard_key
 from domain.money import refund_destination
@@ -14,58 +12,14 @@ from domain.buyer import Buyer
 from domain.privacy import ERASED, mask_name
 from projections.base import Projection, handles
 from projections.order_claims import add_claim, current_claim, prefetch_orders_and_claims
-from projections.schema import UTCDateTime, metadata
-from projections.temporal import history_of
+from projections.dashboard_tables import TABLES, dash_claims, dash_orders
+from projections.dashboard_tables import dash_orders_history  # noqa: F401 (the tests import it from here)
 from projections.rows import Row, Rows
 
-dash_orders = Table(
-    "dash_orders",
-    metadata,
-    Column("order_no", String(64), primary_key=True),
-    Column("order_id", String(36), nullable=False, unique=True),
-    Column("seller_id", String(64), nullable=False),
-    Column("cart_no", String(64), nullable=False, index=True),
-    Column("placed_at", UTCDateTime, nullable=False),
-    Column("order_date", Date, nullable=False),
-    Column("item_no", String(64), nullable=False),
-    Column("item_name", Text, nullable=False),
-    Column("buyer_id", String(64), nullable=False, index=True),
-    Column("buyer_name", Text, nullable=False),  # masked, and ERASED once the buyer's data is erased
-    Column("quantity", Integer, nullable=False),
-    Column("refund_to", String(20), nullable=False),  # where its refunds go [claims §4-2]
-    Column("shipped_at", UTCDateTime),
-    Column("refused_on", Date),
-    Column("breach_from", UTCDateTime),  # the start of the Tokyo day after refused_on: not shipped by then, breached
-    Column("claims", Integer, nullable=False, default=0),
-    Column("valid_from", UTCDateTime, nullable=False),  # projections/temporal.py
-)
-Index("dash_orders_by_seller", dash_orders.c.seller_id, dash_orders.c.placed_at)
-Index("dash_orders_refused", dash_orders.c.refused_on)
-# `claims` (which claim is the order's current one) is the handlers' only: a claim filed keeps no order version
-dash_orders_history = history_of(dash_orders, "refused_on", unversioned=("claims",))
-
-dash_claims = Table(
-    "dash_claims",
-    metadata,
-    Column("order_no", String(64), primary_key=True),
-    Column("seq", Integer, primary_key=True),
-    Column("seller_id", String(64), nullable=False),
-    Column("order_date", Date, nullable=False),
-    Column("type", String(20), nullable=False),
-    Column("status", String(20), nullable=False),
-    Column("status_key", String(20), nullable=False),
-    Column("is_open", Integer, nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("filed_at", UTCDateTime, nullable=False),
-    Column("closed_at", UTCDateTime),
-    Column("valid_from", UTCDateTime, nullable=False),
-)
-Index("dash_claims_by_seller", dash_claims.c.seller_id, dash_claims.c.type, dash_claims.c.status_key)
-dash_claims_history = history_of(dash_claims)
 
 class Dashboard(Projection):
     name = "dashboard"
-    tables = (dash_orders, dash_claims, dash_orders_history, dash_claims_history)
+    tables = TABLES
     reads_personal_data = True  # the buyer's masked name
 
     def prefetch(self, rows: Rows, events: list[Any]) -> None:

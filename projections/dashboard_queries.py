@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from domain.calendar import tokyo_date, tokyo_iso
 from domain.claims import STATUS_KEYS, Status
 from domain.policy import DEFAULT_POLICY, Policy
-from projections.dashboard import dash_claims, dash_orders
+from projections.dashboard_tables import dash_claims, dash_orders
 from projections.schema import UTCDateTime
 from projections.temporal import as_of as as_of_rows
 

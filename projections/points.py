@@ -3,8 +3,6 @@ and the Q-cash exchanges recorded on the Seller aggregate. Queries: projections/
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text
-
 from domain.calendar import tokyo_month
 from domain.money import amount_paid
 from domain.order import Order
@@ -12,59 +10,8 @@ from domain.points import CLAIM_SCORED_AT, delivery_points
 from domain.policy import DEFAULT_POLICY, Policy
 from domain.seller import Seller
 from projections.base import Projection, handles
-from projections.schema import UTCDateTime, metadata
+from projections.points_tables import TABLES, points_entries, points_exchanges, points_orders, points_sellers
 from projections.rows import Row, Rows
-
-points_orders = Table(
-    "points_orders",
-    metadata,
-    Column("order_id", String(36), primary_key=True),
-    Column("order_no", String(64), nullable=False),
-    Column("seller_id", String(64), nullable=False),
-    Column("item_no", String(64), nullable=False),
-    Column("item_name", Text, nullable=False),
-    Column("item_kind", String(20), nullable=False),
-    Column("region", String(20), nullable=False),
-    Column("paid", BigInteger, nullable=False),
-    Column("placed_at", UTCDateTime, nullable=False),
-    Column("shipped_at", UTCDateTime),
-)
-
-points_entries = Table(
-    "points_entries",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("seller_id", String(64), nullable=False),
-    Column("month", String(7), nullable=False),
-    Column("order_no", String(64), nullable=False),
-    Column("item_no", String(64), nullable=False),
-    Column("item_name", Text, nullable=False),
-    Column("region", String(20), nullable=False),
-    Column("kind", String(20), nullable=False),  # delivery | cancel | return | non_receipt | feedback_<rating>
-    Column("detail", String(64), nullable=False, default=""),  # the speed bands of a delivery
-    Column("tenths", Integer, nullable=False),  # points × 10: exact decimal sums
-    Column("amount", BigInteger, nullable=False, default=0),
-    Column("at", UTCDateTime, nullable=False),
-)
-
-points_sellers = Table(
-    "points_sellers",
-    metadata,
-    Column("seller_uuid", String(36), primary_key=True),
-    Column("seller_id", String(64), nullable=False),
-)
-
-points_exchanges = Table(
-    "points_exchanges",
-    metadata,
-    Column("seller_id", String(64), primary_key=True),
-    Column("month", String(7), primary_key=True),
-    Column("points_tenths", Integer, nullable=False),
-    Column("qcash", Integer, nullable=False),
-    Column("at", UTCDateTime, nullable=False),
-)
-
-Index("points_entries_by_seller_month", points_entries.c.seller_id, points_entries.c.month)
 
 
 def tenths(points: float) -> int:
@@ -73,7 +20,7 @@ def tenths(points: float) -> int:
 
 class Points(Projection):
     name = "points"
-    tables = (points_orders, points_entries, points_sellers, points_exchanges)
+    tables = TABLES
     prefetch_by = (points_orders.c.order_id, points_sellers.c.seller_uuid)
 
     def __init__(self, policy: Policy = DEFAULT_POLICY):

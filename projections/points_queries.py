@@ -8,7 +8,7 @@ from sqlalchemy.engine import Connection
 
 from domain.claims import CANCEL, NON_RECEIPT, RETURN
 from domain.points import exchangeable
-from projections.points import points_entries, points_exchanges
+from projections.points_tables import points_entries, points_exchanges
 
 CLAIM_KINDS = (CANCEL, RETURN, NON_RECEIPT)
 RATINGS = ("great", "good", "bad")

@@ -3,8 +3,6 @@ Queries: projections/settlement_queries.py."""
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Date, Index, Integer, String, Table
-
 from domain.calendar import tokyo_date
 from domain.claims import CLOSED
 from domain.money import amount_paid
@@ -12,43 +10,13 @@ from domain.order import Order
 from domain.rules.guards import Outcome
 from domain.seller import Seller
 from projections.base import Projection, handles
-from projections.schema import UTCDateTime, metadata
-from projections.temporal import history_of
+from projections.settlement_tables import TABLES, settle_orders, settle_sellers
 from projections.rows import Rows
 
-settle_orders = Table(
-    "settle_orders",
-    metadata,
-    Column("order_id", String(36), primary_key=True),
-    Column("order_no", String(64), nullable=False, unique=True),
-    Column("seller_id", String(64), nullable=False),
-    Column("paid", BigInteger, nullable=False),
-    Column("refunded", BigInteger, nullable=False, default=0),
-    Column("charges_paid", BigInteger, nullable=False, default=0),
-    Column("delivered_at", UTCDateTime),
-    Column("delivered_on", Date),
-    Column("cancelled", Integer, nullable=False, default=0),
-    Column("claim", String(64)),  # the open claim as TYPE.STATUS, or NULL
-    Column("partial_refund_pending", Integer, nullable=False, default=0),
-    Column("return_charge_pending", Integer, nullable=False, default=0),
-    Column("valid_from", UTCDateTime, nullable=False),  # projections/temporal.py
-)
-Index("settle_orders_by_seller", settle_orders.c.seller_id, settle_orders.c.order_no)
-settle_orders_history = history_of(settle_orders)
-
-settle_sellers = Table(
-    "settle_sellers",
-    metadata,
-    Column("seller_id", String(64), primary_key=True),
-    Column("seller_uuid", String(36), nullable=False, unique=True),
-    Column("level", String(20), nullable=False),
-    Column("valid_from", UTCDateTime, nullable=False),
-)
-settle_sellers_history = history_of(settle_sellers)
 
 class Settlement(Projection):
     name = "settlement"
-    tables = (settle_orders, settle_sellers, settle_orders_history, settle_sellers_history)
+    tables = TABLES
     prefetch_by = (settle_orders.c.order_id, settle_sellers.c.seller_uuid)
 
     @handles(Order.Placed)

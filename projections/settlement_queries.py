@@ -13,9 +13,9 @@ from sqlalchemy.engine import Connection
 
 from domain.calendar import tokyo_date
 from domain.policy import DEFAULT_POLICY, Policy
-from domain.seller import DEFAULT_LEVEL
+from domain.policy import DEFAULT_LEVEL
 from domain.settlement import due_date, last_due_delivery
-from projections.settlement import settle_orders, settle_sellers
+from projections.settlement_tables import settle_orders, settle_sellers
 from projections.temporal import as_of as as_of_rows
 
 STATES = ("pending", "blocked", "eligible", "due", "closed")

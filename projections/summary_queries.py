@@ -15,7 +15,7 @@ from domain.claims import CLOSED, STATUS_KEYS, Status
 from domain.policy import DEFAULT_POLICY, Policy
 from projections import dashboard_queries as dash
 from projections import settlement_queries as settle
-from projections.dashboard import dash_claims, dash_orders
+from projections.dashboard_tables import dash_claims, dash_orders
 from projections.temporal import AS_OF
 from projections.temporal import as_of as as_of_rows
 

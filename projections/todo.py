@@ -5,59 +5,12 @@ Queries: projections/todo_queries.py."""
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Date, Index, Integer, String, Table
-
 from domain.claims import CANCEL, CLOSED, Status
 from domain.order import Order
 from projections.base import Projection, handles
 from projections.order_claims import add_claim, current_claim, prefetch_orders_and_claims
 from projections.rows import Row, Rows
-from projections.schema import UTCDateTime, metadata
-from projections.temporal import history_of
-
-todo_orders = Table(
-    "todo_orders",
-    metadata,
-    Column("order_no", String(64), primary_key=True),
-    Column("order_id", String(36), nullable=False, unique=True),
-    Column("seller_id", String(64), nullable=False, index=True),
-    Column("cart_no", String(64), nullable=False),
-    Column("item_no", String(64), nullable=False),
-    Column("promised_ship_date", Date, nullable=False),
-    Column("shipped_at", UTCDateTime),
-    Column("cancelled", Integer, nullable=False, default=0),  # a cancel decided: the order will not ship
-    Column("claims", Integer, nullable=False, default=0),  # the seq of its current claim
-    Column("valid_from", UTCDateTime, nullable=False),  # projections/temporal.py
-)
-todo_orders_history = history_of(todo_orders)
-
-todo_claims = Table(
-    "todo_claims",
-    metadata,
-    Column("order_no", String(64), primary_key=True),
-    Column("seq", Integer, primary_key=True),
-    Column("seller_id", String(64), nullable=False),
-    Column("type", String(20), nullable=False),
-    Column("status", String(20), nullable=False),
-    Column("is_open", Integer, nullable=False),
-    Column("filed_at", UTCDateTime, nullable=False),
-    Column("since", UTCDateTime, nullable=False),  # when it reached its status
-    Column("wait_until", Date),  # a non-receipt wait answer's date
-    Column("valid_from", UTCDateTime, nullable=False),
-)
-Index("todo_claims_by_seller", todo_claims.c.seller_id, todo_claims.c.is_open)
-todo_claims_history = history_of(todo_claims)
-
-# The seller's messages to the buyer of an order, one row each: a bulk message is not checked for time
-# order (SPEC §9), so "messaged since the filing, as of T" is read from them, not from a latest time.
-todo_messages = Table(
-    "todo_messages",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("order_no", String(64), nullable=False),
-    Column("at", UTCDateTime, nullable=False),
-)
-Index("todo_messages_by_order", todo_messages.c.order_no, todo_messages.c.at)
+from projections.todo_tables import TABLES, todo_claims, todo_messages, todo_orders
 
 # A cancel that reached these statuses has its refund decided: the order is cancelled, never shipped.
 CANCEL_DECIDED = frozenset({Status.IN_PROGRESS, Status.COMPLETED})
@@ -65,7 +18,7 @@ CANCEL_DECIDED = frozenset({Status.IN_PROGRESS, Status.COMPLETED})
 
 class Todo(Projection):
     name = "todo"
-    tables = (todo_orders, todo_claims, todo_orders_history, todo_claims_history, todo_messages)
+    tables = TABLES
 
     def prefetch(self, rows: Rows, events: list[Any]) -> None:
         prefetch_orders_and_claims(rows, todo_orders, todo_claims, events)

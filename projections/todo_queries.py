@@ -19,7 +19,7 @@ from domain.todo import ClaimFacts, Step, next_step
 from projections.settlement_queries import totals
 from projections.temporal import AS_OF
 from projections.temporal import as_of as as_of_rows
-from projections.todo import todo_claims, todo_messages, todo_orders
+from projections.todo_tables import todo_claims, todo_messages, todo_orders
 
 
 def todo(todo_conn: Connection, settlement_conn: Connection, seller_id: str, as_of: datetime,

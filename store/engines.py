@@ -11,10 +11,10 @@ transaction); SQLAlchemy's `begin` emits the BEGIN. A connection that is only re
 write lock.
 """
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine, make_url
 
-from store.recorders import BUSY_TIMEOUT_S, WAL_AUTOCHECKPOINT_PAGES
+from store.sqlite_settings import BUSY_TIMEOUT_S, WAL_AUTOCHECKPOINT_PAGES
 
 CODECS = {  # every store: JSON written with orjson, events of every release read
     "TRANSCODER_TOPIC": "store.transcoding:OrjsonTranscoder",
@@ -44,6 +44,21 @@ def event_store_env(database_url: str) -> dict[str, str]:
             "PROCESS_RECORDER_TOPIC": "store.recorders_postgres:PostgresOffsetsRecorder",
         }
     raise ValueError(f"unsupported database URL {database_url!r}: use sqlite:/// or postgresql+psycopg://")
+
+
+# The events' table and the column whose maximum is the store's head, as eventsourcing's recorders name
+# them (the application is "orderclaims"; `max_notification_id` reads the same).
+_HEADS = {
+    "sqlite": text("SELECT MAX(rowid) FROM stored_events"),
+    "postgresql": text("SELECT MAX(notification_id) FROM orderclaims_events"),
+}
+
+
+def log_head(conn: Connection) -> int:
+    """The position of the store's newest event (0: none), read on a read models' connection, without
+    the event store's recorder (what `recorder.max_notification_id()` answers). Raises the database's
+    error when the store has no events table yet."""
+    return conn.execute(_HEADS[conn.dialect.name]).scalar() or 0
 
 
 class _SQLiteConnection(Connection):

@@ -30,12 +30,11 @@ from eventsourcing.sqlite import (
 )
 
 from store.chain import genesis, keyed_from, link, tag
+from store.sqlite_settings import BUSY_TIMEOUT_S, WAL_AUTOCHECKPOINT_PAGES
 
 LINKS_ASKED = 400  # chain links looked up in one statement
 SCAN_CACHE_KIB = 8192  # SQLite's page cache for verify's pass over the log
-WAL_AUTOCHECKPOINT_PAGES = 20_000  # 80 MB of WAL between checkpoints, on every connection to an SQLite store
 PAGE_CACHE_KIB = 65_536  # each SQLite connection's page cache (64 MB)
-BUSY_TIMEOUT_S = 30  # how long an SQLite connection waits for another's lock (eventsourcing's default: 5)
 
 
 class ChainWriter:
