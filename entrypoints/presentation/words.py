@@ -243,6 +243,7 @@ ACTION_OUTCOME = {
     "rejected": "受け付けられませんでした",
     "parked": "処理中に障害が発生しました。運用担当に連絡してください",
     "invalid": "入力内容に誤りがあります",
+    "pending": "送信しました。処理待ちです(処理されると、このページを再読み込みしたときに結果が表示されます)",
 }
 
 # A rejected action: what the seller can do about it, by its code (shown with the code).

@@ -390,3 +390,41 @@ def test_no_body_sent_to_any_action_on_an_own_order_makes_the_server_fail(store)
 
     no_500()
     assert not failures, failures[:5]
+
+
+def test_an_actions_outcome_is_told_by_its_message_id_to_its_own_seller_only(store):
+    order_no = an_order(store, "returning")
+    assert api(store, "seller", order_no, "return.held", {"note": "a"}, key="told-1").status_code == 201
+    assert api(store, "seller", order_no, "return.approved", {}, key="told-2").status_code == 409
+    client = TestClient(store["app"])
+
+    def told(who: str, message_id: str):
+        return client.get(f"/api/messages/{message_id}", headers={"Authorization": f"Bearer {store['key'][who]}"})
+
+    accepted, rejected = told("seller", "told-1"), told("seller", "told-2")
+    assert accepted.status_code == 200 and accepted.json()["outcome"] == "accepted", accepted.text
+    assert rejected.json()["outcome"] == "rejected" and rejected.json()["code"] == "invalid_transition", rejected.text
+    assert told("other", "told-1").status_code == told("seller", "never-sent").status_code == 404
+    assert told("other", "told-1").json() == {**told("seller", "never-sent").json(),
+                                              "detail": "no action with message id 'told-1'"}
+    assert told("analyst", "told-1").status_code == 403
+
+
+def test_with_a_broker_that_does_not_answer_an_action_is_503_and_nothing_counts_as_sent(tmp_path, monkeypatch):
+    """Distributed mode (a broker configured) with no broker listening: refused at once, said why, and no
+    pending action is recorded. (The broker's own path: tests/integration/test_seller_actions_distributed.py.)"""
+    embedded(monkeypatch)
+    documents = Documents(Settings(database_url=f"sqlite:///{tmp_path / 'orderclaims.db'}",
+                                   kafka_bootstrap="127.0.0.1:9"))
+    keys = ApiKeys(documents.engine)
+    _, key = keys.create("seller", SELLER)
+    app = create_app(documents, keys, SITE, clock=lambda: datetime.fromisoformat(NOW))
+    placed = {**ORDER_DEFAULTS, "cart_no": "C-down", "seller_id": SELLER, "promised_ship_date": "2026-11-12"}
+    ingest_lines(documents.app, [json.dumps(message("order.placed", "O-down", "buyer", placed,
+                                                    "2026-11-02T10:00:00+09:00")).encode()])
+    client = TestClient(app)
+    headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": "down-1"}
+    answer = client.post("/api/orders/O-down/actions/order.prepared", json={}, headers=headers)
+    assert answer.status_code == 503 and answer.json()["code"] == "broker_unavailable", answer.text
+    assert client.get("/api/messages/down-1", headers=headers).status_code == 404
+    assert len(documents.app.order_events("O-down")) == 1
