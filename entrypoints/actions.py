@@ -29,6 +29,7 @@ from eventsourcing.application import AggregateNotFoundError
 from domain.ids import CART
 from domain.claims import MAY_ACT
 from domain.errors import Rejected, UnknownOrder
+from domain.inquiry import Inquiry, inquiry_id
 from domain.order import Order
 from domain.receipt import receipt_id
 from domain.unit_of_work import replay
@@ -44,6 +45,11 @@ ORDER_ACTIONS: dict[str, str] = {
     if getattr(route.run, "command", None) and "seller" in MAY_ACT[route.run.command]
 }
 ORDER_ACTIONS["message.sent"] = "note_buyer_message"
+
+# A seller's messages on an inquiry (SPEC §10): its type -> the Inquiry's command.
+INQUIRY_ACTIONS: dict[str, str] = {"inquiry.answered": "answer", "inquiry.hidden": "hide"}
+_INQUIRY_TRIAL = {"inquiry.answered": {"text": "-"},
+                  "inquiry.hidden": {"title": "-", "reason": "-", "restrict_asker": False}}
 
 # Codes that depend only on what a form states (an amount, a tracking number, a reason), not on the
 # order's state: an action refused only so is still offered.
@@ -173,6 +179,44 @@ class Actions:
                 raise NotFound("unknown_order", "order_nos: an order that is not one of this cart's")
             data = {**{k: v for k, v in data.items() if k != "cart_no"}, "order_nos": picked or own}
             return self._send(who, message_id, "message.sent", "", data, via, cart_no)
+
+    def act_on_inquiry(self, who: Principal, inquiry_no: str, message_type: str, data: dict, message_id: str,
+                       via: str) -> Decided:
+        """Answer or hide an inquiry on the seller's own item (SPEC §10): the §10 message with the inquiry's
+        number and item filled in by the server; another seller's inquiry is answered as one never posted."""
+        who.require(Capability.ACT)
+        if message_type not in INQUIRY_ACTIONS:
+            raise UnknownAction(message_type)
+        if not message_id or not isinstance(message_id, str):
+            raise InvalidAction("message_id: required (an Idempotency-Key header, or the form's)")
+        with self._one_at_a_time:
+            inquiry = self.own_inquiry(who, inquiry_no)
+            data = {**{k: v for k, v in data.items() if k not in ("inquiry_no", "item_no")},
+                    "inquiry_no": inquiry_no, "item_no": inquiry.item_no}
+            return self._send(who, message_id, message_type, "", data, via)
+
+    def own_inquiry(self, who: Principal, inquiry_no: str) -> Inquiry:
+        self.app.forget_cached_aggregates()
+        try:
+            inquiry = self.app.repository.get(inquiry_id(inquiry_no))
+        except (AggregateNotFoundError, ValueError):
+            inquiry = None
+        if inquiry is None or inquiry.seller_id != who.seller_id:
+            raise NotFound("unknown_inquiry", f"inquiry {inquiry_no!r} was never posted")
+        return inquiry
+
+    def offered_on_inquiry(self, who: Principal, inquiry_no: str) -> list[str]:
+        """What the inquiry's state allows (an answer; a hide once answered), asked of its own rules."""
+        if not who.may(Capability.ACT):
+            return []
+        inquiry, offered = self.own_inquiry(who, inquiry_no), []
+        for message_type, command in INQUIRY_ACTIONS.items():
+            try:
+                getattr(copy.deepcopy(inquiry), command)(actor="seller", at=self.clock(), **_INQUIRY_TRIAL[message_type])
+            except Rejected:
+                continue
+            offered.append(message_type)
+        return offered
 
     def own_orders_of_cart(self, who: Principal, cart_no: str) -> list[str]:
         self.app.forget_cached_aggregates()

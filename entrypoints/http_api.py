@@ -246,6 +246,30 @@ def cart_message(who: Who, acting: Annotated[Actions, Depends(actions)], cart_no
     return JSONResponse(decided.as_json() | {"cart_no": cart_no}, status_code=decided.status)
 
 
+@router.post("/inquiries/{inquiry_no}/actions/{message_type}",
+             summary="A seller's answer to, or hiding of, an inquiry on its item (SPEC §10)",
+             description="Types: `inquiry.answered` (body `{\"text\": …}`) and `inquiry.hidden` (body `{\"title\": …, "
+                         "\"reason\": …, \"restrict_asker\": true|false}`); the inquiry's number and item are the "
+                         "server's. The message id: the `Idempotency-Key` header (or a `message_id` in the body).",
+             status_code=201,
+             responses={200: {"description": "A duplicate: nothing changed"}, 201: {"description": "Accepted"},
+                        202: {"description": "Distributed mode: sent, `outcome: pending`"},
+                        403: {"description": "Not a seller key"},
+                        404: {"description": "No such inquiry of this seller (another seller's alike), or not an "
+                                             "inquiry action"},
+                        409: {"description": "Rejected: `code` (`not_answered`, `already_hidden`, …)"},
+                        422: {"description": "Invalid: the field named"},
+                        503: {"description": "Distributed mode: `broker_unavailable`, nothing sent"}})
+def inquiry_action(who: Who, acting: Annotated[Actions, Depends(actions)],
+                   inquiry_no: Annotated[str, Path(max_length=64)], message_type: Annotated[str, Path(max_length=64)],
+                   data: Annotated[dict, Body()] = None,
+                   idempotency_key: Annotated[str | None, Header(max_length=64)] = None):
+    data = dict(data or {})
+    message_id = idempotency_key or data.pop("message_id", None)
+    decided = acting.act_on_inquiry(who, inquiry_no, message_type, data, message_id, via="api")
+    return JSONResponse(decided.as_json() | {"inquiry_no": inquiry_no}, status_code=decided.status)
+
+
 @router.get("/messages/{message_id}",
             summary="What became of a seller's action, by its message id (the Idempotency-Key it was sent with)",
             description="`outcome`: `pending` (distributed mode: sent, not decided yet), `accepted`, or `rejected` "

@@ -231,6 +231,8 @@ ACTION = {
     "partial_refund.requested": "一部払戻しを申請する",
     "partial_refund.cancelled": "一部払戻しの申請を取り消す",
     "message.sent": "購入者にメッセージを送る",
+    "inquiry.answered": "お問い合わせに回答する",
+    "inquiry.hidden": "お問い合わせを非公開にする",
 }
 
 # Where a seller's action came from (an event's `origin.via`).
@@ -315,6 +317,8 @@ FIELD = {
     "action": "対応",
     "message": "購入者へのメッセージ",
     "confirm": "取り消せない操作であることを確認しました",
+    "restrict_asker": "この購入者からの今後のお問い合わせを制限する",
+    "title": "タイトル",
     "cart_no": "カート番号",
     "seller_id": "販売者ID",
     "buyer": "購入者",

@@ -428,3 +428,64 @@ def test_with_a_broker_that_does_not_answer_an_action_is_503_and_nothing_counts_
     assert answer.status_code == 503 and answer.json()["code"] == "broker_unavailable", answer.text
     assert client.get("/api/messages/down-1", headers=headers).status_code == 404
     assert len(documents.app.order_events("O-down")) == 1
+
+
+def an_inquiry(store, seller: str = SELLER) -> str:
+    number = next(_numbers)
+    posted = {"inquiry_no": f"Q{number}", "seller_id": seller, "item_no": f"I{number}", "buyer_id": f"B{number}",
+              "title": "サイズについて", "text": "電話 090-1111-2222 に連絡ください"}
+    summary = ingest(store, message("inquiry.posted", "", "buyer", posted, "2026-11-03T10:00:00+09:00"))
+    assert summary.accepted == 1, summary.as_json()
+    return posted["inquiry_no"]
+
+
+def inquiry_api(store, who: str, inquiry_no: str, type_: str, data: dict, key: str):
+    return TestClient(store["app"]).post(f"/api/inquiries/{inquiry_no}/actions/{type_}", json=data,
+                                         headers={"Authorization": f"Bearer {store['key'][who]}", "Idempotency-Key": key})
+
+
+def test_a_seller_answers_and_then_hides_an_inquiry_from_the_api_by_the_inquirys_own_rules(store):
+    inquiry = an_inquiry(store)
+    hide = {"title": "個人情報", "reason": "電話番号が含まれていたため", "restrict_asker": True}
+    early = inquiry_api(store, "seller", inquiry, "inquiry.hidden", hide, "hide-early")
+    assert early.status_code == 409 and early.json()["code"] == "not_answered", early.text
+    assert inquiry_api(store, "seller", inquiry, "inquiry.answered", {"text": "S です"}, "answer-1").status_code == 201
+    assert inquiry_api(store, "seller", inquiry, "inquiry.answered", {"text": "S です"}, "answer-1").status_code == 200
+    assert inquiry_api(store, "seller", inquiry, "inquiry.hidden", hide, "hide-1").status_code == 201
+    again = inquiry_api(store, "seller", inquiry, "inquiry.hidden", hide, "hide-2")
+    assert again.status_code == 409 and again.json()["code"] == "already_hidden"
+    seen = TestClient(store["app"]).get("/api/inquiries", headers={"Authorization": f"Bearer {store['key']['seller']}"})
+    [row] = [i for i in seen.json()["inquiries"] if i["inquiry_no"] == inquiry]
+    assert row["status"] == "hidden" and row["asker_restricted"], row
+
+
+@pytest.mark.security
+def test_another_sellers_inquiry_is_answered_exactly_like_a_missing_one(store):
+    theirs = an_inquiry(store, seller=OTHER)
+    foreign = inquiry_api(store, "seller", theirs, "inquiry.answered", {"text": "x"}, "inq-foreign")
+    missing = inquiry_api(store, "seller", "Q-missing", "inquiry.answered", {"text": "x"}, "inq-missing")
+    assert foreign.status_code == missing.status_code == 404
+    assert foreign.json()["code"] == missing.json()["code"] == "unknown_inquiry"
+    assert inquiry_api(store, "analyst", theirs, "inquiry.answered", {"text": "x"}, "inq-analyst").status_code == 403
+
+
+def test_the_inquiries_page_offers_an_answer_then_a_hide_after_confirming(store):
+    inquiry = an_inquiry(store)
+    browser = log_in(store["app"], store["key"]["seller"])
+    text = browser.get("/inquiries").text
+    assert f'action="/inquiries/{inquiry}/actions/inquiry.answered"' in text
+    assert f'action="/inquiries/{inquiry}/actions/inquiry.hidden"' not in text  # not answered yet
+    form = re.search(rf'action="/inquiries/{inquiry}/actions/inquiry.answered">(.*?)</form>', text, re.S).group(1)
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form))
+    answered = browser.post(f"/inquiries/{inquiry}/actions/inquiry.answered", data={**hidden, "text": "はい"})
+    assert answered.status_code == 303
+    assert 'id="action-result" class="ok"' in browser.get(answered.headers["location"]).text
+    text = browser.get("/inquiries").text
+    form = re.search(rf'action="/inquiries/{inquiry}/actions/inquiry.hidden">(.*?)</form>', text, re.S).group(1)
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form))
+    fields = {**hidden, "title": "個人情報", "reason": "電話番号のため"}
+    assert browser.post(f"/inquiries/{inquiry}/actions/inquiry.hidden", data=fields).status_code == 200  # unconfirmed
+    assert f'action="/inquiries/{inquiry}/actions/inquiry.hidden"' in browser.get("/inquiries").text
+    done = browser.post(f"/inquiries/{inquiry}/actions/inquiry.hidden", data={**fields, "confirm": "yes"})
+    assert done.status_code == 303
+    assert f'action="/inquiries/{inquiry}/actions/inquiry.hidden"' not in browser.get("/inquiries").text
