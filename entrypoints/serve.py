@@ -34,6 +34,7 @@ from entrypoints.http_api import error_body, rejected_status, router
 from entrypoints.site import Site
 from entrypoints.throttle import LoginThrottle
 from entrypoints.web import page, pages, visitor_or_none
+from entrypoints.web_bulk import bulk_pages
 from entrypoints.web_login import login_pages
 from store.api_keys import ApiKeys
 from store.keyring import KeyMissing
@@ -108,6 +109,7 @@ def create_app(documents: Documents, keys: ApiKeys, site: Site | None = None,
     app.include_router(router)
     app.include_router(pages)
     app.include_router(login_pages)
+    app.include_router(bulk_pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if docs:
         add_api_docs(app)  # /docs from the server's own copy of Swagger UI

@@ -124,9 +124,12 @@ def claims_page(request: Request, who: Visitor, docs: Docs, seller: Seller = Non
                 cart: Name = None, as_of: AsOf = None, start: From = None, end: To = None):
     if not (status or order or cart):
         return page(request, who, "claims.html", d=None, columns=dash.LIST_COLUMNS, seller=who.seller(seller))
+    moment = arguments.moment(as_of)
     document = docs.claims(who.seller(seller), arguments.claim_status(status) if status else None, order, cart,
-                           arguments.moment(as_of), period(start, end))
-    return page(request, who, "claims.html", d=document, columns=dash.LIST_COLUMNS, seller=document["seller_id"])
+                           moment, period(start, end))
+    bulk = who.may(Capability.ACT) and moment is None  # acts happen now: a list of the past offers none (web_bulk.py)
+    return page(request, who, "claims.html", d=document, columns=dash.LIST_COLUMNS, seller=document["seller_id"],
+                bulk=bulk, message_id=ACTION_FORM_CONTEXT["message_id"])
 
 
 @pages.get("/orders/{order_no}", response_class=HTMLResponse)

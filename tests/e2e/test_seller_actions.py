@@ -6,6 +6,7 @@ acts, on its own orders, from this site's own forms."""
 import itertools
 import json
 import re
+from urllib.parse import urlencode
 from datetime import datetime
 
 import pytest
@@ -19,6 +20,7 @@ from entrypoints.serve import create_app
 from entrypoints.site import Site
 from store.api_keys import ApiKeys
 from tests.e2e.conftest import embedded, log_in, token_of
+from entrypoints.presentation import words
 from tests.unit.builders import ORDER_DEFAULTS
 
 SITE = Site(origin="http://testserver")
@@ -489,3 +491,82 @@ def test_the_inquiries_page_offers_an_answer_then_a_hide_after_confirming(store)
     done = browser.post(f"/inquiries/{inquiry}/actions/inquiry.hidden", data={**fields, "confirm": "yes"})
     assert done.status_code == 303
     assert f'action="/inquiries/{inquiry}/actions/inquiry.hidden"' not in browser.get("/inquiries").text
+
+
+def cancel_requested_in_cart(store, cart_no: str) -> str:
+    number = next(_numbers)
+    order_no = f"O{number}"
+    placed = {**ORDER_DEFAULTS, "cart_no": cart_no, "seller_id": SELLER, "promised_ship_date": "2026-11-12"}
+    summary = ingest(store, message("order.placed", order_no, "buyer", placed, "2026-11-02T10:00:00+09:00"),
+                     *(message(t, order_no, actor, data, f"2026-11-0{3 + i}T10:00:00+09:00")
+                       for i, (t, actor, data) in enumerate(steps("preparing, cancel requested"))))
+    assert summary.accepted == 3, summary.as_json()
+    return order_no
+
+
+def post_form(browser: TestClient, fields: list[tuple[str, str]]):
+    """A form with repeated fields (the checked rows), as a browser posts it."""
+    return browser.post("/claims/bulk", content=urlencode(fields),
+                        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"})
+
+
+def bulk_form(browser: TestClient, orders: list[str]) -> list[tuple[str, str]]:
+    """The cancel-requested list's bulk form with these orders checked: its hidden fields and each row's id."""
+    text = browser.get("/claims?status=cancel.requested").text
+    form = re.search(r'<form method="post" action="/claims/bulk" id="bulk">(.*?)</form>', text, re.S).group(1)
+    fields = [(k, v) for k, v in re.findall(r'<input type="hidden" name="(csrf|back)" value="([^"]*)">', form)]
+    for no in orders:
+        [row_id] = re.findall(rf'name="id\.{no}" value="([^"]+)"', form)
+        fields += [("order_no", no), (f"id.{no}", row_id)]
+    return fields
+
+
+def test_bulk_approve_of_the_checked_cancels_asks_first_and_a_resubmit_is_a_duplicate_of_each(store):
+    orders = [cancel_requested_in_cart(store, f"CA{next(_numbers)}") for _ in range(2)]
+    browser = log_in(store["app"], store["key"]["seller"])
+    fields = bulk_form(browser, orders) + [("bulk", "cancel.approved")]
+    asked = post_form(browser, fields)
+    assert asked.status_code == 200 and 'id="bulk-confirm"' in asked.text and all(no in asked.text for no in orders), asked.text[-1500:]
+    assert all("CancelApproved" not in [n for n, _ in events(store, no)] for no in orders)
+    done = post_form(browser, fields + [("confirm", "yes")])
+    assert done.status_code == 303
+    told = browser.get(done.headers["location"]).text
+    assert told.count('class="ok" role="status"') == 2, told
+    again = post_form(browser, fields + [("confirm", "yes")])
+    assert browser.get(again.headers["location"]).text.count(words.ACTION_OUTCOME["duplicate"]) == 2
+    assert all([n for n, _ in events(store, no)].count("CancelApproved") == 1 for no in orders)
+
+
+def test_bulk_message_to_the_checked_orders_buyers_is_sent_once_per_cart(store):
+    cart, alone = f"CB{next(_numbers)}", f"CB{next(_numbers)}"
+    orders = [cancel_requested_in_cart(store, cart), cancel_requested_in_cart(store, cart),
+              cancel_requested_in_cart(store, alone)]
+    browser = log_in(store["app"], store["key"]["seller"])
+    fields = bulk_form(browser, orders) + [("bulk", "message.sent"), ("text", "発送についてのご連絡")]
+    asked = post_form(browser, fields)
+    assert asked.status_code == 200 and "2件のカート" in asked.text, asked.text
+    done = post_form(browser, fields + [("confirm", "yes")])
+    told = browser.get(done.headers["location"]).text
+    assert told.count('class="ok" role="status"') == 2 and cart in told and alone in told
+    assert [[n for n, _ in events(store, no)].count("BuyerMessaged") for no in orders] == [1, 1, 1]
+    post_form(browser, fields + [("confirm", "yes")])  # a resubmit: duplicates
+    assert [[n for n, _ in events(store, no)].count("BuyerMessaged") for no in orders] == [1, 1, 1]
+
+
+@pytest.mark.security
+def test_bulk_actions_refuse_another_sellers_order_and_a_key_that_is_not_a_sellers(store):
+    theirs = an_order(store, "preparing, cancel requested", seller=OTHER)
+    mine = cancel_requested_in_cart(store, f"CC{next(_numbers)}")
+    browser = log_in(store["app"], store["key"]["seller"])
+    fields = bulk_form(browser, [mine]) + [("order_no", theirs), (f"id.{theirs}", "x-1"), ("bulk", "message.sent"),
+                                           ("text", "x"), ("confirm", "yes")]
+    assert post_form(browser, fields).status_code == 404
+    done = post_form(browser, [f for f in fields if f[1] != theirs and f[0] != f"id.{theirs}"])
+    assert done.status_code == 303
+    assert "CancelApproved" not in [n for n, _ in events(store, theirs)]
+    assert "BuyerMessaged" not in [n for n, _ in events(store, theirs)]
+    analyst = log_in(store["app"], store["key"]["analyst"])
+    assert 'action="/claims/bulk"' not in analyst.get(f"/claims?status=cancel.requested&seller={SELLER}").text
+    refused = analyst.post("/claims/bulk", data={"csrf": token_of(analyst.get("/summary").text), "bulk": "cancel.approved",
+                                                 "order_no": mine, f"id.{mine}": "a-1", "confirm": "yes"})
+    assert refused.status_code == 403
