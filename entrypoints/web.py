@@ -224,8 +224,12 @@ def points_page(request: Request, who: Visitor, docs: Docs, at: Now, seller: Sel
 
 @pages.post("/points/exchange", response_class=HTMLResponse)
 def exchange_page(request: Request, who: Visitor, docs: Docs, at: Now,
-                  month: Annotated[str | None, Form(max_length=7)] = None):
+                  month: Annotated[str | None, Form(max_length=7)] = None,
+                  confirm: Annotated[str | None, Form(max_length=8)] = None):
+    """The Q-cash exchange cannot be undone: without its ticked confirmation nothing is exchanged."""
     who.require(Capability.EXCHANGE_POINTS)
+    if confirm != "yes":
+        return _points(request, who, docs, who.seller(None), arguments.month(month) or previous_month(at))
     result = docs.exchange_points(who.seller(None), at, month=arguments.month(month))
     return _points(request, who, docs, who.seller(None), result["month"], exchange=result)
 
