@@ -193,7 +193,10 @@ def test_an_invalid_body_is_422_naming_the_field_and_an_id_is_required(store):
 
 def test_the_action_endpoint_is_in_the_openapi_document(store):
     document = TestClient(store["app"]).get("/openapi.json").json()
-    assert "post" in document["paths"]["/api/orders/{order_no}/actions/{message_type}"]
+    action = document["paths"]["/api/orders/{order_no}/actions/{message_type}"]["post"]
+    assert {"201", "200", "202", "403", "404", "409", "422", "503"} <= set(action["responses"])
+    assert "post" in document["paths"]["/api/inquiries/{inquiry_no}/actions/{message_type}"]
+    assert {"200", "403", "404"} <= set(document["paths"]["/api/messages/{message_id}"]["get"]["responses"])
 
 
 # ---- safety --------------------------------------------------------------------------------------
