@@ -78,6 +78,7 @@ def logged_in(playwright, site):
 def test_a_seller_refuses_a_cancel_after_confirming_and_the_to_do_list_asks_the_same_days_shipping(site):
     with sync_playwright() as playwright:
         browser, page = logged_in(playwright, site)
+        before = counts(page, site, ("cancel.requested",))["cancel.requested"]  # the bulk list's may be there too
         page.goto(f"{site['base']}/orders/{REFUSED}")
         page.click("#action-cancel-refused summary")
         page.fill("#action-cancel-refused textarea[name=note]", "本日発送します")
@@ -88,12 +89,15 @@ def test_a_seller_refuses_a_cancel_after_confirming_and_the_to_do_list_asks_the_
         row = page.locator("#steps tr", has=page.locator(f"a[href='/orders/{REFUSED}']"))
         expect(row).to_contain_text(words.STEP["ship_refused_cancel"])
         shot(page, "seller-actions-refused-cancel-todo")
+        assert counts(page, site, ("cancel.requested",))["cancel.requested"] == before - 1
         browser.close()
 
 
 def test_a_seller_accepts_an_exchange_and_reships_it_with_its_tracking_number(site):
     with sync_playwright() as playwright:
         browser, page = logged_in(playwright, site)
+        exchange_counts = ("exchange.requested", "exchange.reshipping")
+        assert counts(page, site, exchange_counts) == {"exchange.requested": 1, "exchange.reshipping": 0}
         page.goto(f"{site['base']}/orders/{EXCHANGED}")
         page.click("#action-exchange-accepted summary")
         page.fill("#action-exchange-accepted textarea[name=memo]", "交換品をお送りします")
@@ -108,6 +112,7 @@ def test_a_seller_accepts_an_exchange_and_reships_it_with_its_tracking_number(si
             form.locator(f"input[name='recipient.{name}']").fill(value)
         form.locator("button[type=submit]").click()
         expect(page.locator("#action-result")).to_contain_text(words.ACTION_OUTCOME["accepted"])
+        assert counts(page, site, exchange_counts) == {"exchange.requested": 0, "exchange.reshipping": 1}
         browser.close()
     history = json.loads(site["cli"]("history", EXCHANGED, "--json").stdout)
     assert history["state"]["claim"]["status"] == Status.RESHIPPING
@@ -160,11 +165,13 @@ def test_a_seller_approves_a_return_and_confirms_its_collection_in_the_page(site
     assert words.CLAIM_STATUS[(RETURN, Status.COMPLETED)]
 
 
-def counts(page, site) -> dict[str, int]:
-    """The dashboard's return counts, as the page shows them now."""
+RETURN_COUNTS = ("return.requested", "return.returning", "return.collected", "return.completed")
+
+
+def counts(page, site, statuses: tuple[str, ...] = RETURN_COUNTS) -> dict[str, int]:
+    """The dashboard's counts, as the page shows them now."""
     page.goto(f"{site['base']}/dashboard?as_of=now")
-    return {status: int(page.locator(f"a[data-status='{status}']").inner_text())
-            for status in ("return.requested", "return.returning", "return.collected", "return.completed")}
+    return {status: int(page.locator(f"a[data-status='{status}']").inner_text()) for status in statuses}
 
 
 def settlement_state(page, site) -> str:
