@@ -26,7 +26,7 @@ from consumers.contracts import InvalidMessage
 from consumers.routes import parse, to_command
 from messaging.dead_letters import dead_letter_value
 from messaging.metrics import DEAD_LETTERS, MESSAGES, Progress
-from messaging.upstream_sender import origin_of
+from messaging.action_origin import origin_of
 from messaging.topics import ConsumerLag, Topics, commit_offsets, partition_tracking_name
 from domain.application import Orders
 

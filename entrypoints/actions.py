@@ -34,7 +34,7 @@ from domain.order import Order
 from domain.receipt import receipt_id
 from domain.unit_of_work import replay
 from entrypoints.access import Capability, NotFound, Principal
-from messaging.upstream_sender import UpstreamSender
+from producers.action_sender import UpstreamSender
 from store.sent_actions import SentAction, SentActions
 
 # Every seller message of SPEC §4 on one order: its type -> the Order's command (the claim and

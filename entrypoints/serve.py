@@ -21,7 +21,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from domain.errors import Rejected
 from entrypoints.actions import Actions, InvalidAction
 from messaging.topics import Topics
-from messaging.upstream_sender import BrokerUnavailable, UpstreamSender
+from producers.action_sender import BrokerUnavailable, UpstreamSender
 from store.sent_actions import SentActions
 from entrypoints.access import Capability, Forbidden, NotFound, Unauthenticated
 from entrypoints.api_docs import add_api_docs

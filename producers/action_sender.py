@@ -1,19 +1,18 @@
 """A seller's action in distributed mode (SPEC §8 "Seller actions", docs/decisions/0021): the §4
 message produced to the upstream topic, keyed as every upstream system keys it (producers/upstream.py
 `message_key`: an order's by its cart number), with where it came from in an `origin` header that
-ingest records (consumers/kafka_ingest.py). Sent only once the broker has acknowledged it; a broker
+ingest records (messaging/action_origin.py). Sent only once the broker has acknowledged it; a broker
 that does not answer in time is `BrokerUnavailable`, and nothing counts as sent."""
 
 import threading
 
-import orjson
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
+from messaging.action_origin import origin_header
 from messaging.topics import Topics
 from producers.upstream import message_key
 
-ORIGIN_HEADER = "origin"
 CONNECT_S, ACK_S = 5, 10
 
 
@@ -31,7 +30,7 @@ class UpstreamSender:
         """Produce one message and wait for the broker's acknowledgement."""
         try:
             future = self._connected().send(self.topics.upstream, key=message_key(raw), value=raw,
-                                            headers=[(ORIGIN_HEADER, orjson.dumps(origin))])
+                                            headers=[origin_header(origin)])
             future.get(timeout=ACK_S)
         except KafkaError as fault:
             self._drop()
@@ -51,18 +50,3 @@ class UpstreamSender:
             producer, self._producer = self._producer, None
         if producer is not None:
             producer.close(timeout=1)
-
-
-def origin_of(headers: list[tuple[str, bytes]] | None) -> dict | None:
-    """The `origin` header of a record, if it is one a server wrote ({"via": "web"|"api", "key_id": str})."""
-    for name, value in headers or ():
-        if name != ORIGIN_HEADER:
-            continue
-        try:
-            origin = orjson.loads(value)
-        except orjson.JSONDecodeError:
-            return None
-        if (isinstance(origin, dict) and origin.get("via") in ("web", "api") and isinstance(origin.get("key_id"), str)
-                and len(origin["key_id"]) <= 64):
-            return {"via": origin["via"], "key_id": origin["key_id"]}
-    return None
