@@ -1,17 +1,21 @@
 """A seller's action in distributed mode (SPEC §8 "Seller actions", docs/decisions/0021): `serve`
 produces it to the upstream topic keyed by its cart, an ingest worker decides it by the same rules,
-and `GET /api/messages/{id}` tells it pending, then its outcome (accepted, or rejected with its code)."""
+and `GET /api/messages/{id}` tells it pending, then its outcome (accepted, or rejected with its code);
+the order page's form likewise."""
 
 import json
+import re
 import subprocess
 import time
 import urllib.error
 import urllib.request
 
+import httpx
 import orjson
 from kafka import KafkaConsumer
 
-from tests.e2e.conftest import ORDERCLAIMS, wait_until_serving
+from entrypoints.presentation import words
+from tests.e2e.conftest import ORDERCLAIMS, token_of, wait_until_serving
 from tests.unit.builders import ORDER_DEFAULTS
 from tools.services import free_port
 
@@ -52,8 +56,8 @@ def test_an_action_sent_to_the_broker_is_decided_by_an_ingest_worker_and_its_out
     stack.cli("publish", "-", stdin=b"\n".join([line(1, "order.placed", "buyer", 2, **placed),
                                                line(2, "order.prepared", "seller", 3),
                                                line(3, "cancel.requested", "buyer", 4, reason="found_cheaper")]))
-    stack.start("ingest")
-    stack.wait(stack.ingested, "the orders ingested")
+    [ingest] = stack.start_all(ingest_workers=1)["ingest"]  # and the relay and projectors the pages read
+    stack.wait_caught_up()
     key = json.loads(stack.cli("keys", "create", "--seller", "S1", "--json").stdout)
     other = json.loads(stack.cli("keys", "create", "--seller", "S2", "--json").stdout)["key"]
     port = free_port()
@@ -77,6 +81,21 @@ def test_an_action_sent_to_the_broker_is_decided_by_an_ingest_worker_and_its_out
 
         assert call(base, other, "/api/messages/approve-1")[0] == 404  # another seller's action: not found
         assert call(base, key["key"], "/api/messages/never-sent")[0] == 404
+
+        stack.stop(ingest)  # the page's form while no worker runs: sent, and told as pending until decided
+        browser = httpx.Client(base_url=base, follow_redirects=False, headers={"Accept": "text/html"})
+        browser.post("/login", data={"key": key["key"], "csrf": token_of(browser.get("/login").text)})
+        text = browser.get(f"/orders/{ORDER}").text
+        found = re.search(rf'action="/orders/{ORDER}/actions/message.sent">(.*?)</form>', text, re.S)
+        assert found, text[-3000:]
+        form = found.group(1)
+        hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form))
+        sent = browser.post(f"/orders/{ORDER}/actions/message.sent", data={**hidden, "text": "ご連絡です"})
+        assert sent.status_code == 303, sent.text
+        assert words.ACTION_OUTCOME["pending"] in browser.get(sent.headers["location"]).text
+        stack.start("ingest")
+        stack.wait(lambda: words.ACTION_OUTCOME["accepted"] in browser.get(sent.headers["location"]).text,
+                   "the page tells the message accepted", timeout=120)
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -84,7 +103,7 @@ def test_an_action_sent_to_the_broker_is_decided_by_an_ingest_worker_and_its_out
     assert names.count("CancelApproved") == 1, names  # the repeat was a duplicate
     approved = next(e for e in stack.app.order_events(ORDER) if type(e).__name__ == "CancelApproved")
     assert approved.origin == {"via": "api", "key_id": key["key_id"]}
-    assert _keys_of_sent_actions(stack) == [CART.encode()] * 3  # keyed by the cart, as upstream systems key it
+    assert _keys_of_sent_actions(stack) == [CART.encode()] * 4  # keyed by the cart, as upstream systems key it
 
 
 def _keys_of_sent_actions(stack) -> list[bytes]:
