@@ -13,7 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from consumers.ingest import ingest_lines
-from entrypoints.actions import ORDER_ACTIONS
+from domain.inquiry import inquiry_id
+from entrypoints.actions import INQUIRY_ACTIONS, ORDER_ACTIONS
 from entrypoints.bootstrap import Settings
 from entrypoints.documents import Documents
 from entrypoints.serve import create_app
@@ -573,3 +574,38 @@ def test_bulk_actions_refuse_another_sellers_order_and_a_key_that_is_not_a_selle
     refused = analyst.post("/claims/bulk", data={"csrf": token_of(analyst.get("/summary").text), "bulk": "cancel.approved",
                                                  "order_no": mine, f"id.{mine}": "a-1", "confirm": "yes"})
     assert refused.status_code == 403
+
+
+INQUIRY_DATA = {"inquiry.answered": {"text": "回答です"},
+                "inquiry.hidden": {"title": "個人情報", "reason": "電話番号のため", "restrict_asker": True}}
+INQUIRY_STATES = {"posted": (), "answered": ("inquiry.answered",), "hidden": ("inquiry.answered", "inquiry.hidden")}
+
+
+def inquiry_events(store, inquiry_no: str) -> list[tuple]:
+    app = store["documents"].app
+    found = []
+    for stored in app.recorder.select_events(inquiry_id(inquiry_no)):
+        e = app.mapper.to_domain_event(stored)
+        state = {k: v for k, v in e.__dict__.items() if k not in ("originator_id", "timestamp", "origin")}
+        text = json.dumps(state, default=str, ensure_ascii=False, sort_keys=True)
+        found.append((type(e).__qualname__.split(".")[-1], re.sub(r"\b([QIB])\d+\b", r"\1N", text)))
+    return found
+
+
+@pytest.mark.parametrize("type_", INQUIRY_ACTIONS)
+@pytest.mark.parametrize("state", INQUIRY_STATES)
+def test_an_inquiry_action_from_the_api_is_decided_exactly_as_the_same_message_from_a_jsonl_file(store, state, type_):
+    from_file, from_api = an_inquiry(store), an_inquiry(store)
+    for inquiry in (from_file, from_api):
+        for i, step in enumerate(INQUIRY_STATES[state]):
+            data = {**INQUIRY_DATA[step], "inquiry_no": inquiry, "item_no": f"I{inquiry[1:]}"}
+            assert ingest(store, message(step, "", "seller", data, f"2026-11-0{4 + i}T10:00:00+09:00")).accepted == 1
+    data = {**INQUIRY_DATA[type_], "inquiry_no": from_file, "item_no": f"I{from_file[1:]}"}
+    summary = ingest(store, message(type_, "", "seller", data, NOW))
+    answer = inquiry_api(store, "seller", from_api, type_, INQUIRY_DATA[type_], f"k-{next(_numbers)}")
+    if summary.accepted:
+        assert answer.status_code == 201 and answer.json()["outcome"] == "accepted", answer.text
+    else:
+        [rejection] = summary.rejected
+        assert answer.status_code == 409 and answer.json()["code"] == rejection["code"], (answer.text, rejection)
+    assert inquiry_events(store, from_api) == inquiry_events(store, from_file)
