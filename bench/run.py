@@ -16,7 +16,7 @@ from pathlib import Path
 
 import orjson
 
-from bench.distributed import measure_distributed, peak_rss_mb
+from bench.distributed import measure_distributed
 from bench.startup import cli_startup
 from bench.tasks import ASOF_PAGES
 from producers.simulator import simulate
@@ -28,18 +28,23 @@ PROJECTION_NAMES = tuple(PROJECTIONS)
 SMALL_ORDERS = 10_000  # the same ingest on a small store: does throughput hold as the store grows?
 
 
+# Runs a command as its own child and writes the child's peak RSS (KiB) to a file: wait4's rusage of a
+# grandchild counts only the small launcher it was forked from, not this (large) process.
+PEAK_LAUNCHER = ("import os, sys\npid = os.fork()\nif pid == 0:\n    os.execvp(sys.argv[2], sys.argv[2:])\n"
+                 "_, status, usage = os.wait4(pid, 0)\nopen(sys.argv[1], 'w').write(str(usage.ru_maxrss))\n"
+                 "sys.exit(os.waitstatus_to_exitcode(status))")
+
+
 def measured(command: list[str], env: dict | None = None) -> tuple[float, float, str]:
-    """Run a program to its end; return its wall seconds, its peak RSS in MB and its stdout.
-    The peak is the kernel's high-water mark of the program's own memory (VmHWM), read every 50 ms:
-    rusage would count the memory of this (large) process, which the child had at fork."""
+    """Run a program to its end; return its wall seconds, its peak RSS in MB and its stdout. The peak is
+    the kernel's own account at the program's exit (a sampler can miss a peak in its last moments)."""
     out = tempfile.TemporaryFile()
-    began = time.perf_counter()
-    process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
-    peak = 0.0
-    while process.poll() is None:
-        peak = max(peak, peak_rss_mb(process.pid))
-        time.sleep(0.05)
-    seconds = time.perf_counter() - began
+    with tempfile.NamedTemporaryFile(suffix=".peak") as peak_file:
+        began = time.perf_counter()
+        process = subprocess.run([sys.executable, "-S", "-c", PEAK_LAUNCHER, peak_file.name, *command], stdout=out,
+                                 stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+        seconds = time.perf_counter() - began
+        peak = int(Path(peak_file.name).read_text() or 0) / 1024
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed with status {process.returncode}")
     out.seek(0)
@@ -119,9 +124,12 @@ def embedded(work: Path, orders: int, naive_messages: int) -> dict:
     past = pages.pop("as of")
     print(f"  pages: {pages}", file=sys.stderr)
     startup = cli_startup({**os.environ, "ORDERCLAIMS_DATABASE_URL": f"sqlite:///{db}"})
+    exported = export_against_summary(work, cli_env)
+    export_rss = exported.pop("export_rss_mb")
     print(f"  command line: {startup}", file=sys.stderr)
     return {
         **startup,
+        **exported,
         "orders": orders,
         "messages": messages,
         "stored_events": raw["events"],
@@ -146,10 +154,22 @@ def embedded(work: Path, orders: int, naive_messages: int) -> dict:
                                 "ratio": round(ms / pages[ASOF_PAGES[name]], 2)} for name, ms in past.items()},
         "rebuild_events_per_s": {name: r["events_per_s"] for name, r in rebuilds.items()},
         "rebuild_events": {name: r["events"] for name, r in rebuilds.items()},
-        "peak_rss_mb": {"ingest (embedded)": round(rss), "naive": round(naive_rss), "raw append": round(raw_rss),
+        "peak_rss_mb": {"export all --format parquet": export_rss, "ingest (embedded)": round(rss), "naive": round(naive_rss), "raw append": round(raw_rss),
                         "ingest without sealing or chaining": round(plain_rss), "verify": round(verify_rss), "serve (page timings)": round(serve_rss),
                         **{f"rebuild {n}": round(v) for n, v in rebuild_rss.items()}},
     }
+
+
+def export_against_summary(work: Path, env: dict) -> dict:
+    """`orderclaims export all --format parquet` (every read-model table, streamed) against the summary
+    query on the same store, both whole commands (start-up included): a ratio, never asserted."""
+    out = work / "export"
+    export_seconds, export_rss, text = measured([ORDERCLAIMS, "export", "all", "--out", str(out), "--json"], env)
+    rows = sum(t["rows"] for t in orjson.loads(text)["tables"])
+    summary_seconds, _, _ = measured([ORDERCLAIMS, "summary", "--json"], env)
+    print(f"  export all (parquet): {rows:,} rows in {export_seconds:.1f} s; summary {summary_seconds:.1f} s", file=sys.stderr)
+    return {"export_rows": rows, "export_s": round(export_seconds, 1), "export_summary_s": round(summary_seconds, 1),
+            "export_ratio": round(export_seconds / summary_seconds, 1), "export_rss_mb": round(export_rss)}
 
 
 def machine() -> dict:
@@ -216,6 +236,9 @@ def table(r: dict) -> str:
         *[(f"serve: {n}", f"{ms} ms", "median server time (Server-Timing) of 15 requests" + (
             f"; = {ms / r['page_ms']['healthz (floor)']:.0f}× the server's floor (/healthz)" if "floor" not in n else ""))
           for n, ms in r.get("page_ms", {}).items()],
+        *([("export all --format parquet", f"{r['export_s']} s", f"{r['export_rows']:,} rows of every read-model table; "
+            f"= {r['export_ratio']}× `orderclaims summary --json` ({r['export_summary_s']} s), both with start-up")]
+          if "export_s" in r else []),
         *[(f"rebuild {n}", f"{v:,} events/s", f"{r['rebuild_events'][n]:,} events") for n, v in r["rebuild_events_per_s"].items()],
         *[(f"orderclaims {name}", f"{r[key]} s", f"median wall of 5; = {r[key] / r['python_startup_s']:.1f}× `python -c pass` "
            f"({r['python_startup_s']} s){note}") for name, key, note in (

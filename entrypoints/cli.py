@@ -12,6 +12,8 @@ import click
 
 # name -> (module, attribute, the first line of its help)
 COMMANDS: dict[str, tuple[str, str, str]] = {
+    "analyst-role": ("entrypoints.cli_export", "analyst_role_group",
+                     "PostgreSQL: read-only analyst roles over views of the read models (schema `analyst`)."),
     "checkpoint": ("entrypoints.cli_audit", "checkpoint_command",
                    "Sign the log's size, the Merkle root of every chain's head and of the log, now."),
     "claims": ("entrypoints.cli_read", "claims_command",
@@ -24,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                  "for `python tools/verify_evidence.py FILE` to check offline."),
     "exchange-points": ("entrypoints.cli_read", "exchange_points_command",
                         "Exchange last month's service points for Q-cash, once, in 100-point units."),
+    "export": ("entrypoints.cli_export", "export_command",
+               "Read-model tables as Parquet or CSV, without buyer personal data, now or as of a moment."),
     "forget-buyer": ("entrypoints.cli_orders", "forget_buyer_command",
                      "Erase a buyer's personal data: destroy its keys and record the erasure (SPEC §7)."),
     "history": ("entrypoints.cli_orders", "history_command",

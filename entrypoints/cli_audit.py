@@ -103,8 +103,8 @@ def verify_one(order_no: str, as_json: bool) -> None:
                    + ("" if report["tags_checked"] else "; key tags not checked (no chain key)"))
         if report["covered"] and report["covered"] < report["events"]:
             click.echo(f"{report['events'] - report['covered']} later events are chained, not yet in a checkpoint")
-        for finding in report["findings"]:
-            click.echo(f"  {finding}")
+        for f in report["findings"]:
+            click.echo(f"  {f['finding']}" + (f" (version {f['version']})" if f["version"] else "") + f": {f['detail']}")
         click.echo("OK" if report["ok"] else f"FAILED: {len(report['findings'])} findings")
     sys.exit(0 if report["ok"] else 1)
 

@@ -157,27 +157,24 @@ class Documents:
             "state": describe(state) if state is not None else None,
         }
 
-    def verify(self, checkpoint_file: str | None = None) -> dict:
-        from store.audit import ChainKeyMissing, SigningKeyMissing, chain_key, load, raw_public, signing_key, verify
+    def verify(self, checkpoint_file: str | None = None, progress=None) -> dict:
+        """`progress(events, position)`: see store/audit.verify (a verify job's progress)."""
+        from store.audit import load, verify
 
-        try:
-            public_key = raw_public(signing_key(self.settings.database_url, self.engine, create=False).public_key())
-        except SigningKeyMissing:
-            public_key = None  # the checkpoints' own keys are checked, not that they are the service's
-        try:
-            key = chain_key(self.settings.database_url, self.engine, create=False)
-        except ChainKeyMissing:
-            key = None  # links and checkpoints are checked, not the key tags
+        public_key, key = self.verify_keys()
         began = time.perf_counter()
         report = verify(self.app.recorder, self.engine,
-                        exported=load(checkpoint_file) if checkpoint_file else None, public_key=public_key, key=key)
+                        exported=load(checkpoint_file) if checkpoint_file else None, public_key=public_key, key=key,
+                        progress=progress)
         return {"ok": report.ok, "events": report.events, "aggregates": report.aggregates,
                 "unchained": report.unchained, "checkpoints": report.checkpoints, "findings": report.findings,
                 "keyed_from": report.keyed_from, "tags_checked": report.tags_checked,
                 "seconds": round(time.perf_counter() - began, 2)}
 
-    def _keys(self) -> tuple[bytes | None, bytes | None]:
-        """The service's public signing key and the chain key, each None where this process has none."""
+    def verify_keys(self) -> tuple[bytes | None, bytes | None]:
+        """The service's public signing key and the chain key, each None where this process has none
+        (without the first, the checkpoints' own keys are checked, not that they are the service's;
+        without the second, links and checkpoints, not the key tags); KeyMissing for a broken key file."""
         from store.audit import ChainKeyMissing, SigningKeyMissing, chain_key, raw_public, signing_key
 
         try:
@@ -192,7 +189,7 @@ class Documents:
 
     def verify_order(self, order_no: str) -> dict:
         """One order's chain and its head's inclusion in the latest signed checkpoint (never a scan)."""
-        public_key, key = self._keys()
+        public_key, key = self.verify_keys()
         began = time.perf_counter()
         from store.evidence import verify_order
 

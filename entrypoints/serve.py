@@ -25,6 +25,7 @@ from producers.action_sender import BrokerUnavailable, UpstreamSender
 from store.sent_actions import SentActions
 from entrypoints.access import Capability, Forbidden, NotFound, Unauthenticated
 from entrypoints.api_docs import add_api_docs
+from entrypoints.audit_verify import api as verify_api, pages as verify_pages
 from entrypoints.arguments import BadArgument, moment
 from entrypoints.authentication import Who
 from entrypoints.csrf import CsrfRefused, refuse_cross_site
@@ -33,6 +34,7 @@ from entrypoints.headers import SecurityHeaders
 from entrypoints.http_api import error_body, rejected_status, router
 from entrypoints.site import Site
 from entrypoints.throttle import LoginThrottle
+from entrypoints.verify_jobs import VerifyJobs
 from entrypoints.web import page, pages, visitor_or_none
 from entrypoints.web_bulk import bulk_pages
 from entrypoints.web_login import login_pages
@@ -105,9 +107,12 @@ def create_app(documents: Documents, keys: ApiKeys, site: Site | None = None,
     app.state.as_of = as_of.isoformat() if as_of else None
     app.state.actions = actions_of(documents, clock)
     app.state.sessions, app.state.login_throttle = Sessions(documents.engine), LoginThrottle()
+    app.state.verify_jobs = VerifyJobs(documents)
     metrics = ServerMetrics(documents)
     app.include_router(router)
+    app.include_router(verify_api)
     app.include_router(pages)
+    app.include_router(verify_pages)
     app.include_router(login_pages)
     app.include_router(bulk_pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

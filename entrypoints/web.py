@@ -301,16 +301,6 @@ def audit_page(request: Request, who: Visitor, docs: Docs, order: Name = None):
     return page(request, who, "audit.html", checkpoints=docs.checkpoints())
 
 
-@pages.post("/audit/verify", response_class=HTMLResponse)
-def audit_verify(request: Request, who: Visitor, docs: Docs, order: Annotated[str | None, Form(max_length=64)] = None):
-    """The whole log, or one order and its inclusion in the latest checkpoint: a POST, so that no link
-    or prefetch starts a pass over the log; nothing changes, so the answer is the page itself."""
-    who.require(Capability.VERIFY)
-    if order:
-        return page(request, who, "audit.html", order_report=docs.verify_order(order), checkpoints=docs.checkpoints())
-    return page(request, who, "audit.html", report=docs.verify(), checkpoints=docs.checkpoints())
-
-
 @pages.get("/audit/orders/{order_no}/replay", response_class=HTMLResponse)
 def audit_replay(request: Request, who: Visitor, docs: Docs, order_no: Annotated[str, Path(max_length=64)],
                  step: Annotated[int, Query(ge=1, le=100_000)] = 1):

@@ -117,9 +117,13 @@ class Projection:
             if not outdated:
                 checked.add(self.name)
                 return
+            from projections.analyst_views import dropping_view  # it imports the projections' tables
+
             for table in self.tables:
                 if table.name in existing:
-                    conn.execute(text(f"DROP TABLE {conn.dialect.identifier_preparer.quote(table.name)}"))
+                    with dropping_view(conn, table):  # PostgreSQL: the analysts' view, on the new table
+                        conn.execute(text(f"DROP TABLE {conn.dialect.identifier_preparer.quote(table.name)}"))
+                        table.create(conn)
             if positions.name in existing:
                 conn.execute(positions.delete().where(positions.c.name == self.name))
         checked.add(self.name)

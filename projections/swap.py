@@ -1,13 +1,15 @@
 """A rebuild's read model swapped in whole (docs/decisions/0014): the rebuild fills shadow tables
 (TABLE__rebuild) under the name NAME__rebuild in the positions and parked tables, then one transaction
 applies what the store got since, drops the live tables, renames the shadow ones and their indexes
-into their place and hands the positions and parked events over. A rebuild killed at any moment
+into their place and hands the positions and parked events over (and, on PostgreSQL, makes the analysts'
+views of the swapped tables again: projections/analyst_views.py). A rebuild killed at any moment
 leaves the live read model as it was, or the new one, never a part: what a killed rebuild left is
 dropped by the next one."""
 
 from sqlalchemy import Table, delete, inspect, select, text, update
 from sqlalchemy.engine import Connection, Engine
 
+from projections.analyst_views import dropping_view
 from projections.base import Projection
 from projections.parking import parked_events
 from projections.schema import SHADOW, positions
@@ -48,8 +50,9 @@ def swap_in(conn: Connection, projection: Projection) -> None:
     stream of the live model's goes: the log's position covers them) and parked events."""
     twin = projection.rebuilding()
     for live, shadow in twin.stored_in.items():
-        conn.execute(text(f"DROP TABLE IF EXISTS {_quoted(conn, live.name)}"))
-        conn.execute(text(f"ALTER TABLE {_quoted(conn, shadow.name)} RENAME TO {_quoted(conn, live.name)}"))
+        with dropping_view(conn, live):  # PostgreSQL: its analyst view, made again on the new table
+            conn.execute(text(f"DROP TABLE IF EXISTS {_quoted(conn, live.name)}"))
+            conn.execute(text(f"ALTER TABLE {_quoted(conn, shadow.name)} RENAME TO {_quoted(conn, live.name)}"))
         _rename_indexes(conn, live)
     for table in (positions, parked_events):
         conn.execute(delete(table).where(table.c.name == projection.name))

@@ -49,6 +49,7 @@ SIGNED = b"orderclaims/checkpoint/v1\x00"
 SIGNED_V2 = b"orderclaims/checkpoint/v2\x00"  # also the previous checkpoint and where keyed links begin
 SIGNED_V3 = b"orderclaims/checkpoint/v3\x00"  # also the log tree: every chained event in log order (decision 0020)
 PAGE = 10_000
+LEAVES_WRITTEN = 5_000  # checkpoint leaves inserted at a time
 
 metadata = MetaData()
 checkpoints = Table(
@@ -244,19 +245,32 @@ def write_checkpoint(recorder: Any, engine: Engine, key: Ed25519PrivateKey) -> C
                           previous.size if previous else 0, previous.root if previous else bytes(32),
                           int.from_bytes(record[:8], "big") if record else 0, log.size, log.root())
     checkpoint = Checkpoint(**{**asdict(unsigned), "signature": key.sign(unsigned.message())})
-    leaves = [{"size": size, "originator_id": oid.bytes, "version": version, "head": head,
-               "name": natural_name(topic, state) or str(oid)}
-              for oid, version, head, topic, state in recorder.heads_between(leaves_after, size)]
     with engine.begin() as conn:
         if conn.execute(select(checkpoints.c.size).where(checkpoints.c.size == size)).first() is None:
             conn.execute(checkpoints.insert().values(**asdict(checkpoint), log_frontier=log.frontier()))
-            if leaves:
-                conn.execute(checkpoint_leaves.insert(), leaves)
+            _write_leaves(conn, recorder, size, leaves_after)
             conn.execute(checkpoint_blocks.delete().where(checkpoint_blocks.c.size == size))  # a deleted checkpoint's
             if blocks:
                 conn.execute(checkpoint_blocks.insert(), [{"size": size, "block": i, "first_id": f, "hash": h}
                                                           for i, (f, h) in enumerate(blocks)])
     return checkpoint
+
+
+def _write_leaves(conn: Any, recorder: Any, size: int, after: int) -> None:
+    """The chains whose heads moved since the checkpoint before, LEAVES_WRITTEN rows at a time: the first
+    checkpoint of a store names every aggregate (1.27 GB held at once at 100,000 orders, before)."""
+    leaves: list[dict] = []
+
+    def add(oid: UUID, version: int, head: bytes, topic: str | None, state: bytes | None) -> None:
+        leaves.append({"size": size, "originator_id": oid.bytes, "version": version, "head": head,
+                       "name": natural_name(topic, state) or str(oid)})
+        if len(leaves) == LEAVES_WRITTEN:
+            conn.execute(checkpoint_leaves.insert(), leaves)
+            leaves.clear()
+
+    recorder.heads_between(after, size, add)
+    if leaves:
+        conn.execute(checkpoint_leaves.insert(), leaves)
 
 
 def log_tree(engine: Engine, size: int) -> tuple[MerkleRoot, int]:
@@ -482,9 +496,11 @@ class _Scan:
 
 
 def verify(recorder: Any, engine: Engine, exported: Checkpoint | None = None, public_key: bytes | None = None,
-           key: bytes | None = None) -> Report:
+           key: bytes | None = None, progress: Callable[[int, int], None] | None = None) -> Report:
     """Recompute every chain, key tag and checkpoint; a finding for each thing that does not hold.
-    `key`: the chain key (without it, the tags are not checked: what an outsider can check)."""
+    `key`: the chain key (without it, the tags are not checked: what an outsider can check).
+    `progress(events, position)`: called after each page of the log (every PAGE events) with the
+    events read so far and the position of the last one (the audit page's progress bar)."""
     report, chains = Report(), _Chains(recorder, engine)
     stored = stored_checkpoints(engine)
     report.checkpoints = len(stored)
@@ -509,6 +525,8 @@ def verify(recorder: Any, engine: Engine, exported: Checkpoint | None = None, pu
             if stored_link is not None:
                 log.add(log_leaf(position, oid, version, stored_link))
             last = position
+        if progress is not None:
+            progress(report.events, last)
         if len(page) < PAGE:
             break
         after = page[-1][0]

@@ -47,12 +47,16 @@ class OrderCheck:
     events: int = 0
     covered: int = 0  # events the checkpoint's head covers
     checkpoint: int | None = None
-    findings: list[str] = field(default_factory=list)
+    findings: list[dict] = field(default_factory=list)  # as `verify`'s (store/audit.Report.find): one shape
     tags_checked: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.findings and self.checkpoint is not None
+
+    def find(self, kind: str, detail: str, version: int | None = None) -> None:
+        self.findings.append({"finding": kind, "aggregate": f"order {self.order_no}", "order": self.order_no,
+                              "version": version, "detail": detail})
 
 
 def order_events(recorder: Any, engine: Engine, oid: UUID) -> list[StoredEvent]:
@@ -179,34 +183,34 @@ def verify_order(recorder: Any, engine: Engine, order_no: str, oid: UUID | None,
     events = order_events(recorder, engine, oid) if oid is not None else []
     check.events = len(events)
     if not events:
-        check.findings.append("no events: the order is unknown, or all its events are gone")
+        check.find("no events", "the order is unknown, or all its events are gone")
         return check
     value = genesis(oid)
     for expected, event in enumerate(events, start=1):
         if event.version != expected:
-            check.findings.append(f"version {event.version} follows version {expected - 1}: events removed or reordered")
+            check.find("events removed or reordered", f"version {event.version} follows version {expected - 1}", event.version)
         value = link(value, oid, event.version, event.topic, event.state)
         if event.link is None:
-            check.findings.append(f"version {event.version}: no chain link")
+            check.find("event inserted", "an event with no link in its chain", event.version)
         elif event.link != value:
-            check.findings.append(f"version {event.version}: its stored bytes do not give its link (altered)")
+            check.find("event altered", "its stored bytes do not give its chain's link", event.version)
         elif key is not None and event.tag is not None and not tag_holds(key, event.link, event.tag):
-            check.findings.append(f"version {event.version}: its key tag does not verify (forged)")
+            check.find("event forged or altered", "its link's key tag does not verify", event.version)
     try:
         proof = latest_inclusion(engine, oid)
     except NoEvidence as missing:
-        check.findings.append(str(missing))
+        check.find("not in a checkpoint", str(missing))
         return check
     check.checkpoint = proof.checkpoint.size
     if public_key is not None and proof.checkpoint.public_key != public_key:
-        check.findings.append("the checkpoint is not signed by the service's key")
+        check.find("checkpoint not signed by the service", f"the checkpoint at position {proof.checkpoint.size:,} is not signed by the service's key")
     at = next((e for e in events if e.version == proof.version), None)
     if at is None or at.link != proof.head:
-        check.findings.append(f"the checkpoint has its chain up to version {proof.version}, and the store another")
+        check.find("checkpoint mismatch", f"the checkpoint has its chain up to version {proof.version}, and the store another", proof.version)
     check.covered = proof.version
     if root_from_path(proof.index, proof.checkpoint.heads, leaf_hash(head_leaf(oid, proof.version, proof.head)),
                       proof.path) != proof.checkpoint.root:
-        check.findings.append("the audit path does not give the checkpoint's root")
+        check.find("inclusion proof fails", "the audit path does not give the checkpoint's root", proof.version)
     return check
 
 

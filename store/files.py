@@ -5,7 +5,10 @@ never a part, whenever the writer is killed."""
 import errno
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 
 UNWRITABLE = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EFBIG, errno.EACCES}
@@ -67,6 +70,27 @@ def _write_whole(path: Path, content: bytes, mode: int, replace: bool) -> bool:
         temporary.unlink(missing_ok=True)
     _sync_folder(folder)
     return written
+
+
+@contextmanager
+def writing_whole(path: str | Path, mode: str = "wb") -> Iterator[IO]:
+    """A file too large to hold in memory, written whole or not at all: the caller writes into the file
+    this yields (hidden temporary name in the same folder, mode 0600 until done, text as UTF-8), which
+    is synced and renamed over `path` when the block ends, and removed if it raises."""
+    path = Path(path)
+    temporary = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
+    text = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
+    try:
+        with open(temporary, mode.replace("w", "x"), **text) as file:
+            yield file
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    _sync_folder(path.parent)
 
 
 def _sync_folder(folder: Path) -> None:

@@ -244,9 +244,10 @@ class SQLiteOffsetsRecorder(ChainWriter, SQLiteProcessRecorder):
                       f"WHERE n.rowid > ? ORDER BY n.rowid LIMIT ?", (after, limit))  # a notification id is a rowid
             return [(r[0], UUID(r[1]), r[2], r[3], r[4], r[5], r[6]) for r in c.fetchall()]
 
-    def heads_between(self, after: int, upto: int) -> list[tuple]:
+    def heads_between(self, after: int, upto: int, each: Callable[[UUID, int, bytes, str, bytes], None]) -> None:
         """(aggregate, version, link, first event's topic, its state) of each chain whose last link up to
-        position `upto` lies past `after`: what a checkpoint adds to the one before it."""
+        position `upto` lies past `after`, to `each`, streamed: what a checkpoint adds to the one before it
+        (the first checkpoint of a large store names every aggregate: never all in memory)."""
         with self.datastore.transaction(commit=False) as c:
             # SQLite takes the bare columns from the row of the maximum
             c.execute(f"SELECT n.originator_id, MAX(n.originator_version), l.hash, f.topic, f.state "
@@ -254,7 +255,8 @@ class SQLiteOffsetsRecorder(ChainWriter, SQLiteProcessRecorder):
                       f"LEFT JOIN {self.events_table_name} f ON f.originator_id = n.originator_id "
                       f"AND f.originator_version = 1 WHERE l.notification_id > ? AND l.notification_id <= ? "
                       f"GROUP BY n.originator_id", (after, upto))
-            return [(UUID(r[0]), r[1], r[2], r[3], r[4]) for r in c.fetchall()]
+            for r in c.sqlite_cursor:  # row by row (eventsourcing's cursor has no fetchmany)
+                each(UUID(r[0]), r[1], r[2], r[3], r[4])
 
     def orphan_links(self) -> list[tuple[UUID, int]]:
         """Chain links whose event is gone (or whose position another event holds)."""

@@ -132,20 +132,23 @@ class PostgresOffsetsRecorder(ChainWriter, PostgresProcessRecorder):
                      bytes(r["hash"]) if r["hash"] is not None else None,
                      bytes(r["tag"]) if r["tag"] is not None else None) for r in curs.fetchall()]
 
-    def heads_between(self, after: int, upto: int) -> list[tuple]:
+    def heads_between(self, after: int, upto: int, each: Callable[[UUID, int, bytes, str, bytes], None]) -> None:
         """(aggregate, version, link, first event's topic, its state) of each chain whose last link up to
-        position `upto` lies past `after`: what a checkpoint adds to the one before it."""
+        position `upto` lies past `after`, to `each`, streamed: what a checkpoint adds to the one before it."""
         with self.datastore.transaction(commit=False) as curs:
-            curs.execute(SQL(
-                "SELECT DISTINCT ON (n.originator_id) n.originator_id, n.originator_version, h.hash, f.topic, f.state "
-                "FROM {schema}.{table} n JOIN {schema}.event_hashes h ON h.originator_id = n.originator_id "
-                "AND h.originator_version = n.originator_version LEFT JOIN {schema}.{table} f "
-                "ON f.originator_id = n.originator_id AND f.originator_version = 1 "
-                "WHERE n.notification_id > %s AND n.notification_id <= %s "
-                "ORDER BY n.originator_id, n.originator_version DESC").format(
-                schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name)), (after, upto))
-            return [(r["originator_id"], r["originator_version"], bytes(r["hash"]), r["topic"],
-                     bytes(r["state"]) if r["state"] is not None else None) for r in curs.fetchall()]
+            with curs.connection.cursor(name="heads_between") as heads:  # server-side: HEADS_FETCHED at a time
+                heads.itersize = HEADS_FETCHED
+                heads.execute(SQL(
+                    "SELECT DISTINCT ON (n.originator_id) n.originator_id, n.originator_version, h.hash, f.topic, "
+                    "f.state FROM {schema}.{table} n JOIN {schema}.event_hashes h ON h.originator_id = n.originator_id "
+                    "AND h.originator_version = n.originator_version LEFT JOIN {schema}.{table} f "
+                    "ON f.originator_id = n.originator_id AND f.originator_version = 1 "
+                    "WHERE n.notification_id > %s AND n.notification_id <= %s "
+                    "ORDER BY n.originator_id, n.originator_version DESC").format(
+                    schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name)), (after, upto))
+                for r in heads:
+                    each(r["originator_id"], r["originator_version"], bytes(r["hash"]), r["topic"],
+                         bytes(r["state"]) if r["state"] is not None else None)
 
     def orphan_links(self) -> list[tuple[UUID, int]]:
         """Chain links whose event is gone."""

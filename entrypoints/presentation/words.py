@@ -434,3 +434,38 @@ COLUMN = {
 }
 TOTAL = COLUMN["total"]
 TABLES["column"] = COLUMN
+
+# What `verify` found (store/audit.py, store/evidence.py: each `find(kind, …)`), as the audit page groups it.
+VERIFY_FINDING = {
+    "event altered": "イベントの改ざん",
+    "event forged or altered": "イベントの偽造・改ざん (鍵タグ不一致)",
+    "event inserted": "イベントの挿入",
+    "events inserted": "チェックポイントにないイベント",
+    "event removed": "イベントの削除",
+    "events removed": "イベントの削除 (チェックポイント以降)",
+    "events deleted": "集約のイベントの全削除",
+    "events removed or reordered": "イベントの欠落・順序の入れ替え",
+    "order deleted": "注文の削除",
+    "chain links removed": "チェーンのリンクの削除",
+    "log truncated": "ログの切り詰め",
+    "checkpoint mismatch": "チェックポイントとの不一致",
+    "checkpoint not signed by the service": "サービスの署名がないチェックポイント",
+    "checkpoint removed": "チェックポイントの削除",
+    "checkpoint replaced": "チェックポイントの差し替え",
+    "checkpoint leaves altered": "チェックポイントの葉の改ざん",
+    "store differs from the exported checkpoint": "書き出したチェックポイントとの不一致",
+    "keyed links record altered": "鍵付きリンク開始位置の記録の改ざん",
+    "keyed links record removed": "鍵付きリンク開始位置の記録の削除",
+    "not in a checkpoint": "チェックポイントに未収録",
+    "no events": "イベントなし (存在しない注文、またはイベントの全削除)",
+    "inclusion proof fails": "包含証明の不一致",
+}
+# What a finding names (its aggregate's natural key: store/audit.natural_name), by the key's first word.
+AUDITED = {
+    "order": "注文", "cart": "カート", "seller": "販売者", "buyer": "購入者", "inquiry": "お問い合わせ",
+    "item": "商品", "message": "メッセージ", "parked message": "保留中のメッセージ", "checkpoint": "チェックポイント", "the log": "ログ全体",
+    "the store": "ストアの記録",
+}
+# A verify job's states (entrypoints/verify_jobs.py).
+VERIFY_STATE = {"running": "検証中", "done": "完了", "failed": "中断 (エラー)"}
+TABLES.update({"verify_finding": VERIFY_FINDING, "audited": AUDITED, "verify_state": VERIFY_STATE})

@@ -52,7 +52,8 @@ def test_verify_order_names_an_altered_event(cli, store):
     db.commit()
     done = cli("verify", "--order", "100007", "--json", check=False)
     assert done.returncode == 1
-    assert any("version 2" in f and "altered" in f for f in json.loads(done.stdout)["findings"])
+    found = [(f["finding"], f["version"]) for f in json.loads(done.stdout)["findings"]]
+    assert found[0] == ("event altered", 2) and {f for f, _ in found} == {"event altered"}  # and each later link
 
 
 def test_a_bundle_verifies_offline_and_holds_ciphertext_only(cli, store):
@@ -110,6 +111,25 @@ def alterations(bundle: dict):
         b = copy.deepcopy(bundle)
         b["events"][i]["topic"] = event["topic"] + "x"
         yield f"event {i + 1} topic", b, f"event {i + 1}"
+        b = copy.deepcopy(bundle)
+        b["events"][i]["version"] += 1
+        yield f"event {i + 1} version", b, "event"
+    for at in range(len(bundle["aggregate_id"])):
+        if bundle["aggregate_id"][at] != "-":
+            b = copy.deepcopy(bundle)
+            b["aggregate_id"] = altered_hex(bundle["aggregate_id"], at)
+            yield f"aggregate id char {at}", b, "event 1"
+    b = copy.deepcopy(bundle)
+    b["order_no"] = bundle["order_no"] + "0"
+    yield "order number", b, "order"
+    for name in ("tree_size", "version"):
+        b = copy.deepcopy(bundle)
+        b["inclusion"][name] += 1
+        yield f"inclusion {name}", b, "inclusion"
+    for at in range(len(bundle["inclusion"]["head"])):
+        b = copy.deepcopy(bundle)
+        b["inclusion"]["head"] = altered_hex(bundle["inclusion"]["head"], at)
+        yield f"inclusion head char {at}", b, "inclusion"
     for j, node in enumerate(bundle["inclusion"]["audit_path"]):
         for at in range(len(node)):
             b = copy.deepcopy(bundle)
@@ -118,12 +138,12 @@ def alterations(bundle: dict):
     b = copy.deepcopy(bundle)
     b["inclusion"]["leaf_index"] += 1
     yield "leaf index", b, "inclusion proof"
-    for name in ("root", "signature", "previous_root"):
+    for name in ("root", "signature", "previous_root", "log_root"):
         for at in range(len(bundle["checkpoint"][name])):
             b = copy.deepcopy(bundle)
             b["checkpoint"][name] = altered_hex(bundle["checkpoint"][name], at)
             yield f"checkpoint {name} char {at}", b, "checkpoint"
-    for name in ("size", "heads", "previous_size", "keyed_from"):
+    for name in ("size", "heads", "previous_size", "keyed_from", "log_size"):
         b = copy.deepcopy(bundle)
         b["checkpoint"][name] += 1
         yield f"checkpoint {name}", b, "checkpoint"

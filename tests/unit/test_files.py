@@ -54,3 +54,19 @@ def test_a_leftover_temporary_is_hidden_and_never_the_target(tmp_path, monkeypat
     write_whole(tmp_path / "a.key", b"2", replace=True)
     temporaries = [os.path.basename(p) for p in made if p.endswith(".tmp")]
     assert len(set(temporaries)) == 2 and all(t.startswith(".a.key.") for t in temporaries)
+
+
+def test_a_file_written_a_chunk_at_a_time_replaces_the_old_one_only_when_complete(tmp_path):
+    path = tmp_path / "table.csv"
+    path.write_text("the earlier export\n")
+    with pytest.raises(RuntimeError):
+        with files.writing_whole(path, "w") as file:
+            file.write("a,b\n1,2\n")
+            file.flush()
+            assert path.read_text() == "the earlier export\n"  # nothing of it shows until it is whole
+            raise RuntimeError("killed in the middle")
+    assert path.read_text() == "the earlier export\n" and names(tmp_path) == ["table.csv"]
+    with files.writing_whole(path, "w") as file:
+        file.write("名前,数\n")
+    assert path.read_text(encoding="utf-8") == "名前,数\n" and names(tmp_path) == ["table.csv"]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
