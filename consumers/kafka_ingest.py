@@ -26,6 +26,7 @@ from consumers.contracts import InvalidMessage
 from consumers.routes import parse, to_command
 from messaging.dead_letters import dead_letter_value
 from messaging.metrics import DEAD_LETTERS, MESSAGES, Progress
+from messaging.action_origin import origin_of
 from messaging.topics import ConsumerLag, Topics, commit_offsets, partition_tracking_name
 from domain.application import Orders
 
@@ -95,7 +96,8 @@ class IngestWorker(ConsumerRebalanceListener):
             for record in records:
                 try:
                     commands.append(to_command(parse(record.value or b""), raw=record.value or b"",
-                                               source=f"{record.topic}:{record.partition}:{record.offset}"))
+                                               source=f"{record.topic}:{record.partition}:{record.offset}",
+                                               origin=origin_of(record.headers)))  # a seller's action: web / api
                 except InvalidMessage as invalid:
                     dead.append((record, invalid))
             trackings.append(Tracking(partition_tracking_name(tp.topic, tp.partition), records[-1].offset))

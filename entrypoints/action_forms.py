@@ -32,6 +32,8 @@ ACTION_FORMS: dict[str, tuple[tuple[str, str], ...]] = {
     "partial_refund.requested": (("category", "category"), ("quantity", "number?"), ("amount", "number?")),
     "partial_refund.cancelled": (),
     "message.sent": (("text", "textarea"),),
+    "inquiry.answered": (("text", "textarea"),),
+    "inquiry.hidden": (("title", "text"), ("reason", "textarea"), ("restrict_asker", "check?")),
 }
 
 # A to-do row's next step (domain/todo.py Action) -> the action its button opens on the order page.
@@ -48,7 +50,7 @@ STEP_ACTION = {
 }
 
 # What cannot be undone asks for a confirmation first (SPEC §8; issue 20 item 5).
-CONFIRM_FIRST = frozenset({"cancel.refused", "claim.refunded_in_full", "cancel.seller_initiated"})
+CONFIRM_FIRST = frozenset({"cancel.refused", "claim.refunded_in_full", "cancel.seller_initiated", "inquiry.hidden"})
 
 __all__ = ["ACTION_FORMS", "CONFIRM_FIRST", "STEP_ACTION", "REFUSAL_REASONS", "SELLER_CANCEL_REASONS", "form_data"]
 
@@ -59,7 +61,7 @@ def form_data(message_type: str, fields: dict[str, str]) -> dict:
     data: dict = {}
     for name, kind in ACTION_FORMS.get(message_type, ()):
         value = fields.get(name, "").strip()
-        if kind == "check":
+        if kind.startswith("check"):
             data[name] = value in ("yes", "on", "true")
             continue
         if value == "" and (kind.endswith("?") or kind in ("textarea", "number?")):

@@ -3,7 +3,9 @@
 An action becomes exactly the upstream message of SPEC §4 — `actor: seller`, the order, the server's
 time, the client's `message_id` — and is read by the same contract (`consumers.routes.parse`), turned
 into the same command (`to_command`) and decided by the same rules and store (`Orders.process`) as a
-line of `orderclaims ingest`: embedded, in the request. Nothing here decides a rule: what a page
+line of `orderclaims ingest`: embedded, in the request; distributed (a `sender`), produced to the
+upstream topic for the ingest workers to decide, and told as pending until its Receipt is in the
+store (`store/sent_actions.py`). Nothing here decides a rule: what a page
 offers is asked of the rules themselves (each action tried on a copy of the order).
 
 A repeat of a message id is a duplicate (it changes nothing); it is built with the first message's
@@ -27,10 +29,13 @@ from eventsourcing.application import AggregateNotFoundError
 from domain.ids import CART
 from domain.claims import MAY_ACT
 from domain.errors import Rejected, UnknownOrder
+from domain.inquiry import Inquiry, inquiry_id
 from domain.order import Order
 from domain.receipt import receipt_id
 from domain.unit_of_work import replay
 from entrypoints.access import Capability, NotFound, Principal
+from producers.action_sender import UpstreamSender
+from store.sent_actions import SentAction, SentActions
 
 # Every seller message of SPEC §4 on one order: its type -> the Order's command (the claim and
 # actor tables' name). `message.sent` on one order is the buyer message (cart-level: its own route).
@@ -40,6 +45,11 @@ ORDER_ACTIONS: dict[str, str] = {
     if getattr(route.run, "command", None) and "seller" in MAY_ACT[route.run.command]
 }
 ORDER_ACTIONS["message.sent"] = "note_buyer_message"
+
+# A seller's messages on an inquiry (SPEC §10): its type -> the Inquiry's command.
+INQUIRY_ACTIONS: dict[str, str] = {"inquiry.answered": "answer", "inquiry.hidden": "hide"}
+_INQUIRY_TRIAL = {"inquiry.answered": {"text": "-"},
+                  "inquiry.hidden": {"title": "-", "reason": "-", "restrict_asker": False}}
 
 # Codes that depend only on what a form states (an amount, a tracking number, a reason), not on the
 # order's state: an action refused only so is still offered.
@@ -84,14 +94,14 @@ class Decided:
     message_type: str
     order_no: str
     occurred_at: str
-    outcome: str  # accepted | duplicate | rejected | parked
+    outcome: str  # accepted | duplicate | rejected | parked | pending (sent to the broker, not decided yet)
     code: str | None = None
     detail: str | None = None
     origin: dict | None = None
 
     @property
     def status(self) -> int:
-        return {"accepted": 201, "duplicate": 200, "rejected": 409}.get(self.outcome, 500)
+        return {"accepted": 201, "duplicate": 200, "rejected": 409, "pending": 202}.get(self.outcome, 500)
 
     def as_json(self) -> dict:
         document = {"message_id": self.message_id, "type": self.message_type, "order_no": self.order_no,
@@ -102,10 +112,12 @@ class Decided:
 
 
 class Actions:
-    """A seller's actions on its orders, decided in the request (embedded mode)."""
+    """A seller's actions on its orders: decided in the request (embedded mode), or, with a `sender`
+    and its `sent` record (distributed mode), produced to the upstream topic."""
 
-    def __init__(self, app: Orders, clock: Callable[[], datetime]):
-        self.app, self.clock = app, clock
+    def __init__(self, app: Orders, clock: Callable[[], datetime], sender: UpstreamSender | None = None,
+                 sent: SentActions | None = None):
+        self.app, self.clock, self.sender, self.sent = app, clock, sender, sent
         self._one_at_a_time = threading.Lock()  # a double click's two requests: the second is the duplicate
 
     def own_order(self, who: Principal, order_no: str) -> Order:
@@ -147,8 +159,8 @@ class Actions:
         if not message_id or not isinstance(message_id, str):
             raise InvalidAction("message_id: required (an Idempotency-Key header, or the form's)")
         with self._one_at_a_time:
-            self.own_order(who, order_no)
-            return self._send(who, message_id, message_type, order_no, data, via)
+            order = self.own_order(who, order_no)
+            return self._send(who, message_id, message_type, order_no, data, via, order.cart_no)
 
     def message_cart(self, who: Principal, cart_no: str, data: dict, message_id: str, via: str) -> Decided:
         """A message to the buyer of a cart's orders, once per cart (SPEC §4 `message.sent`): sent as the
@@ -166,7 +178,45 @@ class Actions:
             if any(no not in own for no in picked):
                 raise NotFound("unknown_order", "order_nos: an order that is not one of this cart's")
             data = {**{k: v for k, v in data.items() if k != "cart_no"}, "order_nos": picked or own}
-            return self._send(who, message_id, "message.sent", "", data, via)
+            return self._send(who, message_id, "message.sent", "", data, via, cart_no)
+
+    def act_on_inquiry(self, who: Principal, inquiry_no: str, message_type: str, data: dict, message_id: str,
+                       via: str) -> Decided:
+        """Answer or hide an inquiry on the seller's own item (SPEC §10): the §10 message with the inquiry's
+        number and item filled in by the server; another seller's inquiry is answered as one never posted."""
+        who.require(Capability.ACT)
+        if message_type not in INQUIRY_ACTIONS:
+            raise UnknownAction(message_type)
+        if not message_id or not isinstance(message_id, str):
+            raise InvalidAction("message_id: required (an Idempotency-Key header, or the form's)")
+        with self._one_at_a_time:
+            inquiry = self.own_inquiry(who, inquiry_no)
+            data = {**{k: v for k, v in data.items() if k not in ("inquiry_no", "item_no")},
+                    "inquiry_no": inquiry_no, "item_no": inquiry.item_no}
+            return self._send(who, message_id, message_type, "", data, via)
+
+    def own_inquiry(self, who: Principal, inquiry_no: str) -> Inquiry:
+        self.app.forget_cached_aggregates()
+        try:
+            inquiry = self.app.repository.get(inquiry_id(inquiry_no))
+        except (AggregateNotFoundError, ValueError):
+            inquiry = None
+        if inquiry is None or inquiry.seller_id != who.seller_id:
+            raise NotFound("unknown_inquiry", f"inquiry {inquiry_no!r} was never posted")
+        return inquiry
+
+    def offered_on_inquiry(self, who: Principal, inquiry_no: str) -> list[str]:
+        """What the inquiry's state allows (an answer; a hide once answered), asked of its own rules."""
+        if not who.may(Capability.ACT):
+            return []
+        inquiry, offered = self.own_inquiry(who, inquiry_no), []
+        for message_type, command in INQUIRY_ACTIONS.items():
+            try:
+                getattr(copy.deepcopy(inquiry), command)(actor="seller", at=self.clock(), **_INQUIRY_TRIAL[message_type])
+            except Rejected:
+                continue
+            offered.append(message_type)
+        return offered
 
     def own_orders_of_cart(self, who: Principal, cart_no: str) -> list[str]:
         self.app.forget_cached_aggregates()
@@ -181,17 +231,24 @@ class Actions:
         return own
 
     def _send(self, who: Principal, message_id: str, message_type: str, order_no: str, data: dict,
-              via: str) -> Decided:
-        """The §4 message, through ingest's own calls (under the lock)."""
+              via: str, cart_no: str = "") -> Decided:
+        """The §4 message, through ingest's own calls, or to the upstream topic (under the lock).
+        `cart_no`: the line's own cart number, which keys it on the topic (the contract ignores it)."""
         first = self._first_time(who, message_id)
         message = {"message_id": stored_id(who, message_id), "type": message_type, "order_no": order_no,
                    "occurred_at": (first or self.clock()).isoformat(), "actor": "seller", "data": data}
-        raw = json.dumps(message, ensure_ascii=False, default=str).encode()
+        raw = json.dumps(message | ({"cart_no": cart_no} if cart_no else {}), ensure_ascii=False,
+                         default=str).encode()
         try:
             parsed = parse(raw)
         except InvalidMessage as invalid:
             raise InvalidAction(invalid.reason) from None
         origin = {"via": via, "key_id": who.key_id}
+        if self.sender is not None:
+            self.sender.send(raw, origin)  # BrokerUnavailable: nothing recorded as sent
+            self.sent.record(SentAction(message["message_id"], who.seller_id, who.key_id, via, message_type, order_no,
+                                        datetime.fromisoformat(message["occurred_at"])))
+            return Decided(message_id, message_type, order_no, message["occurred_at"], "pending", origin=origin)
         [outcome] = self.app.process([to_command(parsed, raw=raw, source=f"{via} key {who.key_id}", origin=origin)])
         return Decided(message_id, message_type, order_no, message["occurred_at"], outcome.status, outcome.code,
                        outcome.detail, origin)
@@ -199,20 +256,37 @@ class Actions:
     def decided(self, who: Principal, order_no: str, message_id: str, repeat: bool = False) -> Decided | None:
         """What became of an action sent on this order of the key's (its Receipt); None for another's."""
         self.own_order(who, order_no)
+        found = self.outcome(who, message_id)
+        if found is None or found.order_no != order_no:
+            return None
+        return Decided(**{**found.__dict__, "outcome": "duplicate"}) if repeat and found.outcome != "pending" else found
+
+    def outcome(self, who: Principal, message_id: str) -> Decided | None:
+        """An action of this seller's by its client's id: its Receipt's answer once decided, `pending` while
+        only sent (distributed mode); None for an id this seller never used (another seller's is another id)."""
+        who.require(Capability.ACT)
         stored = self.app.recorder.select_events(receipt_id(stored_id(who, message_id)), limit=1)
         receipt = self.app.mapper.to_domain_event(stored[0]) if stored else None
-        if receipt is None or receipt.order_no != order_no:
+        if receipt is not None:
+            origin = getattr(receipt, "origin", None)
+            if not origin or origin.get("key_id") is None:
+                return None
+            return Decided(message_id, receipt.message_type, receipt.order_no, receipt.at.isoformat(), receipt.outcome,
+                           receipt.code, receipt.detail, origin)
+        sent = self.sent.find(stored_id(who, message_id)) if self.sent is not None else None
+        if sent is None or sent.seller_id != who.seller_id:
             return None
-        origin = getattr(receipt, "origin", None)
-        if not origin or origin.get("key_id") is None:
-            return None
-        return Decided(message_id, receipt.message_type, order_no, receipt.at.isoformat(),
-                       "duplicate" if repeat else receipt.outcome, receipt.code, receipt.detail, origin)
+        return Decided(message_id, sent.message_type, sent.order_no, sent.occurred_at.isoformat(), "pending",
+                       origin={"via": sent.via, "key_id": sent.key_id})
 
     def _first_time(self, who: Principal, message_id: str) -> datetime | None:
-        """The time of the message id's first use by this seller, if it was used (a retry is built with it)."""
+        """The time of the message id's first use by this seller, if it was used (a retry is built with it):
+        its Receipt's, or, not decided yet, its sent record's."""
         stored = self.app.recorder.select_events(receipt_id(stored_id(who, message_id)), limit=1)
-        return self.app.mapper.to_domain_event(stored[0]).at if stored else None
+        if stored:
+            return self.app.mapper.to_domain_event(stored[0]).at
+        sent = self.sent.find(stored_id(who, message_id)) if self.sent is not None else None
+        return sent.occurred_at if sent else None
 
 
 ACTION_IDS = uuid5(NAMESPACE_URL, "orderclaims:seller-action")

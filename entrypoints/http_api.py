@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from domain.errors import Rejected, UnknownOrder
 from entrypoints import arguments
 from entrypoints.actions import ORDER_ACTIONS, Actions
-from entrypoints.access import Capability, Principal
+from entrypoints.access import Capability, NotFound, Principal
 from entrypoints.authentication import Who
 from entrypoints.documents import Documents
 from entrypoints.presentation import sheet
@@ -205,6 +205,10 @@ ACTION_TYPES = ", ".join(f"`{t}`" for t in ORDER_ACTIONS)
              status_code=201,
              responses={200: {"description": "A duplicate: this message id was decided before; nothing changed"},
                         201: {"description": "Accepted: the Receipt"},
+                        202: {"description": "Distributed mode: sent to the upstream topic, `outcome: pending`; "
+                                             "`GET /api/messages/{message_id}` tells the outcome once decided"},
+                        503: {"description": "Distributed mode: the broker did not take it (`broker_unavailable`); "
+                                             "nothing was sent"},
                         403: {"description": "Not a seller key"},
                         404: {"description": "No such order of this seller (another seller's order is answered "
                                              "alike), or not a seller action"},
@@ -227,6 +231,8 @@ def order_action(who: Who, acting: Annotated[Actions, Depends(actions)],
                          "header (or a `message_id` in the body).",
              status_code=201,
              responses={200: {"description": "A duplicate: nothing changed"}, 201: {"description": "Accepted"},
+                        202: {"description": "Distributed mode: sent, `outcome: pending`"},
+                        503: {"description": "Distributed mode: `broker_unavailable`, nothing sent"},
                         403: {"description": "Not a seller key"},
                         404: {"description": "No such cart of this seller (another seller's alike), or an order "
                                              "not of this cart"},
@@ -238,6 +244,44 @@ def cart_message(who: Who, acting: Annotated[Actions, Depends(actions)], cart_no
     message_id = idempotency_key or data.pop("message_id", None)
     decided = acting.message_cart(who, cart_no, data, message_id, via="api")
     return JSONResponse(decided.as_json() | {"cart_no": cart_no}, status_code=decided.status)
+
+
+@router.post("/inquiries/{inquiry_no}/actions/{message_type}",
+             summary="A seller's answer to, or hiding of, an inquiry on its item (SPEC §10)",
+             description="Types: `inquiry.answered` (body `{\"text\": …}`) and `inquiry.hidden` (body `{\"title\": …, "
+                         "\"reason\": …, \"restrict_asker\": true|false}`); the inquiry's number and item are the "
+                         "server's. The message id: the `Idempotency-Key` header (or a `message_id` in the body).",
+             status_code=201,
+             responses={200: {"description": "A duplicate: nothing changed"}, 201: {"description": "Accepted"},
+                        202: {"description": "Distributed mode: sent, `outcome: pending`"},
+                        403: {"description": "Not a seller key"},
+                        404: {"description": "No such inquiry of this seller (another seller's alike), or not an "
+                                             "inquiry action"},
+                        409: {"description": "Rejected: `code` (`not_answered`, `already_hidden`, …)"},
+                        422: {"description": "Invalid: the field named"},
+                        503: {"description": "Distributed mode: `broker_unavailable`, nothing sent"}})
+def inquiry_action(who: Who, acting: Annotated[Actions, Depends(actions)],
+                   inquiry_no: Annotated[str, Path(max_length=64)], message_type: Annotated[str, Path(max_length=64)],
+                   data: Annotated[dict, Body()] = None,
+                   idempotency_key: Annotated[str | None, Header(max_length=64)] = None):
+    data = dict(data or {})
+    message_id = idempotency_key or data.pop("message_id", None)
+    decided = acting.act_on_inquiry(who, inquiry_no, message_type, data, message_id, via="api")
+    return JSONResponse(decided.as_json() | {"inquiry_no": inquiry_no}, status_code=decided.status)
+
+
+@router.get("/messages/{message_id}",
+            summary="What became of a seller's action, by its message id (the Idempotency-Key it was sent with)",
+            description="`outcome`: `pending` (distributed mode: sent, not decided yet), `accepted`, or `rejected` "
+                        "with its `code` (SPEC §4). A repeat of an id is answered by its first use.",
+            responses={403: {"description": "Not a seller key"},
+                       404: {"description": "No action of this seller with that id (another seller's alike)"}})
+def message_outcome(who: Who, acting: Annotated[Actions, Depends(actions)],
+                    message_id: Annotated[str, Path(max_length=64)]):
+    found = acting.outcome(who, message_id)
+    if found is None:
+        raise NotFound("unknown_message", f"no action with message id {message_id!r}")
+    return found.as_json()
 
 
 def error_body(code: str, detail: str) -> dict:

@@ -20,6 +20,9 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from domain.errors import Rejected
 from entrypoints.actions import Actions, InvalidAction
+from messaging.topics import Topics
+from producers.action_sender import BrokerUnavailable, UpstreamSender
+from store.sent_actions import SentActions
 from entrypoints.access import Capability, Forbidden, NotFound, Unauthenticated
 from entrypoints.api_docs import add_api_docs
 from entrypoints.audit_verify import api as verify_api, pages as verify_pages
@@ -33,6 +36,7 @@ from entrypoints.site import Site
 from entrypoints.throttle import LoginThrottle
 from entrypoints.verify_jobs import VerifyJobs
 from entrypoints.web import page, pages, visitor_or_none
+from entrypoints.web_bulk import bulk_pages
 from entrypoints.web_login import login_pages
 from store.api_keys import ApiKeys
 from store.keyring import KeyMissing
@@ -101,7 +105,7 @@ def create_app(documents: Documents, keys: ApiKeys, site: Site | None = None,
                   dependencies=[Depends(refuse_cross_site)])
     app.state.documents, app.state.keys, app.state.site, app.state.clock = documents, keys, site, clock
     app.state.as_of = as_of.isoformat() if as_of else None
-    app.state.actions = Actions(documents.app, clock)
+    app.state.actions = actions_of(documents, clock)
     app.state.sessions, app.state.login_throttle = Sessions(documents.engine), LoginThrottle()
     app.state.verify_jobs = VerifyJobs(documents)
     metrics = ServerMetrics(documents)
@@ -110,6 +114,7 @@ def create_app(documents: Documents, keys: ApiKeys, site: Site | None = None,
     app.include_router(pages)
     app.include_router(verify_pages)
     app.include_router(login_pages)
+    app.include_router(bulk_pages)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     if docs:
         add_api_docs(app)  # /docs from the server's own copy of Swagger UI
@@ -186,6 +191,10 @@ def create_app(documents: Documents, keys: ApiKeys, site: Site | None = None,
     def invalid_action(request: Request, error: InvalidAction):
         return answer(request, 422, "invalid", error.reason)
 
+    @app.exception_handler(BrokerUnavailable)
+    def broker_unavailable(request: Request, error: BrokerUnavailable):
+        return answer(request, 503, "broker_unavailable", f"{error}; nothing was sent, send it again later")
+
     @app.exception_handler(BadArgument)
     def bad_argument(request: Request, error: BadArgument):
         return answer(request, 422, "invalid_argument", str(error))
@@ -209,6 +218,16 @@ def create_app(documents: Documents, keys: ApiKeys, site: Site | None = None,
         return answer(request, 500, "internal_error", "the server failed on this request; its log says why")
 
     return app
+
+
+def actions_of(documents: Documents, clock: Callable[[], datetime]) -> Actions:
+    """Seller actions decided in the request (embedded), or produced to the upstream topic when a broker is
+    configured (distributed: ORDERCLAIMS_KAFKA_BOOTSTRAP)."""
+    settings = documents.settings
+    if settings.embedded:
+        return Actions(documents.app, clock)
+    return Actions(documents.app, clock, UpstreamSender(settings.kafka_bootstrap, Topics(settings.topic_prefix)),
+                   SentActions(documents.engine))
 
 
 def _wants_json(request: Request) -> bool:

@@ -124,9 +124,12 @@ def claims_page(request: Request, who: Visitor, docs: Docs, seller: Seller = Non
                 cart: Name = None, as_of: AsOf = None, start: From = None, end: To = None):
     if not (status or order or cart):
         return page(request, who, "claims.html", d=None, columns=dash.LIST_COLUMNS, seller=who.seller(seller))
+    moment = arguments.moment(as_of)
     document = docs.claims(who.seller(seller), arguments.claim_status(status) if status else None, order, cart,
-                           arguments.moment(as_of), period(start, end))
-    return page(request, who, "claims.html", d=document, columns=dash.LIST_COLUMNS, seller=document["seller_id"])
+                           moment, period(start, end))
+    bulk = who.may(Capability.ACT) and moment is None  # acts happen now: a list of the past offers none (web_bulk.py)
+    return page(request, who, "claims.html", d=document, columns=dash.LIST_COLUMNS, seller=document["seller_id"],
+                bulk=bulk, message_id=ACTION_FORM_CONTEXT["message_id"])
 
 
 @pages.get("/orders/{order_no}", response_class=HTMLResponse)
@@ -151,9 +154,12 @@ def order_view(request: Request, who: Principal, docs: Docs, order_no: str, as_o
         acting: Actions = request.app.state.actions
         offered = acting.offered(who, acting.own_order(who, order_no))
     return page(request, who, "order.html", d=document, sheet=order_sheet(document, _step(docs, document, moment)),
-                unmasked=who.unmasked, offered=offered, forms=ACTION_FORMS, confirmed_first=CONFIRM_FIRST,
-                message_id=lambda: str(uuid4()), decided=decided, opened=opened,
-                reasons=SELLER_CANCEL_REASONS, refusal_reasons=REFUSAL_REASONS)
+                unmasked=who.unmasked, offered=offered, decided=decided, opened=opened, **ACTION_FORM_CONTEXT)
+
+
+# What templates/action_form.html needs beside the action: the fields, the lists, a fresh id per form.
+ACTION_FORM_CONTEXT = {"forms": ACTION_FORMS, "confirmed_first": CONFIRM_FIRST, "message_id": lambda: str(uuid4()),
+                       "reasons": SELLER_CANCEL_REASONS, "refusal_reasons": REFUSAL_REASONS}
 
 
 @pages.post("/orders/{order_no}/actions/{message_type}", response_class=HTMLResponse)
@@ -218,8 +224,12 @@ def points_page(request: Request, who: Visitor, docs: Docs, at: Now, seller: Sel
 
 @pages.post("/points/exchange", response_class=HTMLResponse)
 def exchange_page(request: Request, who: Visitor, docs: Docs, at: Now,
-                  month: Annotated[str | None, Form(max_length=7)] = None):
+                  month: Annotated[str | None, Form(max_length=7)] = None,
+                  confirm: Annotated[str | None, Form(max_length=8)] = None):
+    """The Q-cash exchange cannot be undone: without its ticked confirmation nothing is exchanged."""
     who.require(Capability.EXCHANGE_POINTS)
+    if confirm != "yes":
+        return _points(request, who, docs, who.seller(None), arguments.month(month) or previous_month(at))
     result = docs.exchange_points(who.seller(None), at, month=arguments.month(month))
     return _points(request, who, docs, who.seller(None), result["month"], exchange=result)
 
@@ -230,9 +240,44 @@ def _points(request: Request, who: Principal, docs, seller: str, month: str, exc
 
 
 @pages.get("/inquiries", response_class=HTMLResponse)
-def inquiries_page(request: Request, who: Visitor, docs: Docs, seller: Seller = None):
+def inquiries_page(request: Request, who: Visitor, docs: Docs, seller: Seller = None,
+                   done: Annotated[str | None, Query(max_length=64)] = None, repeat: bool = False):
+    """The seller's inquiries, each with the answer and hide the rules allow now (SPEC §10); `done`: the
+    message id of an action just sent, whose outcome the page tells."""
+    found = request.app.state.actions.outcome(who, done) if done and who.may(Capability.ACT) else None
+    repeated = found and repeat and found.outcome != "pending"
+    return _inquiries(request, who, docs, seller, Decided(**{**found.__dict__, "outcome": "duplicate"}) if repeated else found)
+
+
+def _inquiries(request: Request, who: Principal, docs: Docs, seller: str | None = None,
+               decided: Decided | None = None) -> HTMLResponse:
     document = docs.inquiries(seller=who.seller(seller), masked=who.masked_texts)
-    return page(request, who, "inquiries.html", d=document)
+    acting: Actions = request.app.state.actions
+    offered = ({i["inquiry_no"]: acting.offered_on_inquiry(who, i["inquiry_no"]) for i in document["inquiries"]}
+               if who.may(Capability.ACT) else {})
+    return page(request, who, "inquiries.html", d=document, offered=offered, decided=decided, **ACTION_FORM_CONTEXT)
+
+
+@pages.post("/inquiries/{inquiry_no}/actions/{message_type}", response_class=HTMLResponse)
+async def inquiry_action(request: Request, who: Visitor, docs: Docs, inquiry_no: Annotated[str, Path(max_length=64)],
+                         message_type: Annotated[str, Path(max_length=64)]):
+    """An answer or a hide from the inquiries page: the API's §10 message; post/redirect/get."""
+    who.require(Capability.ACT)
+    fields = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    acting: Actions = request.app.state.actions
+    if message_type in CONFIRM_FIRST and fields.get("confirm") != "yes":
+        return _inquiries(request, who, docs)  # not confirmed: nothing sent (the box is required in the form)
+    try:
+        decided = acting.act_on_inquiry(who, inquiry_no, message_type, form_data(message_type, fields),
+                                        fields.get("message_id", ""), via="web")
+    except InvalidAction as invalid:
+        shown = _inquiries(request, who, docs, decided=Decided(fields.get("message_id", ""), message_type, "", "",
+                                                               "invalid", "invalid", invalid.reason))
+        shown.status_code = 422
+        return shown
+    repeat = "&repeat=1" if decided.outcome == "duplicate" else ""
+    return RedirectResponse(f"/inquiries?done={quote(decided.message_id, safe='')}{repeat}#inquiry-"
+                            f"{quote(inquiry_no, safe='')}", status_code=303)
 
 
 @pages.get("/summary", response_class=HTMLResponse)

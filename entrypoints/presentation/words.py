@@ -231,6 +231,8 @@ ACTION = {
     "partial_refund.requested": "一部払戻しを申請する",
     "partial_refund.cancelled": "一部払戻しの申請を取り消す",
     "message.sent": "購入者にメッセージを送る",
+    "inquiry.answered": "お問い合わせに回答する",
+    "inquiry.hidden": "お問い合わせを非公開にする",
 }
 
 # Where a seller's action came from (an event's `origin.via`).
@@ -243,6 +245,8 @@ ACTION_OUTCOME = {
     "rejected": "受け付けられませんでした",
     "parked": "処理中に障害が発生しました。運用担当に連絡してください",
     "invalid": "入力内容に誤りがあります",
+    "unknown": "この操作の記録はありません",
+    "pending": "送信しました。処理待ちです(処理されると、このページを再読み込みしたときに結果が表示されます)",
 }
 
 # A rejected action: what the seller can do about it, by its code (shown with the code).
@@ -314,6 +318,8 @@ FIELD = {
     "action": "対応",
     "message": "購入者へのメッセージ",
     "confirm": "取り消せない操作であることを確認しました",
+    "restrict_asker": "この購入者からの今後のお問い合わせを制限する",
+    "title": "タイトル",
     "cart_no": "カート番号",
     "seller_id": "販売者ID",
     "buyer": "購入者",

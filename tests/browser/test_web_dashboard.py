@@ -120,6 +120,7 @@ def other_site(site):
     """Another origin on this machine (same site for the cookie: SameSite does not look at ports)
     whose page holds a form posting last month's exchange to the dashboard."""
     form = (f'<form method="post" action="{site["base"]}/points/exchange"><input name="month" value="{site["month"]}">'
+            '<input name="confirm" value="yes">'
             '<button type="submit" id="bait">win a prize</button></form>').encode()
 
     class Bait(BaseHTTPRequestHandler):
@@ -154,10 +155,12 @@ def test_a_seller_exchanges_last_months_points_once_and_is_refused_the_second_ti
     page = logged_in(browser, site, "seller")
     page.goto(f"{site['base']}/points?month={site['month']}")
     expect(page.locator("#items tr").nth(1)).to_be_visible()  # the per-item breakdown
+    page.check("#exchange-confirm")
     page.click("#exchange")
     expect(page.locator("#exchange-result")).to_contain_text("Qキャッシュ")
     expect(page.locator("#exchange-result")).to_have_class("ok")
     shot(page, "points")
+    page.check("#exchange-confirm")
     page.click("#exchange")
     expect(page.locator("#exchange-result")).to_contain_text(words.CODE["already_exchanged"])
     expect(page.locator("#exchange-result")).to_have_class("refused")

@@ -6,19 +6,22 @@ acts, on its own orders, from this site's own forms."""
 import itertools
 import json
 import re
+from urllib.parse import urlencode
 from datetime import datetime
 
 import pytest
 from fastapi.testclient import TestClient
 
 from consumers.ingest import ingest_lines
-from entrypoints.actions import ORDER_ACTIONS
+from domain.inquiry import inquiry_id
+from entrypoints.actions import INQUIRY_ACTIONS, ORDER_ACTIONS
 from entrypoints.bootstrap import Settings
 from entrypoints.documents import Documents
 from entrypoints.serve import create_app
 from entrypoints.site import Site
 from store.api_keys import ApiKeys
 from tests.e2e.conftest import embedded, log_in, token_of
+from entrypoints.presentation import words
 from tests.unit.builders import ORDER_DEFAULTS
 
 SITE = Site(origin="http://testserver")
@@ -191,7 +194,10 @@ def test_an_invalid_body_is_422_naming_the_field_and_an_id_is_required(store):
 
 def test_the_action_endpoint_is_in_the_openapi_document(store):
     document = TestClient(store["app"]).get("/openapi.json").json()
-    assert "post" in document["paths"]["/api/orders/{order_no}/actions/{message_type}"]
+    action = document["paths"]["/api/orders/{order_no}/actions/{message_type}"]["post"]
+    assert {"201", "200", "202", "403", "404", "409", "422", "503"} <= set(action["responses"])
+    assert "post" in document["paths"]["/api/inquiries/{inquiry_no}/actions/{message_type}"]
+    assert {"200", "403", "404"} <= set(document["paths"]["/api/messages/{message_id}"]["get"]["responses"])
 
 
 # ---- safety --------------------------------------------------------------------------------------
@@ -354,7 +360,7 @@ def test_no_action_a_seller_key_sends_makes_the_server_fail(store):
     key, failures = store["key"]["seller"], []
     operations = [op.ok() for op in schema.get_all_operations()
                   if op.ok().method.upper() == "POST" and ("/actions/" in op.ok().path or "/messages" in op.ok().path)]
-    assert len(operations) == 2
+    assert len(operations) == 3  # an order's action, a cart's message, an inquiry's action
     for operation in operations:
         @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy())
@@ -390,3 +396,216 @@ def test_no_body_sent_to_any_action_on_an_own_order_makes_the_server_fail(store)
 
     no_500()
     assert not failures, failures[:5]
+
+
+def test_an_actions_outcome_is_told_by_its_message_id_to_its_own_seller_only(store):
+    order_no = an_order(store, "returning")
+    assert api(store, "seller", order_no, "return.held", {"note": "a"}, key="told-1").status_code == 201
+    assert api(store, "seller", order_no, "return.approved", {}, key="told-2").status_code == 409
+    client = TestClient(store["app"])
+
+    def told(who: str, message_id: str):
+        return client.get(f"/api/messages/{message_id}", headers={"Authorization": f"Bearer {store['key'][who]}"})
+
+    accepted, rejected = told("seller", "told-1"), told("seller", "told-2")
+    assert accepted.status_code == 200 and accepted.json()["outcome"] == "accepted", accepted.text
+    assert rejected.json()["outcome"] == "rejected" and rejected.json()["code"] == "invalid_transition", rejected.text
+    assert told("other", "told-1").status_code == told("seller", "never-sent").status_code == 404
+    assert told("other", "told-1").json() == {**told("seller", "never-sent").json(),
+                                              "detail": "no action with message id 'told-1'"}
+    assert told("analyst", "told-1").status_code == 403
+
+
+def test_with_a_broker_that_does_not_answer_an_action_is_503_and_nothing_counts_as_sent(tmp_path, monkeypatch):
+    """Distributed mode (a broker configured) with no broker listening: refused at once, said why, and no
+    pending action is recorded. (The broker's own path: tests/integration/test_seller_actions_distributed.py.)"""
+    embedded(monkeypatch)
+    documents = Documents(Settings(database_url=f"sqlite:///{tmp_path / 'orderclaims.db'}",
+                                   kafka_bootstrap="127.0.0.1:9"))
+    keys = ApiKeys(documents.engine)
+    _, key = keys.create("seller", SELLER)
+    app = create_app(documents, keys, SITE, clock=lambda: datetime.fromisoformat(NOW))
+    placed = {**ORDER_DEFAULTS, "cart_no": "C-down", "seller_id": SELLER, "promised_ship_date": "2026-11-12"}
+    ingest_lines(documents.app, [json.dumps(message("order.placed", "O-down", "buyer", placed,
+                                                    "2026-11-02T10:00:00+09:00")).encode()])
+    client = TestClient(app)
+    headers = {"Authorization": f"Bearer {key}", "Idempotency-Key": "down-1"}
+    answer = client.post("/api/orders/O-down/actions/order.prepared", json={}, headers=headers)
+    assert answer.status_code == 503 and answer.json()["code"] == "broker_unavailable", answer.text
+    assert client.get("/api/messages/down-1", headers=headers).status_code == 404
+    assert len(documents.app.order_events("O-down")) == 1
+
+
+def an_inquiry(store, seller: str = SELLER) -> str:
+    number = next(_numbers)
+    posted = {"inquiry_no": f"Q{number}", "seller_id": seller, "item_no": f"I{number}", "buyer_id": f"B{number}",
+              "title": "サイズについて", "text": "電話 090-1111-2222 に連絡ください"}
+    summary = ingest(store, message("inquiry.posted", "", "buyer", posted, "2026-11-03T10:00:00+09:00"))
+    assert summary.accepted == 1, summary.as_json()
+    return posted["inquiry_no"]
+
+
+def inquiry_api(store, who: str, inquiry_no: str, type_: str, data: dict, key: str):
+    return TestClient(store["app"]).post(f"/api/inquiries/{inquiry_no}/actions/{type_}", json=data,
+                                         headers={"Authorization": f"Bearer {store['key'][who]}", "Idempotency-Key": key})
+
+
+def test_a_seller_answers_and_then_hides_an_inquiry_from_the_api_by_the_inquirys_own_rules(store):
+    inquiry = an_inquiry(store)
+    hide = {"title": "個人情報", "reason": "電話番号が含まれていたため", "restrict_asker": True}
+    early = inquiry_api(store, "seller", inquiry, "inquiry.hidden", hide, "hide-early")
+    assert early.status_code == 409 and early.json()["code"] == "not_answered", early.text
+    assert inquiry_api(store, "seller", inquiry, "inquiry.answered", {"text": "S です"}, "answer-1").status_code == 201
+    assert inquiry_api(store, "seller", inquiry, "inquiry.answered", {"text": "S です"}, "answer-1").status_code == 200
+    assert inquiry_api(store, "seller", inquiry, "inquiry.hidden", hide, "hide-1").status_code == 201
+    again = inquiry_api(store, "seller", inquiry, "inquiry.hidden", hide, "hide-2")
+    assert again.status_code == 409 and again.json()["code"] == "already_hidden"
+    seen = TestClient(store["app"]).get("/api/inquiries", headers={"Authorization": f"Bearer {store['key']['seller']}"})
+    [row] = [i for i in seen.json()["inquiries"] if i["inquiry_no"] == inquiry]
+    assert row["status"] == "hidden" and row["asker_restricted"], row
+
+
+@pytest.mark.security
+def test_another_sellers_inquiry_is_answered_exactly_like_a_missing_one(store):
+    theirs = an_inquiry(store, seller=OTHER)
+    foreign = inquiry_api(store, "seller", theirs, "inquiry.answered", {"text": "x"}, "inq-foreign")
+    missing = inquiry_api(store, "seller", "Q-missing", "inquiry.answered", {"text": "x"}, "inq-missing")
+    assert foreign.status_code == missing.status_code == 404
+    assert foreign.json()["code"] == missing.json()["code"] == "unknown_inquiry"
+    assert inquiry_api(store, "analyst", theirs, "inquiry.answered", {"text": "x"}, "inq-analyst").status_code == 403
+
+
+def test_the_inquiries_page_offers_an_answer_then_a_hide_after_confirming(store):
+    inquiry = an_inquiry(store)
+    browser = log_in(store["app"], store["key"]["seller"])
+    text = browser.get("/inquiries").text
+    assert f'action="/inquiries/{inquiry}/actions/inquiry.answered"' in text
+    assert f'action="/inquiries/{inquiry}/actions/inquiry.hidden"' not in text  # not answered yet
+    form = re.search(rf'action="/inquiries/{inquiry}/actions/inquiry.answered">(.*?)</form>', text, re.S).group(1)
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form))
+    answered = browser.post(f"/inquiries/{inquiry}/actions/inquiry.answered", data={**hidden, "text": "はい"})
+    assert answered.status_code == 303
+    assert 'id="action-result" class="ok"' in browser.get(answered.headers["location"]).text
+    text = browser.get("/inquiries").text
+    form = re.search(rf'action="/inquiries/{inquiry}/actions/inquiry.hidden">(.*?)</form>', text, re.S).group(1)
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form))
+    fields = {**hidden, "title": "個人情報", "reason": "電話番号のため"}
+    assert browser.post(f"/inquiries/{inquiry}/actions/inquiry.hidden", data=fields).status_code == 200  # unconfirmed
+    assert f'action="/inquiries/{inquiry}/actions/inquiry.hidden"' in browser.get("/inquiries").text
+    done = browser.post(f"/inquiries/{inquiry}/actions/inquiry.hidden", data={**fields, "confirm": "yes"})
+    assert done.status_code == 303
+    assert f'action="/inquiries/{inquiry}/actions/inquiry.hidden"' not in browser.get("/inquiries").text
+
+
+def cancel_requested_in_cart(store, cart_no: str) -> str:
+    number = next(_numbers)
+    order_no = f"O{number}"
+    placed = {**ORDER_DEFAULTS, "cart_no": cart_no, "seller_id": SELLER, "promised_ship_date": "2026-11-12"}
+    summary = ingest(store, message("order.placed", order_no, "buyer", placed, "2026-11-02T10:00:00+09:00"),
+                     *(message(t, order_no, actor, data, f"2026-11-0{3 + i}T10:00:00+09:00")
+                       for i, (t, actor, data) in enumerate(steps("preparing, cancel requested"))))
+    assert summary.accepted == 3, summary.as_json()
+    return order_no
+
+
+def post_form(browser: TestClient, fields: list[tuple[str, str]]):
+    """A form with repeated fields (the checked rows), as a browser posts it."""
+    return browser.post("/claims/bulk", content=urlencode(fields),
+                        headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "text/html"})
+
+
+def bulk_form(browser: TestClient, orders: list[str]) -> list[tuple[str, str]]:
+    """The cancel-requested list's bulk form with these orders checked: its hidden fields and each row's id."""
+    text = browser.get("/claims?status=cancel.requested").text
+    form = re.search(r'<form method="post" action="/claims/bulk" id="bulk">(.*?)</form>', text, re.S).group(1)
+    fields = [(k, v) for k, v in re.findall(r'<input type="hidden" name="(csrf|back)" value="([^"]*)">', form)]
+    for no in orders:
+        [row_id] = re.findall(rf'name="id\.{no}" value="([^"]+)"', form)
+        fields += [("order_no", no), (f"id.{no}", row_id)]
+    return fields
+
+
+def test_bulk_approve_of_the_checked_cancels_asks_first_and_a_resubmit_is_a_duplicate_of_each(store):
+    orders = [cancel_requested_in_cart(store, f"CA{next(_numbers)}") for _ in range(2)]
+    browser = log_in(store["app"], store["key"]["seller"])
+    fields = bulk_form(browser, orders) + [("bulk", "cancel.approved")]
+    asked = post_form(browser, fields)
+    assert asked.status_code == 200 and 'id="bulk-confirm"' in asked.text and all(no in asked.text for no in orders), asked.text[-1500:]
+    assert all("CancelApproved" not in [n for n, _ in events(store, no)] for no in orders)
+    done = post_form(browser, fields + [("confirm", "yes")])
+    assert done.status_code == 303
+    told = browser.get(done.headers["location"]).text
+    assert told.count('class="ok" role="status"') == 2, told
+    again = post_form(browser, fields + [("confirm", "yes")])
+    assert browser.get(again.headers["location"]).text.count(words.ACTION_OUTCOME["duplicate"]) == 2
+    assert all([n for n, _ in events(store, no)].count("CancelApproved") == 1 for no in orders)
+
+
+def test_bulk_message_to_the_checked_orders_buyers_is_sent_once_per_cart(store):
+    cart, alone = f"CB{next(_numbers)}", f"CB{next(_numbers)}"
+    orders = [cancel_requested_in_cart(store, cart), cancel_requested_in_cart(store, cart),
+              cancel_requested_in_cart(store, alone)]
+    browser = log_in(store["app"], store["key"]["seller"])
+    fields = bulk_form(browser, orders) + [("bulk", "message.sent"), ("text", "発送についてのご連絡")]
+    asked = post_form(browser, fields)
+    assert asked.status_code == 200 and "2件のカート" in asked.text, asked.text
+    done = post_form(browser, fields + [("confirm", "yes")])
+    told = browser.get(done.headers["location"]).text
+    assert told.count('class="ok" role="status"') == 2 and cart in told and alone in told
+    assert [[n for n, _ in events(store, no)].count("BuyerMessaged") for no in orders] == [1, 1, 1]
+    post_form(browser, fields + [("confirm", "yes")])  # a resubmit: duplicates
+    assert [[n for n, _ in events(store, no)].count("BuyerMessaged") for no in orders] == [1, 1, 1]
+
+
+@pytest.mark.security
+def test_bulk_actions_refuse_another_sellers_order_and_a_key_that_is_not_a_sellers(store):
+    theirs = an_order(store, "preparing, cancel requested", seller=OTHER)
+    mine = cancel_requested_in_cart(store, f"CC{next(_numbers)}")
+    browser = log_in(store["app"], store["key"]["seller"])
+    fields = bulk_form(browser, [mine]) + [("order_no", theirs), (f"id.{theirs}", "x-1"), ("bulk", "message.sent"),
+                                           ("text", "x"), ("confirm", "yes")]
+    assert post_form(browser, fields).status_code == 404
+    done = post_form(browser, [f for f in fields if f[1] != theirs and f[0] != f"id.{theirs}"])
+    assert done.status_code == 303
+    assert "CancelApproved" not in [n for n, _ in events(store, theirs)]
+    assert "BuyerMessaged" not in [n for n, _ in events(store, theirs)]
+    analyst = log_in(store["app"], store["key"]["analyst"])
+    assert 'action="/claims/bulk"' not in analyst.get(f"/claims?status=cancel.requested&seller={SELLER}").text
+    refused = analyst.post("/claims/bulk", data={"csrf": token_of(analyst.get("/summary").text), "bulk": "cancel.approved",
+                                                 "order_no": mine, f"id.{mine}": "a-1", "confirm": "yes"})
+    assert refused.status_code == 403
+
+
+INQUIRY_DATA = {"inquiry.answered": {"text": "回答です"},
+                "inquiry.hidden": {"title": "個人情報", "reason": "電話番号のため", "restrict_asker": True}}
+INQUIRY_STATES = {"posted": (), "answered": ("inquiry.answered",), "hidden": ("inquiry.answered", "inquiry.hidden")}
+
+
+def inquiry_events(store, inquiry_no: str) -> list[tuple]:
+    app = store["documents"].app
+    found = []
+    for stored in app.recorder.select_events(inquiry_id(inquiry_no)):
+        e = app.mapper.to_domain_event(stored)
+        state = {k: v for k, v in e.__dict__.items() if k not in ("originator_id", "timestamp", "origin")}
+        text = json.dumps(state, default=str, ensure_ascii=False, sort_keys=True)
+        found.append((type(e).__qualname__.split(".")[-1], re.sub(r"\b([QIB])\d+\b", r"\1N", text)))
+    return found
+
+
+@pytest.mark.parametrize("type_", INQUIRY_ACTIONS)
+@pytest.mark.parametrize("state", INQUIRY_STATES)
+def test_an_inquiry_action_from_the_api_is_decided_exactly_as_the_same_message_from_a_jsonl_file(store, state, type_):
+    from_file, from_api = an_inquiry(store), an_inquiry(store)
+    for inquiry in (from_file, from_api):
+        for i, step in enumerate(INQUIRY_STATES[state]):
+            data = {**INQUIRY_DATA[step], "inquiry_no": inquiry, "item_no": f"I{inquiry[1:]}"}
+            assert ingest(store, message(step, "", "seller", data, f"2026-11-0{4 + i}T10:00:00+09:00")).accepted == 1
+    data = {**INQUIRY_DATA[type_], "inquiry_no": from_file, "item_no": f"I{from_file[1:]}"}
+    summary = ingest(store, message(type_, "", "seller", data, NOW))
+    answer = inquiry_api(store, "seller", from_api, type_, INQUIRY_DATA[type_], f"k-{next(_numbers)}")
+    if summary.accepted:
+        assert answer.status_code == 201 and answer.json()["outcome"] == "accepted", answer.text
+    else:
+        [rejection] = summary.rejected
+        assert answer.status_code == 409 and answer.json()["code"] == rejection["code"], (answer.text, rejection)
+    assert inquiry_events(store, from_api) == inquiry_events(store, from_file)

@@ -136,7 +136,11 @@ def test_a_cross_site_exchange_is_refused_on_the_page_and_the_api_and_nothing_is
                                  headers={**bearer(store, "rich"), **headers})
         assert api.status_code == 403 and api.json()["code"] == "csrf_refused"
     assert exchanged(store, "rich", "2026-09") is None
-    done = browser.post("/points/exchange", data=form, headers={"Origin": SITE.origin, "Sec-Fetch-Site": "same-origin"})
+    unconfirmed = browser.post("/points/exchange", data=form, headers={"Origin": SITE.origin})
+    assert unconfirmed.status_code == 200 and 'id="exchange-result"' not in unconfirmed.text  # asked to confirm first
+    assert exchanged(store, "rich", "2026-09") is None
+    done = browser.post("/points/exchange", data={**form, "confirm": "yes"},
+                        headers={"Origin": SITE.origin, "Sec-Fetch-Site": "same-origin"})
     assert done.status_code == 200 and 'class="ok" id="exchange-result"' in done.text  # what the refusals stopped
     assert exchanged(store, "rich", "2026-09") == 100
 
