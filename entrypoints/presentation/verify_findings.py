@@ -22,5 +22,8 @@ def named(aggregate: str) -> str:
         if aggregate == kind:
             return words.AUDITED[kind]
         if aggregate.startswith(kind + " "):
-            return f"{words.AUDITED[kind]} {aggregate[len(kind) + 1:]}"
+            name = aggregate[len(kind) + 1:]
+            if kind == "checkpoint" and name.isdigit():  # a checkpoint is named by its log position
+                name = f"(イベント {int(name):,} 件まで)"
+            return f"{words.AUDITED[kind]} {name}"
     return aggregate

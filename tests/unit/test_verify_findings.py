@@ -34,7 +34,7 @@ def test_every_kind_of_aggregate_a_finding_names_is_said_in_japanese():
     assert {kind for kind, _ in NATURAL_KEYS.values()} <= words.AUDITED.keys()
     assert named("order 100007") == "注文 100007"
     assert named("parked message m-1") == "保留中のメッセージ m-1"
-    assert named("checkpoint 120") == "チェックポイント 120" and named("the log") == "ログ全体"
+    assert named("checkpoint 34351") == "チェックポイント (イベント 34,351 件まで)" and named("the log") == "ログ全体"
     assert named("0190f1c2-0000-7000-8000-000000000001") == "0190f1c2-0000-7000-8000-000000000001"
 
 
