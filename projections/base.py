@@ -104,8 +104,9 @@ class Projection:
                     table.create(conn, checkfirst=True)
 
     def _drop_outdated(self, engine: Engine) -> None:
-        """Tables an earlier release made with other columns (before the history of docs/decisions/0022):
-        dropped with the projection's position, so that it is built again from the first event. Looked
+        """Tables an earlier release made with other columns (before the history of docs/decisions/0022, or
+        the trends' columns of 0023), or without a table it has now: dropped with the projection's position,
+        so that it is built again from the first event. Looked
         at once per engine and projection."""
         checked = _CHECKED.setdefault(engine, set())
         if self.name in checked:
@@ -114,6 +115,9 @@ class Projection:
             existing = set(inspect(conn).get_table_names())
             outdated = [t for t in self.tables if t.name in existing
                         and {c["name"] for c in inspect(conn).get_columns(t.name)} != set(t.c.keys())]
+            made = [t for t in self.tables if t.name in existing]
+            if made and len(made) < len(self.tables):  # a table added since (e.g. settle_refunds): built from the start
+                outdated = made
             if not outdated:
                 checked.add(self.name)
                 return

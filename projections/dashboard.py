@@ -4,7 +4,7 @@ order and one per claim, with the status its events carry. Queries: projections/
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Date, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Column, Date, Index, Integer, String, Table, Text
 
 from domain.calendar import next_day_start, tokyo_date
 from domain.claims import CLOSED, Status, dashboard_key
@@ -57,10 +57,15 @@ dash_claims = Table(
     Column("is_open", Integer, nullable=False),
     Column("reason", Text, nullable=False),
     Column("filed_at", UTCDateTime, nullable=False),
+    Column("filed_on", Date, nullable=False),  # the Tokyo day it was filed: the trends' week or month
+    Column("item_no", String(64), nullable=False),
     Column("closed_at", UTCDateTime),
+    Column("open_seconds", BigInteger),  # how long it was open, once closed: delayed or not, in any past week
     Column("valid_from", UTCDateTime, nullable=False),
 )
 Index("dash_claims_by_seller", dash_claims.c.seller_id, dash_claims.c.type, dash_claims.c.status_key)
+Index("dash_claims_filed", dash_claims.c.seller_id, dash_claims.c.filed_on)  # the trends of one seller
+Index("dash_claims_filed_every", dash_claims.c.filed_on)  # of every seller
 dash_claims_history = history_of(dash_claims)
 
 class Dashboard(Projection):
@@ -135,18 +140,21 @@ def _open_claim(rows: Rows, order: Row, e: Order.ClaimEvent) -> None:
         rows, dash_orders, dash_claims, order,
         seller_id=order.seller_id, order_date=order.order_date,
         type=e.claim_type, status=e.status, status_key=dashboard_key(e.claim_type, e.status),
-        is_open=0 if closed else 1, reason=e.reason, filed_at=e.at, closed_at=e.at if closed else None,
+        is_open=0 if closed else 1, reason=e.reason, filed_at=e.at, filed_on=tokyo_date(e.at), item_no=order.item_no,
+        closed_at=e.at if closed else None, open_seconds=0 if closed else None,
     )
 
 
 def _move_claim(rows: Rows, order: Row, status: Status, at: datetime) -> None:
     """The order's current claim reaches `status` (its type is the claim's own, from its row)."""
     claim = current_claim(order)
+    row = rows.get(dash_claims, **claim)
     closed = status in CLOSED
     rows.update(
         dash_claims, claim,
         status=status,
-        status_key=dashboard_key(rows.get(dash_claims, **claim).type, status),
+        status_key=dashboard_key(row.type, status),
         is_open=0 if closed else 1,
         closed_at=at if closed else None,
+        open_seconds=int((at - row.filed_at).total_seconds()) if closed else None,
     )

@@ -3,9 +3,9 @@ and the Q-cash exchanges recorded on the Seller aggregate. Queries: projections/
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Column, Date, Index, Integer, String, Table, Text
 
-from domain.calendar import tokyo_month
+from domain.calendar import tokyo_date, tokyo_month
 from domain.money import amount_paid
 from domain.order import Order
 from domain.points import CLAIM_SCORED_AT, delivery_points
@@ -45,6 +45,7 @@ points_entries = Table(
     Column("tenths", Integer, nullable=False),  # points × 10: exact decimal sums
     Column("amount", BigInteger, nullable=False, default=0),
     Column("at", UTCDateTime, nullable=False),
+    Column("booked_on", Date, nullable=False),  # the Tokyo day of `at`: the trends' week or month
 )
 
 points_sellers = Table(
@@ -65,6 +66,8 @@ points_exchanges = Table(
 )
 
 Index("points_entries_by_seller_month", points_entries.c.seller_id, points_entries.c.month)
+Index("points_entries_by_seller_day", points_entries.c.seller_id, points_entries.c.booked_on)  # the trends
+Index("points_entries_by_day", points_entries.c.booked_on)
 
 
 def tenths(points: float) -> int:
@@ -128,5 +131,5 @@ def _book(rows: Rows, order: Row, e: Any, kind: str, points: float, amount: int 
         points_entries,
         seller_id=order.seller_id, month=tokyo_month(e.at), order_no=order.order_no, item_no=order.item_no,
         item_name=order.item_name, region=order.region, kind=kind, detail=detail, tenths=tenths(points),
-        amount=amount, at=e.at,
+        amount=amount, at=e.at, booked_on=tokyo_date(e.at),
     )

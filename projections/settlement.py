@@ -22,6 +22,7 @@ settle_orders = Table(
     Column("order_id", String(36), primary_key=True),
     Column("order_no", String(64), nullable=False, unique=True),
     Column("seller_id", String(64), nullable=False),
+    Column("item_no", String(64), nullable=False),
     Column("paid", BigInteger, nullable=False),
     Column("refunded", BigInteger, nullable=False, default=0),
     Column("charges_paid", BigInteger, nullable=False, default=0),
@@ -34,7 +35,27 @@ settle_orders = Table(
     Column("valid_from", UTCDateTime, nullable=False),  # projections/temporal.py
 )
 Index("settle_orders_by_seller", settle_orders.c.seller_id, settle_orders.c.order_no)
+Index("settle_orders_delivered", settle_orders.c.seller_id, settle_orders.c.delivered_on)  # the trends
+Index("settle_orders_delivered_every", settle_orders.c.delivered_on)
 settle_orders_history = history_of(settle_orders)
+
+# Every refund decided, a fact at its time (never changed: "as of T" is `at <= T`), with the claim it
+# refunds (or `partial_refund`): the trends' refund yen per week or month and claim type.
+PARTIAL_REFUND = "partial_refund"
+settle_refunds = Table(
+    "settle_refunds",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("order_no", String(64), nullable=False),
+    Column("seller_id", String(64), nullable=False),
+    Column("item_no", String(64), nullable=False),
+    Column("claim_type", String(20), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("refunded_on", Date, nullable=False),  # the Tokyo day of `at`
+)
+Index("settle_refunds_by_seller", settle_refunds.c.seller_id, settle_refunds.c.refunded_on)
+Index("settle_refunds_by_day", settle_refunds.c.refunded_on)
 
 settle_sellers = Table(
     "settle_sellers",
@@ -48,14 +69,14 @@ settle_sellers_history = history_of(settle_sellers)
 
 class Settlement(Projection):
     name = "settlement"
-    tables = (settle_orders, settle_sellers, settle_orders_history, settle_sellers_history)
+    tables = (settle_orders, settle_sellers, settle_orders_history, settle_sellers_history, settle_refunds)
     prefetch_by = (settle_orders.c.order_id, settle_sellers.c.seller_uuid)
 
     @handles(Order.Placed)
     def placed(self, e: Order.Placed, rows: Rows) -> None:
         rows.insert(
             settle_orders,
-            order_id=str(e.originator_id), order_no=e.order_no, seller_id=e.seller_id,
+            order_id=str(e.originator_id), order_no=e.order_no, seller_id=e.seller_id, item_no=e.item["item_no"],
             paid=amount_paid(e.quantity, e.unit_price, e.shipping_fee), refunded=0, charges_paid=0, cancelled=0,
             partial_refund_pending=0, return_charge_pending=0,
         )
@@ -78,6 +99,7 @@ class Settlement(Projection):
     @handles(Order.RefundDecided)
     def refund_decided(self, e: Order.RefundDecided, rows: Rows) -> None:
         if e.refund:
+            _refund(rows, e, e.claim_type or _open_claim_type(rows, e), e.refund)
             _update(rows, e, add={"refunded": e.refund})
         self.claim_moved(e, rows)
 
@@ -93,6 +115,7 @@ class Settlement(Projection):
 
     @handles(Order.PartialRefundApproved)
     def partial_refund_approved(self, e: Any, rows: Rows) -> None:
+        _refund(rows, e, PARTIAL_REFUND, e.amount)
         _update(rows, e, add={"refunded": e.amount}, partial_refund_pending=0)
 
     @handles(Order.PartialRefundRejected, Order.PartialRefundCancelled)
@@ -122,6 +145,12 @@ class Settlement(Projection):
 
 def _update(rows: Rows, e: Any, add: dict[str, int] | None = None, **values: Any) -> None:
     rows.update_by(settle_orders.c.order_id, str(e.originator_id), add, **values)
+
+
+def _refund(rows: Rows, e: Any, claim_type: str, amount: int) -> None:
+    order = rows.one(settle_orders.c.order_id, str(e.originator_id))
+    rows.insert(settle_refunds, order_no=order.order_no, seller_id=order.seller_id, item_no=order.item_no,
+                claim_type=claim_type, amount=amount, at=e.at, refunded_on=tokyo_date(e.at))
 
 
 def _open_claim_type(rows: Rows, e: Any) -> str:
