@@ -24,6 +24,7 @@ from projections import points_queries as pts
 from projections import settlement_queries as settle
 from projections import summary_queries as sq
 from projections import todo_queries as td
+from projections import trends_queries as tq
 from projections.dashboard import Dashboard
 from projections.inquiries import Inquiries
 from projections.points import Points
@@ -139,6 +140,13 @@ class Documents:
         """Every seller's counts side by side and summed, with refusal breaches and the yen held back."""
         with self.reading(Dashboard(), as_of) as dash_conn, self.reading(Settlement(), as_of) as settlement_conn:
             return sq.summary(dash_conn, settlement_conn, as_of or now(), period, sort_by)
+
+    def trends(self, as_of: datetime | None = None, period: str = "week", where: "tq.Filter" = tq.Filter(),
+               claim_type: str | None = None) -> dict:
+        """Claims, rates, refunds, breaches and points per Tokyo week or month (projections/trends_queries.py)."""
+        with self.reading(Dashboard(), as_of) as dash_conn, self.reading(Settlement(), as_of) as settlement_conn, \
+                self.reading(Points(), None) as points_conn:
+            return tq.trends(dash_conn, settlement_conn, points_conn, as_of or now(), period, where, claim_type)
 
     # ---- the auditor's and the operator's ----------------------------------------------------------
 

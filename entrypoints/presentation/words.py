@@ -428,3 +428,22 @@ COLUMN = {
 }
 TOTAL = COLUMN["total"]
 TABLES["column"] = COLUMN
+
+# The analysts' trends (/trends, issue 22): figures per week or month.
+TREND = {
+    "filed": "クレーム件数",
+    "per_100_delivered": "配送完了100件あたりのクレーム件数",
+    "delayed": "遅延したクレーム",
+    "delayed_share": "遅延の割合",
+    "refund_yen": "返金額(円)",
+    "orders_delivered": "配送完了の注文",
+    "partial_refund_yen": "一部払戻し",
+    "refusal_breaches": "キャンセル拒否後の未発送",
+    "points": "サービスポイント",
+    "all": "すべて",
+    "period": "期間",
+    "so_far": "集計中",
+}
+PERIOD = {"week": "週ごと", "month": "月ごと"}
+TABLES["trend"] = TREND
+TABLES["period"] = PERIOD
