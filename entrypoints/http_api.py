@@ -152,7 +152,8 @@ def summary_document(who: Principal, docs: Documents, as_of, start, end, sort) -
     return docs.summary(arguments.moment(as_of), period(start, end), sort)
 
 
-Sort = Annotated[str, Query(max_length=20, description="delayed, refusal_breaches, held_back, open or seller_id")]
+Sort = Annotated[str, Query(max_length=30, description="delayed, refusal_breaches, held_back, open, orders, claims, "
+                                                       "claims_per_100_orders, delayed_share or seller_id")]
 
 
 @router.get("/summary", summary="Every seller side by side and summed (analysts) — `orderclaims summary --json`")

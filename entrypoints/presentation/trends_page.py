@@ -59,10 +59,10 @@ def charts(document: dict) -> list[Chart]:
         Chart("claims", t["filed"], bars("claims-chart", t["filed"], short, per_type("filed")),
               [*type_names, *([every] if together else [])],
               table(lambda b: [formats.count(_figure(b, x, "filed")) for x in shown])),
-        Chart("rate", t["per_100_delivered"], lines("rate-chart", t["per_100_delivered"], short, rate, tick=_number),
+        Chart("rate", t["per_100_delivered"], lines("rate-chart", t["per_100_delivered"], short, rate, tick=formats.rate),
               [t["orders_delivered"], *(s.name for s in rate)],
               table(lambda b: [formats.count(b["orders_delivered"]),
-                               *(_number(_figure(b, x, "per_100_delivered")) for x in (["all"] if together else []) + types)])),
+                               *(formats.rate(_figure(b, x, "per_100_delivered")) for x in (["all"] if together else []) + types)])),
         Chart("delayed", t["delayed_share"], lines("delayed-chart", t["delayed_share"], short, share, tick=_percent_tick),
               [s.name for s in share],
               table(lambda b: [_share(b, x) for x in (["all"] if together else []) + types])),
@@ -86,10 +86,6 @@ def _of(bucket: dict, claim_type: str) -> dict:
 
 def _figure(bucket: dict, claim_type: str, figure: str):
     return _of(bucket, claim_type)[figure]
-
-
-def _number(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.1f}"
 
 
 def _share(bucket: dict, claim_type: str) -> str:
