@@ -144,7 +144,7 @@ def _fold(by_day: dict, period: str, start: date | None, end: date) -> list[tupl
     bucket = bucket_start(first, period)
     while bucket <= end:
         following = _next(bucket, period)
-        folded.append((max(bucket, first), min(following - timedelta(days=1), end),  # clipped to the days asked
+        folded.append((max(bucket, start or bucket), min(following - timedelta(days=1), end),  # clipped to the days asked
                        _sum_days([f for d, f in by_day.items() if bucket <= d < following])))
         bucket = following
     return folded
