@@ -7,10 +7,14 @@ from datetime import datetime, timedelta
 import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.pool import StaticPool
 
 from producers.simulator import simulate
+from projections.base import _CHECKED
+from projections.dashboard import dash_claims
+from projections.runner import LogFollower, all_projections
+from projections.settlement import settle_refunds
 from projections import trends_queries as tq
 from tests.projections.as_of_oracle import replayed
 from tests.projections.stories import delivered, paid, step, t
@@ -89,3 +93,19 @@ def test_the_trends_as_of_a_moment_equal_the_trends_of_a_replay_up_to_it(orders,
             for where in (tq.Filter(), tq.Filter(seller_id="S001")):
                 expected = tq.trends(oracle, oracle, oracle, moment, period, where)
                 assert tq.trends(conn, conn, conn, moment, period, where) == expected, (moment, where)
+
+
+def test_a_store_made_before_the_trends_tables_is_built_again_with_them(world):
+    """A release without `settle_refunds` (or the new columns): the projection is built again from the
+    first event the first time it is followed, and holds what an incremental build held."""
+    world.send(*returned("A", "10-05 10:00", completed="10-08 10:00"), *returned("B", "10-06 10:00"))
+    with world.engine.begin() as conn:
+        refunds = conn.execute(select(settle_refunds)).all()
+        claims = conn.execute(select(dash_claims).order_by(dash_claims.c.order_no)).all()
+        conn.execute(text("DROP TABLE settle_refunds"))
+        conn.execute(text("ALTER TABLE dash_claims DROP COLUMN open_seconds"))
+    _CHECKED.pop(world.engine, None)  # a new process
+    LogFollower(world.app, world.engine, all_projections()).catch_up()
+    with world.conn() as conn:
+        assert refunds and conn.execute(select(settle_refunds)).all() == refunds
+        assert conn.execute(select(dash_claims).order_by(dash_claims.c.order_no)).all() == claims
