@@ -35,8 +35,9 @@ settle_orders = Table(
     Column("valid_from", UTCDateTime, nullable=False),  # projections/temporal.py
 )
 Index("settle_orders_by_seller", settle_orders.c.seller_id, settle_orders.c.order_no)
-Index("settle_orders_delivered", settle_orders.c.seller_id, settle_orders.c.delivered_on)  # the trends
-Index("settle_orders_delivered_every", settle_orders.c.delivered_on)
+Index("settle_orders_delivered", settle_orders.c.seller_id, settle_orders.c.delivered_on,  # the trends: holds
+      settle_orders.c.valid_from)  # what they read
+Index("settle_orders_delivered_every", settle_orders.c.delivered_on, settle_orders.c.valid_from)  # holds what it reads
 settle_orders_history = history_of(settle_orders)
 
 # Every refund decided, a fact at its time (never changed: "as of T" is `at <= T`), with the claim it
@@ -54,8 +55,11 @@ settle_refunds = Table(
     Column("at", UTCDateTime, nullable=False),
     Column("refunded_on", Date, nullable=False),  # the Tokyo day of `at`
 )
-Index("settle_refunds_by_seller", settle_refunds.c.seller_id, settle_refunds.c.refunded_on)
-Index("settle_refunds_by_day", settle_refunds.c.refunded_on)
+# each holds what the trends read (no row is read)
+Index("settle_refunds_by_seller", settle_refunds.c.seller_id, settle_refunds.c.refunded_on, settle_refunds.c.claim_type,
+      settle_refunds.c.at, settle_refunds.c.amount)
+Index("settle_refunds_by_day", settle_refunds.c.refunded_on, settle_refunds.c.claim_type, settle_refunds.c.at,
+      settle_refunds.c.amount)
 
 settle_sellers = Table(
     "settle_sellers",

@@ -24,7 +24,7 @@ from projections import dashboard_queries as dash
 from projections.dashboard import dash_claims, dash_orders
 from projections.points import points_entries
 from projections.settlement import PARTIAL_REFUND, settle_orders, settle_refunds
-from projections.temporal import AS_OF, SELLER
+from projections.temporal import AS_OF, HISTORY, SELLER
 from projections.temporal import as_of as as_of_rows
 
 PERIODS = ("week", "month")
@@ -63,18 +63,22 @@ def _where(table: Any, day: Any, shape: tuple[bool, bool, bool, bool], seller: b
 @cache
 def _statements(shape: tuple[bool, bool, bool, bool]) -> dict[str, Any]:
     one_seller = shape[0]
-    claims = as_of_rows(dash_claims, one_seller=one_seller)
-    orders = as_of_rows(dash_orders, one_seller=one_seller)
-    settled = as_of_rows(settle_orders, one_seller=one_seller)
-    # delayed at any time until the moment: open past the threshold now, or closed after being open longer
-    delayed = or_(dash.delayed_at(claims),
-                  and_(claims.c.is_open == 0, claims.c.open_seconds > bindparam("delay_seconds")))
+    orders = as_of_rows(dash_orders, one_seller)
+
+    def claims(t: Any, valid: list) -> Any:
+        # delayed at any time until the moment: open past the threshold now, or closed after being open longer
+        delayed = or_(dash.delayed_at(t), and_(t.c.is_open == 0, t.c.open_seconds > bindparam("delay_seconds")))
+        return (select(t.c.filed_on, t.c.type, func.count(), func.sum(case((delayed, 1), else_=0)))
+                .where(*valid, *_where(t, t.c.filed_on, shape, seller=False)).group_by(t.c.filed_on, t.c.type))
+
+    def delivered(t: Any, valid: list) -> Any:
+        return (select(t.c.delivered_on, func.count())
+                .where(*valid, t.c.delivered_on.is_not(None), *_where(t, t.c.delivered_on, shape, seller=False))
+                .group_by(t.c.delivered_on))
+
     return {
-        "claims": select(claims.c.filed_on, claims.c.type, func.count(), func.sum(case((delayed, 1), else_=0)))
-        .where(*_where(claims, claims.c.filed_on, shape, seller=False)).group_by(claims.c.filed_on, claims.c.type),
-        "delivered": select(settled.c.delivered_on, func.count())
-        .where(settled.c.delivered_on.is_not(None), *_where(settled, settled.c.delivered_on, shape, seller=False))
-        .group_by(settled.c.delivered_on),
+        "claims": _counted_as_of(dash_claims, one_seller, claims),
+        "delivered": _counted_as_of(settle_orders, one_seller, delivered),
         "refunds": select(settle_refunds.c.refunded_on, settle_refunds.c.claim_type, func.sum(settle_refunds.c.amount))
         .where(settle_refunds.c.at <= AS_OF, *_where(settle_refunds, settle_refunds.c.refunded_on, shape))
         .group_by(settle_refunds.c.refunded_on, settle_refunds.c.claim_type),
@@ -85,6 +89,17 @@ def _statements(shape: tuple[bool, bool, bool, bool]) -> dict[str, Any]:
         .where(points_entries.c.at <= AS_OF, *_where(points_entries, points_entries.c.booked_on, shape))
         .group_by(points_entries.c.booked_on),
     }
+
+
+def _counted_as_of(table: Any, one_seller: bool, build: Any) -> tuple:
+    """A count as of the moment over a versioned table, as two GROUP BYs whose sums add up: the current rows
+    valid since before it, and the versions valid then (temporal.as_of's two branches). Each is answered by an
+    index in its order; their UNION would be sorted again (46 ms instead of 12 at 100,000 orders)."""
+    history = HISTORY[table]
+    seller = [table.c.seller_id == SELLER] if one_seller else []
+    then_seller = [history.c.seller_id == SELLER] if one_seller else []
+    return (build(table, [table.c.valid_from <= AS_OF, *seller]),
+            build(history, [history.c.valid_from <= AS_OF, history.c.valid_to > AS_OF, *then_seller]))
 
 
 def bucket_start(day: date, period: str) -> date:
@@ -110,11 +125,13 @@ def trends(dash_conn: Connection, settlement_conn: Connection, points_conn: Conn
         "item_no": where.item_no, "day_from": where.start, "day_to": where.end,
         "delay_seconds": int(policy.claim_delay.total_seconds())}
     by_day: dict[date, dict] = defaultdict(lambda: defaultdict(int))
-    for day, claim_type_, filed, delayed in dash_conn.execute(statements["claims"], params):
-        by_day[day][("filed", claim_type_)] += filed
-        by_day[day][("delayed", claim_type_)] += delayed
-    for day, n in settlement_conn.execute(statements["delivered"], params):
-        by_day[day]["orders_delivered"] += n
+    for statement in statements["claims"]:
+        for day, claim_type_, filed, delayed in dash_conn.execute(statement, params):
+            by_day[day][("filed", claim_type_)] += filed
+            by_day[day][("delayed", claim_type_)] += delayed
+    for statement in statements["delivered"]:
+        for day, n in settlement_conn.execute(statement, params):
+            by_day[day]["orders_delivered"] += n
     for day, claim_type_, yen in settlement_conn.execute(statements["refunds"], params):
         by_day[day][("refund_yen", claim_type_)] += int(yen)
     for day, n in dash_conn.execute(statements["breaches"], params):
