@@ -95,11 +95,15 @@ PAGES = {  # what a seller (or an analyst) opens, at full size
     "settlement page": ("seller", "/settlement"),
     "to-do page": ("seller", "/todo"),
     "summary page": ("analyst", "/summary"),
+    "trends page": ("analyst", "/trends"),  # every seller, per week (issue 22)
+    "trends API": ("analyst", "/api/trends"),
+    "trends API, one seller by month": ("analyst", "/api/trends?seller=S001&period=month"),
 }
 # The same pages as of a past moment (five days before the simulated stream ends: docs/decisions/0022),
 # each beside its live page: the page's name in PAGES.
 PAST = "2026-11-15T18:00:00+09:00"
-ASOF_PAGES = {"dashboard": "dashboard page", "todo": "to-do page", "settlement": "settlement page", "summary": "summary page"}
+ASOF_PAGES = {"dashboard": "dashboard page", "todo": "to-do page", "settlement": "settlement page", "summary": "summary page",
+              "trends": "trends API"}
 
 
 def page_times(db: str, rounds: str = "15") -> dict:

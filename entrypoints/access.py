@@ -24,11 +24,13 @@ class Capability(StrEnum):
     VERIFY = "verify"
     OPERATIONS = "operations"  # metrics, lags, parked messages
     ACT = "act"  # a seller's actions on its own orders (SPEC §8 "Seller actions")
+    TRENDS = "trends"  # claims, rates, refunds and points per week or month (a seller: its own)
 
 
 MAY = {
-    Role.SELLER: {Capability.SELLER_VIEWS, Capability.EXCHANGE_POINTS, Capability.HISTORY, Capability.ACT},
-    Role.ANALYST: {Capability.SELLER_VIEWS, Capability.HISTORY, Capability.SUMMARY},
+    Role.SELLER: {Capability.SELLER_VIEWS, Capability.EXCHANGE_POINTS, Capability.HISTORY, Capability.ACT,
+                  Capability.TRENDS},
+    Role.ANALYST: {Capability.SELLER_VIEWS, Capability.HISTORY, Capability.SUMMARY, Capability.TRENDS},
     Role.AUDITOR: {Capability.HISTORY, Capability.VERIFY},
     Role.OPERATOR: {Capability.OPERATIONS},
 }
@@ -84,6 +86,13 @@ class Principal:
         if not asked:
             raise NotFound("unknown_seller", "name a seller (seller=…)")
         return asked
+
+    def trends_seller(self, asked: str | None) -> str | None:
+        """The seller the trends read: a seller key's own (asked or not); an analyst's named one, or every seller."""
+        self.require(Capability.TRENDS)
+        if self.role == Role.SELLER:
+            return self.seller(asked)
+        return asked or None
 
     @property
     def only_seller(self) -> str | None:

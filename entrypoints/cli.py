@@ -56,6 +56,9 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                 "Every seller's dashboard counts side by side and summed, refusal breaches, yen held back."),
     "todo": ("entrypoints.cli_todo", "todo_command",
              "The next step of every open claim, with its due time; the yen held back; late shipments."),
+    "trends": ("entrypoints.cli_trends", "trends_command",
+               "Claims filed, claims per 100 orders delivered, delayed share, refund yen, refusal breaches and "
+               "points per week or month."),
     "verify": ("entrypoints.cli_audit", "verify_command",
                "Recompute every hash chain and checkpoint; exit 1 when anything was altered, removed or inserted."),
 }

@@ -10,7 +10,8 @@ from entrypoints.render import table
 from projections import dashboard_queries as dash
 from projections import summary_queries as sq
 
-HEADER = ["seller", "open", *(f"{t} delayed" for t in CLAIM_TYPES), "delayed", "refusal breaches", "held back yen", "held orders"]
+HEADER = ["seller", "orders", "claims", "per 100 orders", "open", *(f"{t} delayed" for t in CLAIM_TYPES), "delayed",
+          "delayed %", "refusal breaches", "held back yen", "held orders"]
 
 
 @click.command(name="summary")
@@ -37,5 +38,7 @@ def summary_command(as_of: str | None, start: str | None, end: str | None, sort_
 
 def _line(line: dict) -> list:
     delayed = [line["counts"][t]["delayed"] for t in CLAIM_TYPES]
-    return [line["seller_id"], line["open"], *delayed, line["delayed"], line["refusal_breaches"],
+    per_100, share = line["claims_per_100_orders"], line["delayed_share"]
+    return [line["seller_id"], line["orders"], line["claims"], "" if per_100 is None else per_100, line["open"], *delayed,
+            line["delayed"], "" if share is None else round(share * 100, 1), line["refusal_breaches"],
             line["held_back"], line["held_back_orders"]]

@@ -22,6 +22,7 @@ from projections import points_queries as pts
 from projections import settlement_queries as settle
 from projections import summary_queries as sq
 from projections import todo_queries as td
+from projections import trends_queries as tq
 from projections.read_models import DASHBOARD, POINTS, SETTLEMENT, TODO, current
 from projections.schema import LOG, metadata, positions
 from store.engines import log_head
@@ -157,6 +158,13 @@ class Documents:
         """Every seller's counts side by side and summed, with refusal breaches and the yen held back."""
         with self.reading(DASHBOARD, as_of) as dash_conn, self.reading(SETTLEMENT, as_of) as settlement_conn:
             return sq.summary(dash_conn, settlement_conn, as_of or now(), period, sort_by)
+
+    def trends(self, as_of: datetime | None = None, period: str = "week", where: "tq.Filter" = tq.Filter(),
+               claim_type: str | None = None) -> dict:
+        """Claims, rates, refunds, breaches and points per Tokyo week or month (projections/trends_queries.py)."""
+        with self.reading(DASHBOARD, as_of) as dash_conn, self.reading(SETTLEMENT, as_of) as settlement_conn, \
+                self.reading(POINTS, None) as points_conn:
+            return tq.trends(dash_conn, settlement_conn, points_conn, as_of or now(), period, where, claim_type)
 
     # ---- the auditor's and the operator's ----------------------------------------------------------
 

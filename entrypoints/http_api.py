@@ -20,6 +20,7 @@ from entrypoints.documents import Documents
 from entrypoints.presentation import sheet
 from projections import dashboard_queries as dash
 from projections import summary_queries as sq
+from projections import trends_queries as tq
 from store.evidence import NoEvidence
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -151,7 +152,8 @@ def summary_document(who: Principal, docs: Documents, as_of, start, end, sort) -
     return docs.summary(arguments.moment(as_of), period(start, end), sort)
 
 
-Sort = Annotated[str, Query(max_length=20, description="delayed, refusal_breaches, held_back, open or seller_id")]
+Sort = Annotated[str, Query(max_length=30, description="delayed, refusal_breaches, held_back, open, orders, claims, "
+                                                       "claims_per_100_orders, delayed_share or seller_id")]
 
 
 @router.get("/summary", summary="Every seller side by side and summed (analysts) — `orderclaims summary --json`")
@@ -164,6 +166,24 @@ def summary_xlsx(who: Who, docs: Docs, as_of: AsOf = None, start: From = None, e
     document = summary_document(who, docs, as_of, start, end, sort)
     return Response(sheet.xlsx(sq.flat_rows(document), sq.COLUMNS, title="summary"), media_type=XLSX,
                     headers=attachment("summary.xlsx"))
+
+
+Period = Annotated[str, Query(max_length=5, pattern="^(week|month)$", description="week (from Monday) or month")]
+ClaimType = Annotated[str | None, Query(max_length=20, pattern="^(|cancel|return|exchange|non_receipt)$")]
+
+
+def trends_document(who: Principal, docs: Documents, as_of, period_, seller, item, start, end, claim_type) -> dict:
+    """Every seller's or one's (a seller key: its own) trends; `from`/`to` bound the Tokyo days counted."""
+    where = tq.Filter(who.trends_seller(seller), item or None, arguments.day(start), arguments.day(end))
+    return docs.trends(arguments.moment(as_of), period_, where, claim_type or None)
+
+
+@router.get("/trends", summary="Claims, rates, refunds, breaches and points per week or month — `orderclaims trends --json`")
+def trends(who: Who, docs: Docs, as_of: AsOf = None, period: Period = "week", seller: Seller = None, item: Name = None,
+           start: Annotated[str | None, Query(alias="from", max_length=10, description="From this Tokyo date")] = None,
+           end: Annotated[str | None, Query(alias="to", max_length=10, description="To this Tokyo date")] = None,
+           claim_type: ClaimType = None):
+    return trends_document(who, docs, as_of, period, seller, item, start, end, claim_type)
 
 
 @router.get("/verify", summary="Recompute every hash chain and checkpoint (SPEC §7) — `orderclaims verify --json`")

@@ -26,6 +26,8 @@ from entrypoints.csrf import form_token
 from entrypoints.http_api import (
     NOW, AsOf, Docs, From, Name, Now, Seller, Sort, To, claims_xlsx, summary_document, summary_xlsx, period,
 )
+from entrypoints.http_api import ClaimType, Period, trends_document
+from entrypoints.presentation.trends_page import charts as trend_charts
 from entrypoints.presentation import settlement_list
 from entrypoints.presentation.filters import install
 from entrypoints.presentation.formats import tokyo_time
@@ -42,6 +44,7 @@ LANDING = {Role.SELLER: "/todo", Role.ANALYST: "/summary", Role.AUDITOR: "/audit
 # The header's navigation: (path, label, capability); a seller's views appear for an analyst once a seller is named.
 NAVIGATION = (
     ("/summary", "全体 (summary)", Capability.SUMMARY),
+    ("/trends", "傾向 (trends)", Capability.SUMMARY),  # a seller may read its own at /trends; the menu: analysts
     ("/todo", "やること (to-do)", Capability.SELLER_VIEWS),
     ("/dashboard", "クレーム (claims)", Capability.SELLER_VIEWS),
     ("/claims", "注文照会 (lookup)", Capability.SELLER_VIEWS),
@@ -291,6 +294,16 @@ def summary_page(request: Request, who: Visitor, docs: Docs, as_of: AsOf = None,
 def summary_download(who: Visitor, docs: Docs, as_of: AsOf = None, start: From = None, end: To = None,
                      sort: Sort = "delayed"):
     return summary_xlsx(who, docs, as_of, start, end, sort)
+
+
+@pages.get("/trends", response_class=HTMLResponse)
+def trends_page(request: Request, who: Visitor, docs: Docs, as_of: AsOf = None, period: Period = "week",
+                seller: Seller = None, item: Name = None, start: From = None, end: To = None,
+                claim_type: ClaimType = None):
+    """Claims, rates, refunds, breaches and points per week or month, each chart with its table (issue 22)."""
+    document = trends_document(who, docs, as_of, period, seller, item, start, end, claim_type)
+    return page(request, who, "trends.html", d=document, charts=trend_charts(document), start=start, end=end,
+                as_of=as_of, claim_types=CLAIM_TYPES)
 
 
 @pages.get("/audit", response_class=HTMLResponse)

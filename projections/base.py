@@ -105,8 +105,9 @@ class Projection:
                     table.create(conn, checkfirst=True)
 
     def _drop_outdated(self, engine: Engine) -> None:
-        """Tables an earlier release made with other columns (before the history of docs/decisions/0022):
-        dropped with the projection's position, so that it is built again from the first event. Looked
+        """Tables an earlier release made with other columns (before the history of docs/decisions/0022, or
+        the trends' columns of 0023), or without a table it has now: dropped with the projection's position,
+        so that it is built again from the first event. Looked
         at once per engine and projection."""
         checked = _CHECKED.setdefault(engine, set())
         if self.name in checked:

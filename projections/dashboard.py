@@ -89,18 +89,21 @@ def _open_claim(rows: Rows, order: Row, e: Order.ClaimEvent) -> None:
         rows, dash_orders, dash_claims, order,
         seller_id=order.seller_id, order_date=order.order_date,
         type=e.claim_type, status=e.status, status_key=dashboard_key(e.claim_type, e.status),
-        is_open=0 if closed else 1, reason=e.reason, filed_at=e.at, closed_at=e.at if closed else None,
+        is_open=0 if closed else 1, reason=e.reason, filed_at=e.at, filed_on=tokyo_date(e.at), item_no=order.item_no,
+        closed_at=e.at if closed else None, open_seconds=0 if closed else None,
     )
 
 
 def _move_claim(rows: Rows, order: Row, status: Status, at: datetime) -> None:
     """The order's current claim reaches `status` (its type is the claim's own, from its row)."""
     claim = current_claim(order)
+    row = rows.get(dash_claims, **claim)
     closed = status in CLOSED
     rows.update(
         dash_claims, claim,
         status=status,
-        status_key=dashboard_key(rows.get(dash_claims, **claim).type, status),
+        status_key=dashboard_key(row.type, status),
         is_open=0 if closed else 1,
         closed_at=at if closed else None,
+        open_seconds=int((at - row.filed_at).total_seconds()) if closed else None,
     )

@@ -1,7 +1,7 @@
 """The dashboard's tables (SPEC §6.1), apart from its handlers (projections/dashboard.py), so that its
 queries import SQLAlchemy and nothing of the event store or the domain's aggregates (docs/decisions/0019)."""
 
-from sqlalchemy import Column, Date, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Column, Date, Index, Integer, String, Table, Text
 
 from projections.schema import UTCDateTime, metadata
 from projections.temporal import history_of
@@ -45,10 +45,18 @@ dash_claims = Table(
     Column("is_open", Integer, nullable=False),
     Column("reason", Text, nullable=False),
     Column("filed_at", UTCDateTime, nullable=False),
+    Column("filed_on", Date, nullable=False),  # the Tokyo day it was filed: the trends' week or month
+    Column("item_no", String(64), nullable=False),
     Column("closed_at", UTCDateTime),
+    Column("open_seconds", BigInteger),  # how long it was open, once closed: delayed or not, in any past week
     Column("valid_from", UTCDateTime, nullable=False),
 )
 Index("dash_claims_by_seller", dash_claims.c.seller_id, dash_claims.c.type, dash_claims.c.status_key)
+Index("dash_claims_filed", dash_claims.c.seller_id, dash_claims.c.filed_on)  # the trends of one seller
+# every seller's: holds what the trends read, so no row is read
+Index("dash_claims_filed_every", dash_claims.c.filed_on, dash_claims.c.valid_from, dash_claims.c.type,
+      dash_claims.c.is_open, dash_claims.c.filed_at, dash_claims.c.open_seconds, dash_claims.c.seller_id,
+      dash_claims.c.item_no)
 dash_claims_history = history_of(dash_claims)
 
 TABLES = (dash_orders, dash_claims, dash_orders_history, dash_claims_history)

@@ -3,7 +3,7 @@ and the Q-cash exchanges recorded on the Seller aggregate. Queries: projections/
 
 from typing import Any
 
-from domain.calendar import tokyo_month
+from domain.calendar import tokyo_date, tokyo_month
 from domain.money import amount_paid
 from domain.order import Order
 from domain.points import CLAIM_SCORED_AT, delivery_points
@@ -75,5 +75,5 @@ def _book(rows: Rows, order: Row, e: Any, kind: str, points: float, amount: int 
         points_entries,
         seller_id=order.seller_id, month=tokyo_month(e.at), order_no=order.order_no, item_no=order.item_no,
         item_name=order.item_name, region=order.region, kind=kind, detail=detail, tenths=tenths(points),
-        amount=amount, at=e.at,
+        amount=amount, at=e.at, booked_on=tokyo_date(e.at),
     )

@@ -1,7 +1,7 @@
 """The service-point ledger's tables (SPEC §6.3), apart from its handlers (projections/points.py), so that
 its queries import SQLAlchemy and nothing of the event store or the domain's aggregates (docs/decisions/0019)."""
 
-from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Column, Date, Index, Integer, String, Table, Text
 
 from projections.schema import UTCDateTime, metadata
 
@@ -35,6 +35,7 @@ points_entries = Table(
     Column("tenths", Integer, nullable=False),  # points × 10: exact decimal sums
     Column("amount", BigInteger, nullable=False, default=0),
     Column("at", UTCDateTime, nullable=False),
+    Column("booked_on", Date, nullable=False),  # the Tokyo day of `at`: the trends' week or month
 )
 
 points_sellers = Table(
@@ -55,5 +56,9 @@ points_exchanges = Table(
 )
 
 Index("points_entries_by_seller_month", points_entries.c.seller_id, points_entries.c.month)
+# the trends': each holds what they read (no row is read)
+Index("points_entries_by_seller_day", points_entries.c.seller_id, points_entries.c.booked_on, points_entries.c.at,
+      points_entries.c.tenths)
+Index("points_entries_by_day", points_entries.c.booked_on, points_entries.c.at, points_entries.c.tenths)
 
 TABLES = (points_orders, points_entries, points_sellers, points_exchanges)

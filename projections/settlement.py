@@ -10,7 +10,7 @@ from domain.order import Order
 from domain.rules.guards import Outcome
 from domain.seller import Seller
 from projections.base import Projection, handles
-from projections.settlement_tables import TABLES, settle_orders, settle_sellers
+from projections.settlement_tables import PARTIAL_REFUND, TABLES, settle_orders, settle_refunds, settle_sellers
 from projections.rows import Rows
 
 
@@ -23,7 +23,7 @@ class Settlement(Projection):
     def placed(self, e: Order.Placed, rows: Rows) -> None:
         rows.insert(
             settle_orders,
-            order_id=str(e.originator_id), order_no=e.order_no, seller_id=e.seller_id,
+            order_id=str(e.originator_id), order_no=e.order_no, seller_id=e.seller_id, item_no=e.item["item_no"],
             paid=amount_paid(e.quantity, e.unit_price, e.shipping_fee), refunded=0, charges_paid=0, cancelled=0,
             partial_refund_pending=0, return_charge_pending=0,
         )
@@ -46,6 +46,7 @@ class Settlement(Projection):
     @handles(Order.RefundDecided)
     def refund_decided(self, e: Order.RefundDecided, rows: Rows) -> None:
         if e.refund:
+            _refund(rows, e, e.claim_type or _open_claim_type(rows, e), e.refund)
             _update(rows, e, add={"refunded": e.refund})
         self.claim_moved(e, rows)
 
@@ -61,6 +62,7 @@ class Settlement(Projection):
 
     @handles(Order.PartialRefundApproved)
     def partial_refund_approved(self, e: Any, rows: Rows) -> None:
+        _refund(rows, e, PARTIAL_REFUND, e.amount)
         _update(rows, e, add={"refunded": e.amount}, partial_refund_pending=0)
 
     @handles(Order.PartialRefundRejected, Order.PartialRefundCancelled)
@@ -90,6 +92,12 @@ class Settlement(Projection):
 
 def _update(rows: Rows, e: Any, add: dict[str, int] | None = None, **values: Any) -> None:
     rows.update_by(settle_orders.c.order_id, str(e.originator_id), add, **values)
+
+
+def _refund(rows: Rows, e: Any, claim_type: str, amount: int) -> None:
+    order = rows.one(settle_orders.c.order_id, str(e.originator_id))
+    rows.insert(settle_refunds, order_no=order.order_no, seller_id=order.seller_id, item_no=order.item_no,
+                claim_type=claim_type, amount=amount, at=e.at, refunded_on=tokyo_date(e.at))
 
 
 def _open_claim_type(rows: Rows, e: Any) -> str:

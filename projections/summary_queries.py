@@ -19,11 +19,15 @@ from projections.dashboard_tables import dash_claims, dash_orders
 from projections.temporal import AS_OF
 from projections.temporal import as_of as as_of_rows
 
-NUMBERS = ("delayed", "refusal_breaches", "held_back", "open")
+NUMBERS = ("delayed", "refusal_breaches", "held_back", "open", "orders", "claims", "claims_per_100_orders",
+           "delayed_share")
 SORT_KEYS = (*NUMBERS, "seller_id")
 TOTAL = "total"
-FIGURES = ("open", "delayed", "refusal_breaches", "held_back", "held_back_orders")
-LINE_FIELDS = ("counts", "awaiting_refund", *FIGURES)
+COUNTED = ("orders", "claims", "open", "delayed", "refusal_breaches", "held_back", "held_back_orders")
+RATES = ("claims_per_100_orders", "delayed_share")  # from the line's counts (the total's: from its sums)
+FIGURES = ("orders", "claims", "claims_per_100_orders", "open", "delayed", "delayed_share", "refusal_breaches",
+           "held_back", "held_back_orders")
+LINE_FIELDS = ("counts", "awaiting_refund", *COUNTED)
 # The flat form (the .xlsx export): a column per dashboard count as TYPE.KEY, then the line's numbers.
 COLUMNS = (
     "seller_id",
@@ -63,6 +67,9 @@ def _statements(shape: tuple[bool, bool]) -> tuple:
         select(claims.c.seller_id, claims.c.type, func.count())
         .where(claims.c.status == Status.REFUNDING, *period).group_by(claims.c.seller_id, claims.c.type),
         select(orders.c.seller_id, func.count()).where(dash.breached_at(orders)).group_by(orders.c.seller_id),
+        select(orders.c.seller_id, func.count())
+        .where(*dash.in_period(orders.c.order_date, shape)).group_by(orders.c.seller_id),
+        select(claims.c.seller_id, func.count()).where(*period).group_by(claims.c.seller_id),
     )
 
 
@@ -71,22 +78,36 @@ def seller_lines(
     period: dash.Period = dash.Period(), policy: Policy = DEFAULT_POLICY,
 ) -> list[dict]:
     """Every seller's line (its dashboard counts, open and delayed claims, breaches, yen held back), by seller id."""
-    by_key_query, delayed_query, awaiting_query, breaches_query = _statements(period.shape)
+    by_key_query, delayed_query, awaiting_query, breaches_query, orders_query, claims_query = _statements(period.shape)
     params = dash.at(None, as_of, period, policy)
     by_key = {(seller, t, k): n for seller, t, k, n in dash_conn.execute(by_key_query, params)}
     by_key.update({(seller, t, "delayed"): n for seller, t, n in dash_conn.execute(delayed_query, params)})
     awaiting = {(seller, t): n for seller, t, n in dash_conn.execute(awaiting_query, params)}
     breaches = dict(dash_conn.execute(breaches_query, params).all())
+    orders = dict(dash_conn.execute(orders_query, params).all())
+    claims = dict(dash_conn.execute(claims_query, params).all())
     held = settle.held_back(settlement_conn, as_of)
-    return [_line(seller, by_key, awaiting, breaches.get(seller, 0), held[seller])
-            for seller in sellers(dash_conn, as_of)]
+    return [_line(seller, by_key, awaiting, breaches.get(seller, 0), held[seller], orders.get(seller, 0),
+                  claims.get(seller, 0)) for seller in sellers(dash_conn, as_of)]
 
 
-def _line(seller_id: str, by_key: dict, awaiting_by: dict, breaches: int, held: dict) -> dict:
+def with_rates(line: dict) -> dict:
+    """Claims per 100 orders (placed in the period) and the share of open claims that are delayed: None
+    where there is nothing to divide by."""
+    return line | {
+        "claims_per_100_orders": round(line["claims"] * 100 / line["orders"], 1) if line["orders"] else None,
+        "delayed_share": round(line["delayed"] / line["open"], 4) if line["open"] else None,
+    }
+
+
+def _line(seller_id: str, by_key: dict, awaiting_by: dict, breaches: int, held: dict, orders: int = 0,
+          claims: int = 0) -> dict:
     counts = {t: {k: by_key.get((seller_id, t, k), 0) for k in (*keys, "delayed")} for t, keys in STATUS_KEYS.items()}
     awaiting = {t: awaiting_by.get((seller_id, t), 0) for t in ("exchange", "non_receipt")}
-    return {
+    return with_rates({
         "seller_id": seller_id,
+        "orders": orders,
+        "claims": claims,
         "counts": counts,
         "awaiting_refund": awaiting,
         # every open claim is under one open key of the dashboard, or waiting for its refund payment
@@ -96,7 +117,7 @@ def _line(seller_id: str, by_key: dict, awaiting_by: dict, breaches: int, held: 
         "refusal_breaches": breaches,
         "held_back": held["amount"],
         "held_back_orders": held["orders"],
-    }
+    })
 
 
 def summary(
@@ -107,8 +128,8 @@ def summary(
     if sort_by not in SORT_KEYS:
         raise UnknownSortKey(f"{sort_by!r} is not one of {', '.join(SORT_KEYS)}")
     lines = seller_lines(dash_conn, settlement_conn, as_of, period, policy)
-    if sort_by in NUMBERS:
-        lines.sort(key=lambda line: (-line[sort_by], line["seller_id"]))
+    if sort_by in NUMBERS:  # a rate of nothing (None) last
+        lines.sort(key=lambda line: (line[sort_by] is None, -(line[sort_by] or 0), line["seller_id"]))
     # no seller yet: the total of nothing, shaped like a seller's line without orders
     blank = [] if lines else [_line("", {}, {}, 0, {"orders": 0, "amount": 0})]
     return {
@@ -117,7 +138,7 @@ def summary(
         "to": period.end.isoformat() if period.end else None,
         "sort_by": sort_by,
         "sellers": lines,
-        "total": {"seller_id": TOTAL} | {k: _sum([line[k] for line in lines or blank]) for k in LINE_FIELDS},
+        "total": with_rates({"seller_id": TOTAL} | {k: _sum([line[k] for line in lines or blank]) for k in LINE_FIELDS}),
     }
 
 

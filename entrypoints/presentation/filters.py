@@ -14,6 +14,8 @@ FILTERS = {
     "yen": formats.yen,
     "pt": formats.points,
     "n": formats.count,
+    "rate": formats.rate,
+    "share": formats.share,
 }
 
 

@@ -61,3 +61,13 @@ def _moment(value: object) -> datetime | None:
     else:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=TOKYO)
+
+
+def rate(value: float | None) -> str:
+    """A rate with one decimal (12.5); a rate of nothing (no orders) as a dash."""
+    return "—" if value is None else f"{value:,.1f}"
+
+
+def share(value: float | None) -> str:
+    """A fraction as a percentage: 45.8%; a share of nothing as a dash."""
+    return "—" if value is None else f"{value * 100:.1f}%"

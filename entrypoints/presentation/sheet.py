@@ -10,6 +10,7 @@ from entrypoints.presentation.labels import claim_status, label
 LABELLED = {"status": "claim_status", "reason": "reason", "refund_to": "refund_to"}
 TIMES = ("completed_at", "requested_at", "shipped_at")
 DATES = ("order_date",)
+SHARES = ("delayed_share",)  # a fraction, shown as a percentage (45.8)
 
 
 def header(column: str) -> str:
@@ -38,6 +39,8 @@ def _value(column: str, value):
         return formats.tokyo_datetime(value)
     if column in DATES:
         return formats.tokyo_datetime(f"{value}T00:00:00").date()
+    if column in SHARES:
+        return round(value * 100, 1)
     if column == "seller_id" and value == "total":
         return words.TOTAL
     return value

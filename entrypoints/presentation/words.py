@@ -428,6 +428,10 @@ COLUMN = {
     "refusal_breaches": "キャンセル拒否後の未発送",
     "held_back": "精算保留額(円)",
     "held_back_orders": "精算保留の注文数",
+    "orders": "注文数",
+    "claims": "クレーム件数",
+    "claims_per_100_orders": "注文100件あたりのクレーム件数",
+    "delayed_share": "処理中のうち遅延(%)",
     "awaiting_refund.exchange": "返金待ち: 交換",
     "awaiting_refund.non_receipt": "返金待ち: 未受取",
     "total": "合計",
@@ -469,3 +473,21 @@ AUDITED = {
 # A verify job's states (entrypoints/verify_jobs.py).
 VERIFY_STATE = {"running": "検証中", "done": "完了", "failed": "中断 (エラー)"}
 TABLES.update({"verify_finding": VERIFY_FINDING, "audited": AUDITED, "verify_state": VERIFY_STATE})
+# The analysts' trends (/trends, issue 22): figures per week or month.
+TREND = {
+    "filed": "クレーム件数",
+    "per_100_delivered": "配送完了100件あたりのクレーム件数",
+    "delayed": "遅延したクレーム",
+    "delayed_share": "遅延の割合",
+    "refund_yen": "返金額(円)",
+    "orders_delivered": "配送完了の注文",
+    "partial_refund_yen": "一部払戻し",
+    "refusal_breaches": "キャンセル拒否後の未発送",
+    "points": "サービスポイント",
+    "all": "すべて",
+    "period": "期間",
+    "so_far": "集計中",
+}
+PERIOD = {"week": "週ごと", "month": "月ごと"}
+TABLES["trend"] = TREND
+TABLES["period"] = PERIOD

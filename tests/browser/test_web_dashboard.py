@@ -185,7 +185,8 @@ def test_an_analyst_reads_every_seller_side_by_side_and_sorts_them(browser, site
     rows = page.locator("#summary tr")
     assert rows.count() > 3
     page.locator("#summary th a", has_text=words.COLUMN["held_back"]).click()  # the heading's link, not the caption
-    expect(page.locator("#summary th[aria-sort=descending]")).to_contain_text(words.COLUMN["held_back"])
+    expect(page.locator("#summary th[aria-sort=descending]")).to_contain_text(words.COLUMN["held_back"] + " ▼")
+    assert page.locator("#summary th[aria-sort]").count() == 1  # the active sort only
     held = [int(rows.nth(i).locator("td").last.inner_text().replace(",", "").removesuffix("円"))
             for i in range(1, rows.count() - 1)]
     assert held == sorted(held, reverse=True)

@@ -93,6 +93,26 @@ def test_the_xlsx_opens_with_a_row_per_seller_and_the_total_holding_the_same_num
         assert row["return.completed"] == line["counts"]["return"]["completed"]
         assert row["exchange.delayed"] == line["counts"]["exchange"]["delayed"]
         assert [row[f] for f in FIGURES] == [line[f] for f in FIGURES]
+        assert [row["orders"], row["claims"], row["claims_per_100_orders"]] == \
+            [line["orders"], line["claims"], line["claims_per_100_orders"]]
+        assert row["delayed_share"] == (None if line["delayed_share"] is None else round(line["delayed_share"] * 100, 1))
+    assert {"注文数", "クレーム件数", "注文100件あたりのクレーム件数", "処理中のうち遅延(%)"} <= set(header)
+    assert all(isinstance(h, str) and "_" not in h and "." not in h for h in header), header  # no raw key
+
+
+def test_the_rates_stand_beside_the_counts_they_come_from(ingested):
+    """Orders: every order placed (in the period), as the dashboard's lists count them; claims: every claim
+    of those orders; the rates are those divided."""
+    document = as_json(ingested, "summary", "--as-of", AS_OF, *OCTOBER)
+    for line in (*document["sellers"], document["total"]):
+        assert line["claims_per_100_orders"] == (round(line["claims"] * 100 / line["orders"], 1) if line["orders"] else None)
+        assert line["delayed_share"] == (round(line["delayed"] / line["open"], 4) if line["open"] else None)
+    every = as_json(ingested, "summary", "--as-of", AS_OF)
+    assert 0 < document["total"]["orders"] < every["total"]["orders"]
+    assert document["total"]["claims"] <= every["total"]["claims"]
+    by_claims = as_json(ingested, "summary", "--as-of", AS_OF, "--sort", "claims_per_100_orders")["sellers"]
+    rates = [line["claims_per_100_orders"] for line in by_claims if line["claims_per_100_orders"] is not None]
+    assert rates == sorted(rates, reverse=True) and len(rates) > 1
 
 
 def test_the_table_has_a_line_per_seller_and_a_total_line(ingested):
@@ -101,5 +121,7 @@ def test_the_table_has_a_line_per_seller_and_a_total_line(ingested):
     body = out[3:3 + len(document["sellers"]) + 1]
     assert [line.split()[0] for line in body] == [l["seller_id"] for l in document["sellers"]] + ["total"]
     total = body[-1].split()
-    assert int(total[1]) == document["total"]["open"] and int(total[-2]) == document["total"]["held_back"]
+    assert int(total[1]) == document["total"]["orders"] and int(total[2]) == document["total"]["claims"]
+    assert float(total[3]) == document["total"]["claims_per_100_orders"]
+    assert int(total[4]) == document["total"]["open"] and int(total[-2]) == document["total"]["held_back"]
     assert out[-1] == f"{len(document['sellers'])} sellers"

@@ -66,15 +66,16 @@ ENDPOINTS = {
     "inquiries": ("GET", f"/api/inquiries?seller={OWN}"),
     "item inquiries": ("GET", f"/api/items/{{item}}/inquiries?seller={OWN}"),
     "summary": ("GET", f"/api/summary?as_of={AS_OF}"),
+    "trends": ("GET", f"/api/trends?seller={OWN}&period=month&as_of={AS_OF}"),
     "verify": ("GET", "/api/verify"),
     "parked": ("GET", "/api/parked"),
     "metrics": ("GET", "/metrics"),
 }
 SELLER_VIEWS = ("dashboard", "claims", "claims.xlsx", "settlement", "todo", "points", "history", "inquiries", "item inquiries")
 ALLOWED = {
-    "own seller": set(SELLER_VIEWS),
+    "own seller": {*SELLER_VIEWS, "trends"},
     "other seller": set(),  # another seller's views, its item pages included: as an unknown seller's
-    "analyst": {*SELLER_VIEWS, "summary"},
+    "analyst": {*SELLER_VIEWS, "summary", "trends"},
     "auditor": {"history", "verify"},
     "operator": {"parked", "metrics"},
     "no key": set(),
@@ -87,7 +88,7 @@ def expected_status(who: str, endpoint: str) -> int:
         return 401
     if endpoint in ALLOWED[who]:
         return 200
-    if who == "other seller" and endpoint in SELLER_VIEWS:
+    if who == "other seller" and endpoint in (*SELLER_VIEWS, "trends"):
         return 404  # another seller's list or order: as one that does not exist
     return 403
 
@@ -123,11 +124,23 @@ def test_another_sellers_order_and_list_are_answered_exactly_like_ones_that_do_n
     ("points", ("points", "--seller", OWN, "--month", "2026-10", "--items")),
     ("inquiries", ("inquiries", "--seller", OWN)),
     ("summary", ("summary", "--as-of", AS_OF)),
+    ("trends", ("trends", "--seller", OWN, "--period", "month", "--as-of", AS_OF)),
 ])
 def test_the_json_of_each_query_endpoint_is_the_command_lines(served, endpoint, args):
     who = "analyst" if endpoint == "summary" else "own seller"
     api = call(served, who, *ENDPOINTS[endpoint]).json()
     assert api == json.loads(served["cli"](*args, "--json").stdout)
+
+
+def test_a_seller_key_reads_its_own_trends_and_an_analyst_every_sellers(served):
+    own = call(served, "own seller", "GET", f"/api/trends?as_of={AS_OF}").json()
+    assert own == json.loads(served["cli"]("trends", "--seller", OWN, "--as-of", AS_OF, "--json").stdout)
+    every = call(served, "analyst", "GET", f"/api/trends?as_of={AS_OF}").json()
+    assert every["seller_id"] is None and every["total"]["all"]["filed"] > own["total"]["all"]["filed"] > 0
+    refused = call(served, "other seller", "GET", f"/api/trends?seller={OWN}&as_of={AS_OF}")
+    unknown = call(served, "other seller", "GET", f"/api/trends?seller=NO-SUCH-SELLER&as_of={AS_OF}")
+    assert (refused.status_code, refused.json()) == (unknown.status_code, unknown.json()) == (404, unknown.json())
+    assert call(served, "analyst", "GET", "/api/trends?period=year").status_code == 422
 
 
 def test_history_is_masked_for_a_seller_and_unmasked_for_an_auditor_as_on_the_command_line(served):

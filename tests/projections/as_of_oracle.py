@@ -6,7 +6,7 @@ with SQL). The product never replays; only these tests do."""
 from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
@@ -82,11 +82,13 @@ def summary_line_by_rules(conn: Connection, seller: str, as_of: datetime) -> dic
     counts = dash.counts(conn, seller, as_of)
     awaiting = dash.awaiting_refund(conn, seller, as_of)
     blocked = settlement_by_rules(conn, seller, as_of)["summary"]["blocked"]
-    return {
-        "seller_id": seller, "counts": counts, "awaiting_refund": awaiting,
+    orders = conn.execute(select(func.count()).where(dash_orders.c.seller_id == seller)).scalar()
+    return sq.with_rates({
+        "seller_id": seller, "orders": orders, "claims": len(dash.lookup(conn, seller, as_of)),
+        "counts": counts, "awaiting_refund": awaiting,
         "open": sum(n for keys in counts.values() for k, n in keys.items() if k != "delayed" and k not in CLOSED)
         + sum(awaiting.values()),
         "delayed": sum(keys["delayed"] for keys in counts.values()),
         "refusal_breaches": len(breaches_by_rules(conn, seller, as_of)),
         "held_back": blocked["amount"], "held_back_orders": blocked["orders"],
-    }
+    })
