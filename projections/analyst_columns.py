@@ -17,7 +17,9 @@ from sqlalchemy import Column, Table
 from projections.dashboard_tables import dash_claims, dash_claims_history, dash_orders, dash_orders_history
 from projections.inquiries import inquiries
 from projections.points_tables import points_entries, points_exchanges, points_orders, points_sellers
-from projections.settlement_tables import settle_orders, settle_orders_history, settle_sellers, settle_sellers_history
+from projections.settlement_tables import (
+    settle_orders, settle_orders_history, settle_refunds, settle_sellers, settle_sellers_history,
+)
 from projections.temporal import HISTORY
 from projections.todo_tables import todo_claims, todo_claims_history, todo_messages, todo_orders, todo_orders_history
 
@@ -50,18 +52,22 @@ POLICY: dict[Table, TablePolicy] = {
                            "shipped_at refused_on breach_from valid_from"),
         {"buyer_id": BUYER, "buyer_name": BUYER, "order_id": INTERNAL_ID, "claims": BOOKKEEPING}),
     dash_claims: TablePolicy(
-        "dashboard", _cols("order_no seq seller_id order_date type status status_key is_open filed_at closed_at valid_from"),
+        "dashboard", _cols("order_no seq seller_id order_date item_no type status status_key is_open filed_at filed_on "
+                           "closed_at open_seconds valid_from"),
         {"reason": FREE_TEXT}),
     settle_orders: TablePolicy(
-        "settlement", _cols("order_no seller_id paid refunded charges_paid delivered_at delivered_on cancelled claim "
+        "settlement", _cols("order_no seller_id item_no paid refunded charges_paid delivered_at delivered_on cancelled claim "
                             "partial_refund_pending return_charge_pending valid_from"),
         {"order_id": INTERNAL_ID}),
+    settle_refunds: TablePolicy(
+        "settlement", _cols("order_no seller_id item_no claim_type amount at refunded_on"), {"id": BOOKKEEPING},
+        added_at="at", as_of=FACTS),
     settle_sellers: TablePolicy("settlement", _cols("seller_id level valid_from"), {"seller_uuid": INTERNAL_ID}),
     points_orders: TablePolicy(
         "points", _cols("order_no seller_id item_no item_name item_kind region paid placed_at shipped_at"),
         {"order_id": INTERNAL_ID}, as_of=CHANGED_IN_PLACE),
     points_entries: TablePolicy(
-        "points", _cols("seller_id month order_no item_no item_name region kind detail tenths amount at"),
+        "points", _cols("seller_id month order_no item_no item_name region kind detail tenths amount at booked_on"),
         {"id": BOOKKEEPING}, added_at="at", as_of=FACTS),
     points_sellers: TablePolicy("points", _cols("seller_id"), {"seller_uuid": INTERNAL_ID},
                                 as_of="no time is kept: cannot answer as of a past moment"),
