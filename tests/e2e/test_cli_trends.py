@@ -3,10 +3,8 @@ seller, refusal breaches), the service-point ledger's (orders delivered per mont
 events' (refund yen, which settlement's amounts subtract); every seller's is the sum of each seller's;
 weeks and months hold the same numbers; the filters narrow it."""
 
-import os
 from collections import Counter, defaultdict
 from datetime import datetime
-from unittest import mock
 
 import pytest
 
@@ -15,7 +13,7 @@ from domain.claims import CLAIM_TYPES
 from entrypoints.bootstrap import Settings
 from entrypoints.documents import Documents
 from projections import trends_queries as tq
-from tests.e2e.conftest import as_json, simulated_store
+from tests.e2e.conftest import as_json, embedded, simulated_store
 
 AS_OF = "2026-11-21T09:00:00+09:00"
 MOMENT = datetime.fromisoformat(AS_OF)
@@ -26,10 +24,12 @@ TYPES = [str(t) for t in CLAIM_TYPES]
 def ingested(tmp_path_factory):
     work = tmp_path_factory.mktemp("trends")
     cli = simulated_store(work, orders=900, seed=21)
-    with mock.patch.dict(os.environ, {"ORDERCLAIMS_DATABASE_URL": f"sqlite:///{work / 'orderclaims.db'}"}):
+    with pytest.MonkeyPatch.context() as patch:  # this process as the command line: its key files, not the
+        embedded(patch)  # integration tests' keys in the environment
+        patch.setenv("ORDERCLAIMS_DATABASE_URL", f"sqlite:///{work / 'orderclaims.db'}")
         docs = Documents(Settings.from_env())
-    sellers = [line["seller_id"] for line in as_json(cli, "summary", "--as-of", AS_OF, "--sort", "seller_id")["sellers"]]
-    return cli, docs, sellers
+        sellers = [line["seller_id"] for line in as_json(cli, "summary", "--as-of", AS_OF, "--sort", "seller_id")["sellers"]]
+        yield cli, docs, sellers
 
 
 def filed(document: dict) -> dict:
