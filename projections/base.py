@@ -27,6 +27,7 @@ from projections.rows import Rows
 from projections.schema import LOG, SHADOW, metadata, positions, shadow_of
 
 _CHECKED: "weakref.WeakKeyDictionary[Engine, set[str]]" = weakref.WeakKeyDictionary()  # _drop_outdated
+_INDEXED: "weakref.WeakKeyDictionary[Engine, set[str]]" = weakref.WeakKeyDictionary()  # _create_missing_indexes
 
 
 class PositionConflict(IntegrityError):
@@ -99,10 +100,26 @@ class Projection:
         if not self.stored_in:
             self._drop_outdated(engine)
         metadata.create_all(engine, tables=[positions, parked_events, *self.tables])
+        if not self.stored_in:
+            self._create_missing_indexes(engine)
         if self.stored_in:
             with engine.begin() as conn:
                 for table in self.stored_in.values():
                     table.create(conn, checkfirst=True)
+
+    def _create_missing_indexes(self, engine: Engine) -> None:
+        """Indexes a later release added to a table that exists (create_all makes a table's indexes only with
+        the table): made on opening, once per engine and projection."""
+        checked = _INDEXED.setdefault(engine, set())
+        if self.name in checked:
+            return
+        with engine.begin() as conn:
+            for table in self.tables:
+                existing = {index["name"] for index in inspect(conn).get_indexes(table.name)}
+                for index in table.indexes:
+                    if index.name not in existing:
+                        index.create(conn)
+        checked.add(self.name)
 
     def _drop_outdated(self, engine: Engine) -> None:
         """Tables an earlier release made with other columns (before the history of docs/decisions/0022, or

@@ -30,6 +30,8 @@ dash_orders = Table(
 Index("dash_orders_by_seller", dash_orders.c.seller_id, dash_orders.c.placed_at)
 Index("dash_orders_refused", dash_orders.c.refused_on)
 # `claims` (which claim is the order's current one) is the handlers' only: a claim filed keeps no order version
+# every seller's orders as of a moment (the summary): holds what it reads, in its GROUP BY's order
+Index("dash_orders_by_seller_every", dash_orders.c.seller_id, dash_orders.c.order_date, dash_orders.c.valid_from)
 dash_orders_history = history_of(dash_orders, "refused_on", unversioned=("claims",))
 
 dash_claims = Table(
@@ -57,6 +59,10 @@ Index("dash_claims_filed", dash_claims.c.seller_id, dash_claims.c.filed_on)  # t
 Index("dash_claims_filed_every", dash_claims.c.filed_on, dash_claims.c.valid_from, dash_claims.c.type,
       dash_claims.c.is_open, dash_claims.c.filed_at, dash_claims.c.open_seconds, dash_claims.c.seller_id,
       dash_claims.c.item_no)
+# every seller's counts as of a moment (the summary): holds what it reads, in its GROUP BY's order
+Index("dash_claims_by_seller_every", dash_claims.c.seller_id, dash_claims.c.type, dash_claims.c.status_key,
+      dash_claims.c.valid_from, dash_claims.c.order_date, dash_claims.c.is_open, dash_claims.c.filed_at,
+      dash_claims.c.status)
 dash_claims_history = history_of(dash_claims)
 
 TABLES = (dash_orders, dash_claims, dash_orders_history, dash_claims_history)

@@ -9,6 +9,7 @@ Live reads (T at or after the latest event) find no history row past T, so they 
 """
 
 from functools import cache
+from typing import Any
 
 from sqlalchemy import Column, Index, Table, bindparam, select, union_all
 from sqlalchemy.sql import Subquery
@@ -57,3 +58,15 @@ def as_of(table: Table, one_seller: bool = True) -> Subquery:
         now = now.where(table.c.seller_id == SELLER)
         then = then.where(history.c.seller_id == SELLER)
     return union_all(now, then).subquery(table.name)
+
+
+def counted_as_of(table: Table, one_seller: bool, build: Any) -> tuple:
+    """A count as of the moment over a versioned table, as two GROUP BYs whose sums add up: the current rows
+    valid since before it, and the versions valid then (as_of's two branches). Each is answered by an
+    index in its order; their UNION would be sorted again (46 ms instead of 12 at 100,000 orders).
+    `build(table, conditions)` makes the GROUP BY of one branch."""
+    history = HISTORY[table]
+    seller = [table.c.seller_id == SELLER] if one_seller else []
+    then_seller = [history.c.seller_id == SELLER] if one_seller else []
+    return (build(table, [table.c.valid_from <= AS_OF, *seller]),
+            build(history, [history.c.valid_from <= AS_OF, history.c.valid_to > AS_OF, *then_seller]))

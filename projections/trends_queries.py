@@ -24,7 +24,7 @@ from projections import dashboard_queries as dash
 from projections.dashboard_tables import dash_claims, dash_orders
 from projections.points_tables import points_entries
 from projections.settlement_tables import PARTIAL_REFUND, settle_orders, settle_refunds
-from projections.temporal import AS_OF, HISTORY, SELLER
+from projections.temporal import AS_OF, SELLER, counted_as_of
 from projections.temporal import as_of as as_of_rows
 
 PERIODS = ("week", "month")
@@ -77,8 +77,8 @@ def _statements(shape: tuple[bool, bool, bool, bool]) -> dict[str, Any]:
                 .group_by(t.c.delivered_on))
 
     return {
-        "claims": _counted_as_of(dash_claims, one_seller, claims),
-        "delivered": _counted_as_of(settle_orders, one_seller, delivered),
+        "claims": counted_as_of(dash_claims, one_seller, claims),
+        "delivered": counted_as_of(settle_orders, one_seller, delivered),
         "refunds": select(settle_refunds.c.refunded_on, settle_refunds.c.claim_type, func.sum(settle_refunds.c.amount))
         .where(settle_refunds.c.at <= AS_OF, *_where(settle_refunds, settle_refunds.c.refunded_on, shape))
         .group_by(settle_refunds.c.refunded_on, settle_refunds.c.claim_type),
@@ -89,17 +89,6 @@ def _statements(shape: tuple[bool, bool, bool, bool]) -> dict[str, Any]:
         .where(points_entries.c.at <= AS_OF, *_where(points_entries, points_entries.c.booked_on, shape))
         .group_by(points_entries.c.booked_on),
     }
-
-
-def _counted_as_of(table: Any, one_seller: bool, build: Any) -> tuple:
-    """A count as of the moment over a versioned table, as two GROUP BYs whose sums add up: the current rows
-    valid since before it, and the versions valid then (temporal.as_of's two branches). Each is answered by an
-    index in its order; their UNION would be sorted again (46 ms instead of 12 at 100,000 orders)."""
-    history = HISTORY[table]
-    seller = [table.c.seller_id == SELLER] if one_seller else []
-    then_seller = [history.c.seller_id == SELLER] if one_seller else []
-    return (build(table, [table.c.valid_from <= AS_OF, *seller]),
-            build(history, [history.c.valid_from <= AS_OF, history.c.valid_to > AS_OF, *then_seller]))
 
 
 def bucket_start(day: date, period: str) -> date:

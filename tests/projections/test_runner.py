@@ -4,7 +4,7 @@ from datetime import datetime
 
 import orjson
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, inspect, select
 from sqlalchemy.pool import StaticPool
 
 from consumers.ingest import ingest_lines
@@ -138,3 +138,15 @@ def test_a_dashboard_as_of_a_past_moment_equals_one_built_from_the_messages_up_t
         with part_engine.connect() as conn:
             truth = dash.counts(conn, seller, cut)
         assert as_of == truth
+
+
+def test_opening_a_projection_makes_the_indexes_a_table_of_an_earlier_release_lacks(tmp_path):
+    """create_all makes a table's indexes only with the table: an index added later is made on opening."""
+    url = f"sqlite:///{tmp_path / 'read.db'}"
+    Dashboard().create_tables(create_engine(url))
+    with create_engine(url).begin() as conn:
+        conn.exec_driver_sql("DROP INDEX dash_claims_by_seller_every")
+    reopened = create_engine(url)
+    Dashboard().create_tables(reopened)
+    with reopened.connect() as conn:
+        assert "dash_claims_by_seller_every" in {i["name"] for i in inspect(conn).get_indexes("dash_claims")}
