@@ -8,12 +8,12 @@ import re
 import sqlite3
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tests.browser.serving import serving
 from tests.browser.test_web_dashboard import shot
 from tests.e2e.conftest import command_line
-from tools.services.chromium import axe_core, chromium
+from tools.services.chromium import axe_core
 
 SERIOUS = ("serious", "critical")
 WIDTHS = {"": 1280, "phone-": 390}
@@ -34,14 +34,6 @@ def site(tmp_path_factory):
         yield {"base": base, "key": key, "work": work}
 
 
-@pytest.fixture(scope="module")
-def chromium_browser():
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(chromium()),
-                                              args=["--no-sandbox", "--disable-background-networking"])
-        yield launched
-        launched.close()
-
 
 def logged_in(browser, site, width: int = 1280, script: bool = True):
     page = browser.new_context(viewport={"width": width, "height": 860}, java_script_enabled=script).new_page()
@@ -59,8 +51,8 @@ def no_serious_violations(page) -> None:
 
 
 @pytest.mark.parametrize("prefix", WIDTHS)
-def test_the_whole_log_is_verified_as_a_post_with_its_progress_polled_by_the_page(chromium_browser, site, prefix):
-    page = logged_in(chromium_browser, site, WIDTHS[prefix])
+def test_the_whole_log_is_verified_as_a_post_with_its_progress_polled_by_the_page(browser, site, prefix):
+    page = logged_in(browser, site, WIDTHS[prefix])
     polled = []
     page.on("response", lambda r: polled.append(r.status) if r.url.endswith("/progress") else None)
     page.click("#verify")
@@ -77,8 +69,8 @@ def test_the_whole_log_is_verified_as_a_post_with_its_progress_polled_by_the_pag
     page.close()
 
 
-def test_without_javascript_the_page_refreshes_itself_until_the_report(chromium_browser, site):
-    page = logged_in(chromium_browser, site, script=False)
+def test_without_javascript_the_page_refreshes_itself_until_the_report(browser, site):
+    page = logged_in(browser, site, script=False)
     shown = []  # each time the job's page was loaded: was it still running?
     page.on("response", lambda r: shown.append(b"verify-progress" in r.body()) if JOB_PAGE.search(r.url) else None)
     page.click("#verify")
@@ -89,9 +81,9 @@ def test_without_javascript_the_page_refreshes_itself_until_the_report(chromium_
     page.close()
 
 
-def test_one_order_is_verified_and_replayed_step_by_step(chromium_browser, site):
+def test_one_order_is_verified_and_replayed_step_by_step(browser, site):
     for prefix, width in WIDTHS.items():
-        page = logged_in(chromium_browser, site, width)
+        page = logged_in(browser, site, width)
         page.fill("#verify-order input[name=order]", ORDER)
         page.click("#verify-order button[type=submit]")
         expect(page.locator("#verify-order-result")).to_contain_text("改ざんなし (OK)")
@@ -111,7 +103,7 @@ def test_one_order_is_verified_and_replayed_step_by_step(chromium_browser, site)
         page.close()
 
 
-def test_an_altered_stores_findings_are_grouped_in_japanese(chromium_browser, site):
+def test_an_altered_stores_findings_are_grouped_in_japanese(browser, site):
     """Last in this module: it alters the store."""
     db = sqlite3.connect(site["work"] / "orderclaims.db")
     oid = next(o for o, s in db.execute("SELECT originator_id, state FROM stored_events WHERE topic = "
@@ -120,7 +112,7 @@ def test_an_altered_stores_findings_are_grouped_in_japanese(chromium_browser, si
                "WHERE originator_id = ? AND originator_version = 2", (oid,))
     db.commit()
     db.close()
-    page = logged_in(chromium_browser, site)
+    page = logged_in(browser, site)
     page.click("#verify")
     expect(page.locator("#verify-result")).to_contain_text("不一致あり (FAILED)", timeout=60_000)
     expect(page.locator("#finding-1-title")).to_contain_text("イベントの改ざん")

@@ -7,13 +7,11 @@ import re
 
 import orjson
 import pytest
-from playwright.sync_api import sync_playwright
 
 from producers.simulator import simulate
 from tests.browser.serving import serving
 from tests.browser.test_web_dashboard import SCREENSHOTS
 from tests.e2e.conftest import command_line
-from tools.services.chromium import chromium
 
 CHARTS = ("claims", "rate", "delayed", "refunds", "breaches", "points")
 AS_OF = "2026-11-21T09:00:00+09:00"
@@ -33,14 +31,6 @@ def site(tmp_path_factory):
     with serving(work, ORDERCLAIMS_AS_OF=AS_OF) as base:
         yield {"base": base, "key": key, "expected": expected}
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(chromium()),
-                                              args=["--no-sandbox", "--disable-background-networking"])
-        yield launched
-        launched.close()
 
 
 @pytest.mark.parametrize("width, height, name", [(1280, 860, "trends"), (390, 844, "trends-phone")])

@@ -13,14 +13,13 @@ from pathlib import Path
 import openpyxl
 import orjson
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from domain.calendar import TOKYO
 from entrypoints.presentation import words
 from producers.simulator import simulate
 from tests.e2e.conftest import command_line
 from tests.browser.serving import serving
-from tools.services.chromium import chromium
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -55,14 +54,6 @@ def site(tmp_path_factory):
         yield {"base": base, "keys": keys, "seller": seller, "month": last_month,
                 "other_order": other_order["orders"][0]["order_no"]}
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(chromium()),
-                                              args=["--no-sandbox", "--disable-background-networking"])
-        yield launched
-        launched.close()
 
 
 def logged_in(browser, site, who: str):
