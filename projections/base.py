@@ -97,15 +97,15 @@ class Projection:
         return twin
 
     def create_tables(self, engine: Engine) -> None:
-        if not self.stored_in:
-            self._drop_outdated(engine)
-        metadata.create_all(engine, tables=[positions, parked_events, *self.tables])
-        if not self.stored_in:
-            self._create_missing_indexes(engine)
-        if self.stored_in:
+        if self.stored_in:  # a scratch rebuild's tables: made as they are
+            metadata.create_all(engine, tables=[positions, parked_events, *self.tables])
             with engine.begin() as conn:
                 for table in self.stored_in.values():
                     table.create(conn, checkfirst=True)
+            return
+        self._drop_outdated(engine)
+        metadata.create_all(engine, tables=[positions, parked_events, *self.tables])
+        self._create_missing_indexes(engine)
 
     def _create_missing_indexes(self, engine: Engine) -> None:
         """Indexes a later release added to a table that exists (create_all makes a table's indexes only with

@@ -13,7 +13,6 @@ from domain.privacy import ERASED, mask_name
 from projections.base import Projection, handles
 from projections.order_claims import add_claim, current_claim, prefetch_orders_and_claims
 from projections.dashboard_tables import TABLES, dash_claims, dash_orders
-from projections.dashboard_tables import dash_orders_history  # noqa: F401 (the tests import it from here)
 from projections.rows import Row, Rows
 
 

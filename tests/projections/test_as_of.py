@@ -16,7 +16,7 @@ from consumers.ingest import ingest_lines
 from domain.application import Orders
 from domain.privacy import ERASED
 from projections import dashboard_queries as dash
-from projections.dashboard import dash_orders, dash_orders_history
+from projections.dashboard_tables import dash_orders, dash_orders_history
 from producers.simulator import simulate
 from projections.runner import LogFollower, all_projections
 from tests.projections.as_of_oracle import (
