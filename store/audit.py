@@ -108,8 +108,11 @@ class ChainKeyMissing(KeyMissing):
 def tables(engine: Engine) -> None:
     """The checkpoints' tables, and the columns message v2 added to a store's earlier table."""
     metadata.create_all(engine)
-    with engine.begin() as conn:  # an aggregate's leaves across checkpoints (a table earlier releases made has none)
-        conn.execute(text("CREATE INDEX IF NOT EXISTS checkpoint_leaves_by_id ON checkpoint_leaves (originator_id, size)"))
+    # An aggregate's leaves across checkpoints (a table earlier releases made has none); looked for first,
+    # as CREATE INDEX IF NOT EXISTS locks the table against writers even when the index is there.
+    if "checkpoint_leaves_by_id" not in {i["name"] for i in inspect(engine).get_indexes("checkpoint_leaves")}:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE INDEX IF NOT EXISTS checkpoint_leaves_by_id ON checkpoint_leaves (originator_id, size)"))
     have = {c["name"] for c in inspect(engine).get_columns("checkpoints")}
     if ADDED.keys() - have:
         blob = "BYTEA" if engine.dialect.name == "postgresql" else "BLOB"

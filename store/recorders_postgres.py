@@ -50,6 +50,34 @@ class PostgresOffsetsRecorder(ChainWriter, PostgresProcessRecorder):
         self._settings_table = f'"{self.datastore.schema}".store_settings'
         self._checkpoints_table = f'"{self.datastore.schema}".checkpoints'
 
+    def create_table(self) -> None:
+        """eventsourcing's create statements, only when a table, index, column, type or function of them
+        is missing. Run on a store in use, they lock it even when all is there (CREATE INDEX IF NOT EXISTS
+        takes the events' share lock, ALTER TABLE the links' exclusive one, in one transaction), and a
+        writer holding the links and waiting for the events deadlocked with them: a checkpoint started
+        during an ingest did."""
+        if self._schema_complete():
+            self.datastore.register_type_adapters()
+            return
+        super().create_table()
+
+    def _schema_complete(self) -> bool:
+        schema = self.datastore.schema
+        relations = [f'"{schema}"."{name}"' for name in (
+            self.events_table_name, self.tracking_table_name, self.notification_id_index_name,
+            "event_hashes", "store_settings", "aggregate_ids")]
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                "SELECT (SELECT COUNT(*) FROM unnest(%s::text[]) AS r(name) WHERE to_regclass(r.name) IS NULL) = 0 "
+                "AND to_regtype(%s) IS NOT NULL "
+                "AND EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+                "            WHERE n.nspname = %s AND p.proname = %s) "
+                "AND EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attname = 'tag' "
+                "            AND NOT attisdropped) AS complete",
+                (relations, f'"{schema}"."{self.stored_event_type_name}"', schema,
+                 self.pg_function_name_insert_events, f'"{schema}"."event_hashes"'))
+            return bool(curs.fetchone()["complete"])
+
     def insert_events(self, stored_events: Any, **kwargs: Any) -> Any:
         """As eventsourcing's, with a refusal told apart from a fault: in pipeline mode a unique
         violation (of the events, the chain links or the positions) can surface as "pipeline aborted",
