@@ -113,6 +113,12 @@ class Documents:
         with self.reading(SETTLEMENT, as_of) as conn:
             return settle.settlement(conn, seller, as_of or now())
 
+    def settlement_page(self, seller: str, as_of: datetime | None, states: tuple[str, ...], limit: int,
+                        offset: int) -> dict:
+        """The settlement page's: the orders in `states`, `limit` of them from `offset` on, and how many in all."""
+        with self.reading(SETTLEMENT, as_of) as conn:
+            return settle.settlement_page(conn, seller, as_of or now(), states, limit, offset)
+
     def todo(self, seller: str, as_of: datetime | None = None) -> dict:
         """The seller's to-do list (SPEC §6.4), with the yen settlement holds back."""
         with self.reading(TODO, as_of) as todo_conn, self.reading(SETTLEMENT, as_of) as settlement_conn:

@@ -210,11 +210,13 @@ def claims_download(who: Visitor, docs: Docs, seller: Seller = None, status: Nam
 
 @pages.get("/settlement", response_class=HTMLResponse)
 def settlement_page(request: Request, who: Visitor, docs: Docs, seller: Seller = None, as_of: AsOf = None,
-                    state: SettlementState = None):
-    document = docs.settlement(who.seller(seller), arguments.moment(as_of))
+                    state: SettlementState = None, number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1):
+    size = settlement_list.PAGE_SIZE
+    document = docs.settlement_page(who.seller(seller), arguments.moment(as_of), settlement_list.chosen(state),
+                                    size, (number - 1) * size)
     return page(request, who, "settlement.html", d=document, as_of=as_of, state=state or "",
-                states=settlement_list.STATES, open_money=settlement_list.OPEN_MONEY,
-                orders=settlement_list.listed(document["orders"], state))
+                states=settlement_list.STATES, open_money=settlement_list.OPEN_MONEY, number=number, size=size,
+                pages=settlement_list.pages(document["listed"]))
 
 
 @pages.get("/points", response_class=HTMLResponse)

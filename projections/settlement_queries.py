@@ -72,21 +72,54 @@ def _params(seller_id: str, as_of: datetime, level: str, policy: Policy) -> dict
 def settlement(conn: Connection, seller_id: str, as_of: datetime, policy: Policy = DEFAULT_POLICY) -> dict:
     """Every order of the seller with its state, due date, amount and what blocks it."""
     level = seller_level(conn, seller_id, as_of)
-    due = lru_cache(maxsize=None)(lambda day: due_date(day, level, policy).isoformat())
-    listed = [{
-        "order_no": r.order_no,
-        "state": r.state,
-        "due_date": due(r.delivered_on) if r.delivered_on and r.state in ("blocked", "eligible", "due") else None,
-        "amount": r.amount,
-        "blocked_by": _blocked_by(r) if r.state == "blocked" else [],  # SPEC §9: for a blocked order only
-    } for r in conn.execute(_orders(), _params(seller_id, as_of, level, policy))]
     return {
         "seller_id": seller_id,
         "as_of": as_of.isoformat(),
         "level": level,
         "summary": totals(conn, seller_id, as_of, policy, level),
-        "orders": listed,
+        "orders": _listed(conn.execute(_orders(), _params(seller_id, as_of, level, policy)), level, policy),
     }
+
+
+# The list's order: what the seller can act on first, then the money soonest paid (a later delivery is
+# never due earlier), then the orders not delivered and those closed.
+LISTED_FIRST = ("blocked", "due", "eligible", "pending", "closed")
+
+
+@cache
+def _page() -> Any:
+    orders = as_of_rows(settle_orders)
+    states = state(orders)
+    return (select(orders.c.order_no, orders.c.claim, orders.c.partial_refund_pending, orders.c.return_charge_pending,
+                   orders.c.delivered_on, amount(orders).label("amount"), states.label("state"))
+            .where(states.in_(bindparam("states", expanding=True)))
+            .order_by(case({s: i for i, s in enumerate(LISTED_FIRST)}, value=states), orders.c.delivered_on.is_(None),
+                      orders.c.delivered_on, orders.c.order_no)
+            .limit(bindparam("limit")).offset(bindparam("offset")))
+
+
+def settlement_page(conn: Connection, seller_id: str, as_of: datetime, states: tuple[str, ...], limit: int,
+                    offset: int = 0, policy: Policy = DEFAULT_POLICY) -> dict:
+    """As `settlement`, with only the orders in `states` from `offset` on, at most `limit`, in the list's
+    order (LISTED_FIRST), and how many there are in all (`listed`): a page of a seller with thousands of
+    orders costs its rows, not the seller's."""
+    level = seller_level(conn, seller_id, as_of)
+    summary = totals(conn, seller_id, as_of, policy, level)
+    rows = conn.execute(_page(), {**_params(seller_id, as_of, level, policy), "states": list(states),
+                                  "limit": limit, "offset": offset})
+    return {"seller_id": seller_id, "as_of": as_of.isoformat(), "level": level, "summary": summary,
+            "orders": _listed(rows, level, policy), "listed": sum(summary[s]["orders"] for s in states)}
+
+
+def _listed(rows: Any, level: str, policy: Policy) -> list[dict]:
+    due = lru_cache(maxsize=None)(lambda day: due_date(day, level, policy).isoformat())
+    return [{
+        "order_no": r.order_no,
+        "state": r.state,
+        "due_date": due(r.delivered_on) if r.delivered_on and r.state in ("blocked", "eligible", "due") else None,
+        "amount": r.amount,
+        "blocked_by": _blocked_by(r) if r.state == "blocked" else [],  # SPEC §9: for a blocked order only
+    } for r in rows]
 
 
 @cache

@@ -156,6 +156,24 @@ def test_settlement_filters_by_state_and_lists_blocked_orders_first(site):
     assert site["seller"].get("/settlement?state=lost").status_code == 422
 
 
+def test_settlement_shows_a_long_list_a_page_at_a_time_with_links_to_the_next_and_the_previous(site, monkeypatch):
+    from entrypoints.presentation import settlement_list
+
+    monkeypatch.setattr(settlement_list, "PAGE_SIZE", 2)
+    seen, path = [], "/settlement?state=all"
+    while path:
+        html = site["seller"].get(path).text
+        first = len(seen) + 1
+        seen += re.findall(r'<th scope="row"><a href="/orders/(\d+)">', html.split('id="settlement-orders"')[1])
+        assert f"{len(ORDER_OF)}件中 {first}–{len(seen)}件目" in main_text(html)
+        following = re.search(r'<a href="(/settlement\?[^"]+)" rel="next">次の2件</a>', html)
+        path = following and following.group(1).replace("&amp;", "&")
+    assert len(seen) == len(set(seen)) == len(ORDER_OF) and set(seen) == set(ORDER_OF.values())
+    last = site["seller"].get(f"/settlement?state=all&page={-(-len(ORDER_OF) // 2)}").text
+    assert 'rel="prev">前の2件</a>' in last and 'rel="next"' not in last
+    assert site["seller"].get("/settlement?page=0").status_code == 422
+
+
 def test_an_empty_list_says_so(site):
     text = main_text(site["seller"].get("/claims?status=exchange.delayed&as_of=2026-11-05T12:00").text)
     assert "該当する注文はありません" in text

@@ -105,3 +105,31 @@ def test_settlement_rows_give_a_due_date_and_what_blocks_only_where_spec_says(wo
     assert (orders["B1"]["state"], orders["B1"]["blocked_by"]) == ("blocked", ["exchange.accepted"])
     assert orders["B1"]["due_date"] == "2026-10-21"  # the date it would have: delivered 10-02 + 15 → Wed 10-21
     assert (orders["C1"]["state"], orders["C1"]["due_date"], orders["C1"]["blocked_by"]) == ("closed", None, [])
+
+
+@pytest.mark.parametrize("shown", [("blocked", "due", "eligible"), settle.STATES, ("closed",)])
+def test_the_pages_of_a_list_hold_each_order_of_its_states_once_blocked_first_then_the_soonest_paid(world, shown):
+    world.send(
+        step("seller.registered", "", "marketplace", "09-01 10:00", seller_id="S1", level="power"),
+        order("P1"), ship("P1", "10-01 12:00"),
+        *delivered("B1", at="10-02 12:00"),
+        step("return.requested", "B1", "buyer", "10-03 10:00", reason="x", responsibility="buyer"),
+        *delivered("B2", shipped_at="10-01 11:00", at="10-01 12:00"),
+        step("return.requested", "B2", "buyer", "10-03 10:00", reason="x", responsibility="buyer"),
+        *delivered("E2", at="10-09 12:00"), *delivered("E1", at="10-08 12:00"),
+        *delivered("D2", shipped_at="10-01 11:00", at="10-02 12:00"),
+        *delivered("D1", shipped_at="10-01 11:00", at="10-01 12:00"),
+        order("X1"), step("cancel.requested", "X1", "buyer", "10-01 11:00", reason="x"), paid("X1", "10-02 10:00"),
+    )
+    moment = datetime.fromisoformat(t("10-10 12:00"))
+    with reading(world.app, world.engine, Settlement(), moment, follow=False) as conn:
+        everything = settle.settlement(conn, "S1", moment)
+        pages = [settle.settlement_page(conn, "S1", moment, shown, 2, offset) for offset in range(0, 12, 2)]
+    listed = [o for p in pages for o in p["orders"]]
+    assert sorted(listed, key=lambda o: o["order_no"]) == [o for o in everything["orders"] if o["state"] in shown]
+    assert all(p["listed"] == len(listed) and p["summary"] == everything["summary"] for p in pages)
+    assert all(len(p["orders"]) <= 2 for p in pages)
+    rank = [(settle.LISTED_FIRST.index(o["state"]), o["due_date"] or "9999") for o in listed]
+    assert rank == sorted(rank)
+    if shown == settle.STATES:
+        assert [o["order_no"] for o in listed] == ["B2", "B1", "D1", "D2", "E1", "E2", "P1", "X1"]

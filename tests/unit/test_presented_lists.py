@@ -1,5 +1,5 @@
-"""The lists as the pages and the downloads show them: settlement filtered by state with blocked
-orders first, and the .xlsx with Japanese headers, labels, Excel dates in Tokyo time, column widths
+"""The lists as the downloads show them (settlement's order and pages: tests/projections/test_settlement.py):
+the .xlsx with Japanese headers, labels, Excel dates in Tokyo time, column widths
 and never a formula (issue 19, items 3 and 8)."""
 
 import io
@@ -8,24 +8,7 @@ from datetime import datetime
 import openpyxl
 
 from entrypoints.presentation import sheet
-from entrypoints.presentation.settlement_list import listed
 from projections import dashboard_queries as dash
-
-ORDERS = [
-    {"order_no": "1", "state": "due", "due_date": "2026-11-04"},
-    {"order_no": "2", "state": "blocked", "due_date": "2026-11-25"},
-    {"order_no": "3", "state": "eligible", "due_date": "2026-11-11"},
-    {"order_no": "4", "state": "pending", "due_date": None},
-    {"order_no": "5", "state": "closed", "due_date": None},
-    {"order_no": "6", "state": "blocked", "due_date": "2026-11-18"},
-]
-
-
-def test_settlement_lists_blocked_orders_first_then_by_due_date():
-    assert [o["order_no"] for o in listed(ORDERS, None)] == ["6", "2", "1", "3"]  # the money on its way
-    assert [o["order_no"] for o in listed(ORDERS, "all")] == ["6", "2", "1", "3", "4", "5"]
-    assert [o["order_no"] for o in listed(ORDERS, "closed")] == ["5"]
-
 
 ROW = {"status": "return.on_hold", "completed_at": None, "reason": "=HYPERLINK(\"http://x\")",
        "requested_at": "2026-11-15T01:53:12+00:00", "order_date": "2026-11-10", "shipped_at": "2026-11-12T09:00:00+09:00",
