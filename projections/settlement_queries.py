@@ -17,6 +17,7 @@ from domain.policy import DEFAULT_LEVEL
 from domain.settlement import due_date, last_due_delivery
 from projections.settlement_tables import settle_orders, settle_sellers
 from projections.temporal import as_of as as_of_rows
+from projections.temporal import counted_as_of
 
 STATES = ("pending", "blocked", "eligible", "due", "closed")
 
@@ -138,17 +139,23 @@ def totals(conn: Connection, seller_id: str, as_of: datetime, policy: Policy = D
 
 
 @cache
-def _held_back() -> Any:
-    orders = as_of_rows(settle_orders, one_seller=False)
-    return (select(orders.c.seller_id, func.count(), func.sum(amount(orders)))
-            .where(blocked(orders)).group_by(orders.c.seller_id))
+def _held_back() -> tuple:
+    """The blocked orders' sellers and amounts as of the moment, from the current rows and the versions
+    valid then (temporal.counted_as_of's branches). Added up here: a GROUP BY would have the database walk
+    the seller's index and look up every order, where the blocked ones are a few in a hundred."""
+    def held(t: Any, valid: list) -> Any:
+        return select(t.c.seller_id, amount(t)).where(*valid, blocked(t))
+    return counted_as_of(settle_orders, False, held)
 
 
 def held_back(conn: Connection, as_of: datetime) -> dict[str, dict]:
-    """Every seller's blocked orders and yen as of a moment, in one GROUP BY."""
+    """Every seller's blocked orders and yen as of a moment."""
     found = defaultdict(lambda: {"orders": 0, "amount": 0})
-    found.update({seller: {"orders": n, "amount": int(yen or 0)}
-                  for seller, n, yen in conn.execute(_held_back(), {"as_of": as_of})})
+    for query in _held_back():
+        for seller, yen in conn.execute(query, {"as_of": as_of}):
+            line = found[seller]
+            line["orders"] += 1
+            line["amount"] += yen
     return found
 
 

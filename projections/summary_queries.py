@@ -95,8 +95,10 @@ def seller_lines(
             orders[seller] += n
     breaches = dict(dash_conn.execute(breaches_query, params).all())
     held = settle.held_back(settlement_conn, as_of)
+    # without a period, the sellers with an order placed by then are those the orders' count found
+    everyone = sorted(orders) if period.shape == (False, False) else sellers(dash_conn, as_of)
     return [_line(seller, by_key, awaiting, breaches.get(seller, 0), held[seller], orders[seller], claims[seller])
-            for seller in sellers(dash_conn, as_of)]
+            for seller in everyone]
 
 
 def with_rates(line: dict) -> dict:
