@@ -47,6 +47,7 @@ def answers(conn: Connection, sellers: list[str], as_of: datetime) -> dict:
             "every claim": dash.lookup(conn, seller, as_of),
             "breaches": dash.refusal_breaches(conn, seller, as_of),
             "settlement": settle.settlement(conn, seller, as_of),
+            "a settlement page": settle.settlement_page(conn, seller, as_of, settle.STATES, 7, 3),
             "todo": td.todo(conn, conn, seller, as_of),
         }
     found["summary"] = sq.summary(conn, conn, as_of)
