@@ -27,7 +27,7 @@ from domain.order import order_id
 UUID5, UUID7 = "uuid5", "uuid7"
 ORDER, CART = "order", "cart"
 NATURAL = {ORDER: order_id, CART: cart_id}  # the uuid5 scheme's ids
-IDS_KEPT = 200_000  # natural key → id pairs kept in memory (more than the aggregate cache holds)
+IDS_KEPT = 50_000  # natural key → id pairs kept in memory, the latest used (5× the aggregate cache; docs/decisions/0004: RSS)
 
 _lock = threading.Lock()
 _last = [0, 0]  # the last id's milliseconds and counter
@@ -72,7 +72,9 @@ class AggregateIds:
         if not self.time_ordered:
             return NATURAL[kind](key)
         found = self._known.get((kind, key))
-        if found is None and ask_store:
+        if found is not None:
+            self._known.move_to_end((kind, key))
+        elif ask_store:
             found = self._lookup(kind, key)
             if found is not None:
                 self.remember([((kind, key), found)])

@@ -32,7 +32,7 @@ from sqlalchemy.exc import DBAPIError
 from store.keyring import KeyMissing, find_key
 
 MASTER_KEY_ENV = "ORDERCLAIMS_MASTER_KEY"
-KEYS_KEPT = 100_000  # unwrapped keys kept for decryption (each about 150 bytes)
+KEYS_KEPT = 50_000  # unwrapped keys kept for decryption (each about 200 bytes with its entry; decision 0004)
 ERASURES_EVERY_S = 1.0  # how often a process asks for erasures it has not seen (SPEC §7: within a second)
 ERASURES_OVERLAP = timedelta(minutes=1)  # erasures stamped by another process's clock, committed late, are still seen
 NO_ERASURE = datetime(2000, 1, 1, tzinfo=timezone.utc)  # "none seen yet" (a floor the overlap can go below)
@@ -99,7 +99,7 @@ class BuyerKeys:
     def __init__(self, engine: Engine, master: bytes):
         self.engine = engine
         self._master = AESGCM(master)
-        self._unwrapped: OrderedDict[str, bytes] = OrderedDict()  # the latest KEYS_KEPT keys unwrapped
+        self._unwrapped: OrderedDict[str, bytes] = OrderedDict()  # the KEYS_KEPT keys used last, unwrapped
         self.on_erased: list[Callable[[set[str]], None]] = []  # told the buyers whose erasure was just seen
         metadata.create_all(engine)
         try:
@@ -175,7 +175,10 @@ class BuyerKeys:
         """A key for decryption (cached once unwrapped), or None once erased."""
         self.revalidate()
         key = self._unwrapped.get(key_id)
-        return key if key is not None else self.live(key_id)
+        if key is None:
+            return self.live(key_id)
+        self._unwrapped.move_to_end(key_id)  # the latest used are kept
+        return key
 
     @_store_fault
     def warm(self, key_ids: set[str]) -> None:

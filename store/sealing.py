@@ -27,7 +27,7 @@ from store.keys import BuyerKeys, NewKey
 SEALED = "_sealed_"
 SEALED_KEY = re.compile(rb'"_sealed_":"([0-9a-f]{32})"')
 PLACED = "domain.order:Order.Placed"
-ORDERS_KEPT = 100_000
+ORDERS_KEPT = 50_000  # orders whose first event's key is kept (5× the aggregate cache; decision 0004)
 
 
 class Sealer:
@@ -176,6 +176,8 @@ class Sealer:
             owner = (first.get("buyer") or {}).get("id") or first.get("buyer_id")
             key_id = sealed[SEALED] if sealed else (self.keys.current(str(owner))[0] if owner else None)
             self._remember(originator_id, key_id)
+        else:
+            self._first_keys.move_to_end(originator_id)  # the latest used are kept
         return self._first_keys[originator_id]
 
     def _remember(self, originator_id: UUID, key_id: str | None) -> None:

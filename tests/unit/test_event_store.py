@@ -7,6 +7,7 @@ import orjson
 from domain.application import Orders
 from domain.receipt import Receipt, receipt_event
 from entrypoints.bootstrap import Settings, build_orders
+from store.recorders import PAGE_CACHE_KIB
 
 
 def test_a_receipt_made_without_its_aggregate_is_stored_as_the_aggregate_would_store_it():
@@ -31,4 +32,4 @@ def test_the_sqlite_store_commits_without_waiting_for_the_disk_in_wal_mode(tmp_p
         for name in ("journal_mode", "synchronous", "cache_size"):
             cursor.execute(f"PRAGMA {name}")
             settings[name] = cursor.fetchone()[0]
-    assert settings == {"journal_mode": "wal", "synchronous": 1, "cache_size": -65536}  # 1 = NORMAL
+    assert settings == {"journal_mode": "wal", "synchronous": 1, "cache_size": -PAGE_CACHE_KIB}  # 1 = NORMAL
