@@ -58,12 +58,15 @@ def state(orders: Any) -> Any:
     )
 
 
+def _listing(orders: Any) -> Any:
+    """What a listed order shows (`_listed`), with its state and amount."""
+    return select(orders.c.order_no, orders.c.claim, orders.c.partial_refund_pending, orders.c.return_charge_pending,
+                  orders.c.delivered_on, amount(orders).label("amount"), state(orders).label("state"))
+
+
 @cache
 def _orders() -> Any:
-    orders = as_of_rows(settle_orders)
-    return select(orders.c.order_no, orders.c.claim, orders.c.partial_refund_pending, orders.c.return_charge_pending,
-                  orders.c.delivered_on, amount(orders).label("amount"), state(orders).label("state")
-                  ).order_by(orders.c.order_no)
+    return _listing(as_of_rows(settle_orders)).order_by("order_no")
 
 
 def _params(seller_id: str, as_of: datetime, level: str, policy: Policy) -> dict:
@@ -91,9 +94,7 @@ LISTED_FIRST = ("blocked", "due", "eligible", "pending", "closed")
 def _page() -> Any:
     orders = as_of_rows(settle_orders)
     states = state(orders)
-    return (select(orders.c.order_no, orders.c.claim, orders.c.partial_refund_pending, orders.c.return_charge_pending,
-                   orders.c.delivered_on, amount(orders).label("amount"), states.label("state"))
-            .where(states.in_(bindparam("states", expanding=True)))
+    return (_listing(orders).where(states.in_(bindparam("states", expanding=True)))
             .order_by(case({s: i for i, s in enumerate(LISTED_FIRST)}, value=states), orders.c.delivered_on.is_(None),
                       orders.c.delivered_on, orders.c.order_no)
             .limit(bindparam("limit")).offset(bindparam("offset")))

@@ -172,6 +172,8 @@ def test_settlement_shows_a_long_list_a_page_at_a_time_with_links_to_the_next_an
     last = site["seller"].get(f"/settlement?state=all&page={-(-len(ORDER_OF) // 2)}").text
     assert 'rel="prev">前の2件</a>' in last and 'rel="next"' not in last
     assert site["seller"].get("/settlement?page=0").status_code == 422
+    beyond = main_text(site["seller"].get("/settlement?state=all&page=999").text)
+    assert f"{len(ORDER_OF)}件は{-(-len(ORDER_OF) // 2)}ページまでです" in beyond and "最初のページへ" in beyond
 
 
 def test_an_empty_list_says_so(site):
