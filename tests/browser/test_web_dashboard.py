@@ -103,6 +103,14 @@ def test_a_seller_logs_in_clicks_a_count_opens_an_order_and_downloads_the_list(b
     page.click("text=精算 (settlement)")
     expect(page.locator("#summary")).to_contain_text(words.SETTLEMENT_STATE["eligible"])
     shot(page, "settlement")
+    page.select_option("#state", "all")
+    page.click("form.filters button[type=submit]")
+    expect(page.locator("#shown")).to_contain_text("件中 1–100件目")
+    page.click("a[rel=next]")
+    expect(page.locator("#shown")).to_contain_text("件中 101–")
+    expect(page.locator(".pager")).to_contain_text("2 / ")
+    expect(page.locator("a[rel=prev]")).to_be_visible()
+    shot(page, "settlement-page-2")
     page.close()
 
 
