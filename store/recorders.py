@@ -34,7 +34,7 @@ from store.sqlite_settings import BUSY_TIMEOUT_S, WAL_AUTOCHECKPOINT_PAGES
 
 LINKS_ASKED = 400  # chain links looked up in one statement
 SCAN_CACHE_KIB = 8192  # SQLite's page cache for verify's pass over the log
-PAGE_CACHE_KIB = 32_768  # each SQLite connection's page cache (32 MB: new ids append at the index's end, decision 0004)
+PAGE_CACHE_KIB = 65_536  # each SQLite connection's page cache (64 MB; 32 MB read 38% more and ingested 9% slower: decision 0004)
 
 
 class ChainWriter:
