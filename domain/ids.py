@@ -17,12 +17,12 @@ random insert again).
 import os
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from uuid import UUID
 
 from domain.cart import cart_id
 from domain.order import order_id
+from domain.recent import Recent
 
 UUID5, UUID7 = "uuid5", "uuid7"
 ORDER, CART = "order", "cart"
@@ -56,7 +56,7 @@ class AggregateIds:
     def __init__(self, scheme: Callable[[], str], lookup: Callable[[str, str], UUID | None]):
         self._scheme = scheme
         self._lookup = lookup
-        self._known: OrderedDict[tuple[str, str], UUID] = OrderedDict()
+        self._known: Recent = Recent(IDS_KEPT)  # (kind, natural key) -> id
         self._time_ordered: bool | None = None
 
     @property
@@ -71,10 +71,8 @@ class AggregateIds:
         (optimistically new: the store refuses a second id for the key)."""
         if not self.time_ordered:
             return NATURAL[kind](key)
-        found = self._known.get((kind, key))
-        if found is not None:
-            self._known.move_to_end((kind, key))
-        elif ask_store:
+        found = self._known.used((kind, key))
+        if found is None and ask_store:
             found = self._lookup(kind, key)
             if found is not None:
                 self.remember([((kind, key), found)])
@@ -88,5 +86,3 @@ class AggregateIds:
         """Pairs the store holds (found, or written with their first events)."""
         for pair, oid in pairs:
             self._known[pair] = oid
-        while len(self._known) > IDS_KEPT:
-            self._known.popitem(last=False)

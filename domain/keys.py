@@ -7,10 +7,11 @@ when the event is read), so the relay never reads an aggregate's first event bac
 events stored before carry none, and the relay reads the first event for those, as it used to.
 """
 
-from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
+
+from domain.recent import Recent
 
 NATURAL_KEYS = ("order_no", "cart_no", "seller_id")
 KEY_FIELD = "_key"  # in a stored event's state: the aggregate's natural key
@@ -28,16 +29,10 @@ class NaturalKeys:
     relay then reads the aggregate's first event, as for an earlier release's events."""
 
     def __init__(self, kept: int = KEYS_KEPT):
-        self.kept = kept
-        self._keys: OrderedDict[UUID, str] = OrderedDict()
+        self._keys: Recent = Recent(kept)  # aggregate id -> natural key
 
     def remember(self, first_event: Any) -> None:
         self._keys[first_event.originator_id] = natural_key(vars(first_event), first_event.originator_id)
-        if len(self._keys) > self.kept:
-            self._keys.popitem(last=False)
 
     def get(self, originator_id: UUID) -> str | None:
-        found = self._keys.get(originator_id)
-        if found is not None:  # a long-lived aggregate (a seller) kept in the cache is never replayed again
-            self._keys.move_to_end(originator_id)
-        return found
+        return self._keys.used(originator_id)  # a seller kept in the aggregate cache is never replayed again

@@ -16,7 +16,6 @@ import functools
 import secrets
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any, NamedTuple
@@ -29,6 +28,7 @@ from sqlalchemy import Column, DateTime, Index, LargeBinary, MetaData, String, T
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
+from domain.recent import Recent
 from store.keyring import KeyMissing, find_key
 
 MASTER_KEY_ENV = "ORDERCLAIMS_MASTER_KEY"
@@ -99,7 +99,7 @@ class BuyerKeys:
     def __init__(self, engine: Engine, master: bytes):
         self.engine = engine
         self._master = AESGCM(master)
-        self._unwrapped: OrderedDict[str, bytes] = OrderedDict()  # the KEYS_KEPT keys used last, unwrapped
+        self._unwrapped: Recent = Recent(KEYS_KEPT)  # key id -> the key, unwrapped
         self.on_erased: list[Callable[[set[str]], None]] = []  # told the buyers whose erasure was just seen
         metadata.create_all(engine)
         try:
@@ -157,7 +157,7 @@ class BuyerKeys:
         for buyer_id in sorted(buyer_ids):
             key_id, key = uuid4().hex, AESGCM.generate_key(bit_length=256)
             made.append(NewKey(key_id, buyer_id, now, self._wrap(key_id, buyer_id, key), key))
-            self._keep(key_id, key)  # to decrypt what it seals, as if unwrapped (a key of a failed batch is never asked for)
+            self._unwrapped[key_id] = key  # to decrypt what it seals, as if unwrapped (a key of a failed batch is never asked for)
         return made
 
     @_store_fault
@@ -174,11 +174,8 @@ class BuyerKeys:
     def get(self, key_id: str) -> bytes | None:
         """A key for decryption (cached once unwrapped), or None once erased."""
         self.revalidate()
-        key = self._unwrapped.get(key_id)
-        if key is None:
-            return self.live(key_id)
-        self._unwrapped.move_to_end(key_id)  # the latest used are kept
-        return key
+        key = self._unwrapped.used(key_id)
+        return key if key is not None else self.live(key_id)
 
     @_store_fault
     def warm(self, key_ids: set[str]) -> None:
@@ -249,13 +246,8 @@ class BuyerKeys:
             key = self._master.decrypt(wrapped[:12], wrapped[12:], f"{key_id}:{buyer_id}".encode())
         except InvalidTag:
             raise WrongMasterKey("the master key does not open this store's buyer keys") from None
-        self._keep(key_id, key)
-        return key
-
-    def _keep(self, key_id: str, key: bytes) -> None:
         self._unwrapped[key_id] = key
-        if len(self._unwrapped) > KEYS_KEPT:
-            self._unwrapped.popitem(last=False)
+        return key
 
 
 def _now() -> datetime:

@@ -10,7 +10,6 @@ import base64
 import json
 import re
 import secrets
-from collections import OrderedDict
 from functools import lru_cache
 from typing import Any
 from uuid import UUID
@@ -22,12 +21,14 @@ from eventsourcing.persistence import PersistenceError
 from domain.privacy import (
     ERASED, PARKED_MESSAGE, PERSON_FIELDS, PERSONAL_DATA, PERSONAL_TEXT, mask_message, mask_person, mask_text,
 )
+from domain.recent import Recent
 from store.keys import BuyerKeys, NewKey
 
 SEALED = "_sealed_"
 SEALED_KEY = re.compile(rb'"_sealed_":"([0-9a-f]{32})"')
 PLACED = "domain.order:Order.Placed"
 ORDERS_KEPT = 50_000  # orders whose first event's key is kept (5× the aggregate cache; decision 0004)
+UNKNOWN = object()  # not in the cache (None is a key: an order sealed with none)
 
 
 class Sealer:
@@ -36,7 +37,7 @@ class Sealer:
         self.keys = keys
         self.first_state = first_state
         self.reveal = reveal
-        self._first_keys: OrderedDict[UUID, str | None] = OrderedDict()  # aggregate -> the key its first event was sealed with
+        self._first_keys: Recent = Recent(ORDERS_KEPT)  # aggregate -> the key its first event was sealed with
         self._batch_keys: dict[str, tuple[str, bytes]] = {}  # buyer -> its current key, read for this batch
         self._made_in_batch: set[str] = set()  # the ids of the keys made for this batch, not stored yet
         keys.on_erased.append(lambda _buyers: _cipher.cache_clear())  # an erased key's cipher is not kept either
@@ -106,7 +107,7 @@ class Sealer:
         one the key its first event has, unless it was erased since (None: the data is not stored)."""
         if owner is not None:
             key_id, key = self._batch_keys.get(str(owner)) or self.keys.current(str(owner))
-            self._remember(originator_id, key_id)
+            self._first_keys[originator_id] = key_id
             return key_id, key
         key_id = self._first_key(originator_id)
         return key_id, (self._live(key_id) if key_id else None)
@@ -169,21 +170,15 @@ class Sealer:
 
     def _first_key(self, originator_id: UUID) -> str | None:
         """The key an aggregate's first event (an order's Placed, an inquiry's Posted) was sealed with."""
-        if originator_id not in self._first_keys:
+        key_id = self._first_keys.used(originator_id, UNKNOWN)
+        if key_id is UNKNOWN:
             first = self.first_state(originator_id) or {}
             values = [*first.values(), *(first.get("buyer") or {}).values()]
             sealed = next((v for v in values if isinstance(v, dict) and SEALED in v), None)
             owner = (first.get("buyer") or {}).get("id") or first.get("buyer_id")
             key_id = sealed[SEALED] if sealed else (self.keys.current(str(owner))[0] if owner else None)
-            self._remember(originator_id, key_id)
-        else:
-            self._first_keys.move_to_end(originator_id)  # the latest used are kept
-        return self._first_keys[originator_id]
-
-    def _remember(self, originator_id: UUID, key_id: str | None) -> None:
-        self._first_keys[originator_id] = key_id
-        if len(self._first_keys) > ORDERS_KEPT:
-            self._first_keys.popitem(last=False)
+            self._first_keys[originator_id] = key_id
+        return key_id
 
 
 def _masked_message(message: str) -> str:
